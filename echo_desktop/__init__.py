@@ -1,0 +1,3 @@
+"""ECHO Desktop: the desktop client for Project ECHO teleECHO clinics."""
+
+__version__ = "0.1.0"

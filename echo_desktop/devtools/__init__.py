@@ -1,0 +1,1 @@
+"""Developer tooling for tests and benchmarks: isolated networks, synthetic peers."""

@@ -1,0 +1,55 @@
+"""Create clinic rooms on a running hub, with a pin, using the hub's per-run admin key."""
+
+from __future__ import annotations
+
+import secrets
+
+from echo_desktop.net.janus_client import JanusClient
+from echo_desktop.session.errors import SignalingError
+
+VIDEOROOM = "janus.plugin.videoroom"
+
+
+def new_pin() -> str:
+    """A fresh 6-digit room pin."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+async def create_room(
+    ws_url: str,
+    admin_key: str,
+    room: int,
+    pin: str,
+    description: str = "teleECHO clinic",
+    publishers: int = 16,
+    bitrate: int = 512_000,
+) -> None:
+    """Create (or confirm) a VideoRoom for a clinic. The room needs its pin to join."""
+    if not pin:
+        raise ValueError("A clinic room needs a pin")
+    client = JanusClient()
+    await client.connect(ws_url)
+    try:
+        handle = await client.attach(VIDEOROOM)
+        body = {
+            "request": "create",
+            "room": room,
+            "admin_key": admin_key,
+            "description": description,
+            "pin": pin,
+            "secret": secrets.token_urlsafe(16),
+            "is_private": True,
+            "publishers": publishers,
+            "bitrate": bitrate,
+            "fir_freq": 10,
+            "videocodec": "vp8,h264",
+            "audiocodec": "opus",
+            "notify_joining": True,
+            "permanent": False,
+        }
+        reply = await handle.request(body)
+        if reply.data.get("videoroom") != "created":
+            raise SignalingError(f"room {room} was not created: {reply.data}")
+        await handle.detach()
+    finally:
+        await client.close()

@@ -1,0 +1,1 @@
+"""Network layer: Janus signaling over WebSocket and the WebRTC conference on top of it."""

@@ -1,0 +1,165 @@
+"""The clinic session: call phases, participants, and the hand-off to the UI.
+
+The session runs on its owner's event loop (the Qt loop through qasync, or plain asyncio in the
+probe). Engine coroutines run wherever the injected runner sends them (a WorkerLoop in the app);
+engine events arrive from any thread and are re-played on the owner loop, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from echo_desktop.session import events as ev
+from echo_desktop.session.errors import EchoError
+from echo_desktop.session.models import FeedStats, JoinRequest, Participant, VideoFrame
+from echo_desktop.session.phases import CallPhase, CallState
+from echo_desktop.session.ports import ConferenceEngine
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Runner = Callable[[Coroutine[Any, Any, T]], Awaitable[T]]
+StateListener = Callable[[CallState], None]
+ParticipantsListener = Callable[[list[Participant]], None]
+NoticeListener = Callable[[str], None]
+
+
+async def _run_here(coro: Coroutine[Any, Any, T]) -> T:
+    return await coro
+
+
+class ClinicSession:
+    """Joins and leaves a clinic, and keeps the call's observable state."""
+
+    def __init__(self, engine: ConferenceEngine, runner: Runner[Any] | None = None) -> None:
+        self._engine = engine
+        self._run: Runner[Any] = runner or _run_here
+        self._state = CallState()
+        self._participants: dict[int, Participant] = {}
+        self._self: Participant | None = None
+        self._owner_loop: asyncio.AbstractEventLoop | None = None
+        self._state_listeners: list[StateListener] = []
+        self._participant_listeners: list[ParticipantsListener] = []
+        self._notice_listeners: list[NoticeListener] = []
+        engine.set_listener(self._on_engine_event)
+
+    # --- observation -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> CallState:
+        return self._state
+
+    @property
+    def me(self) -> Participant | None:
+        return self._self
+
+    @property
+    def participants(self) -> list[Participant]:
+        """Remote participants, in the order they joined."""
+        return list(self._participants.values())
+
+    def on_state(self, listener: StateListener) -> None:
+        self._state_listeners.append(listener)
+
+    def on_participants(self, listener: ParticipantsListener) -> None:
+        self._participant_listeners.append(listener)
+
+    def on_notice(self, listener: NoticeListener) -> None:
+        self._notice_listeners.append(listener)
+
+    def latest_frame(self, feed_id: int) -> VideoFrame | None:
+        return self._engine.latest_frame(feed_id)
+
+    def stats(self) -> list[FeedStats]:
+        return self._engine.stats()
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def join(self, request: JoinRequest) -> None:
+        """Join the room; on failure the phase becomes FAILED with the reason, and it raises."""
+        self._owner_loop = asyncio.get_running_loop()
+        self._participants.clear()
+        self._set_state(self._state.to(CallPhase.JOINING))
+        try:
+            self._self = await self._run(self._engine.join(request))
+        except EchoError as exc:
+            await self._cleanup_after_failure()
+            self._set_state(self._state.to(CallPhase.FAILED, exc.user_message))
+            raise
+        except Exception as exc:
+            logger.exception("Join failed unexpectedly")
+            await self._cleanup_after_failure()
+            self._set_state(self._state.to(CallPhase.FAILED, f"Unexpected error: {exc}"))
+            raise EchoError(str(exc)) from exc
+        if self._state.phase is CallPhase.JOINING:
+            self._set_state(self._state.to(CallPhase.IN_CALL))
+
+    async def leave(self) -> None:
+        """Leave cleanly: unpublish, hang up, detach and destroy the server session."""
+        if self._state.phase in (CallPhase.IDLE, CallPhase.LEAVING):
+            return
+        if self._state.phase is CallPhase.FAILED:
+            await self._cleanup_after_failure()
+            self._set_state(self._state.to(CallPhase.IDLE))
+            return
+        self._set_state(self._state.to(CallPhase.LEAVING))
+        try:
+            await self._run(self._engine.leave())
+        except Exception:  # noqa: BLE001 - leaving must always end in IDLE
+            logger.warning("Leave did not complete cleanly", exc_info=True)
+        self._participants.clear()
+        self._notify_participants()
+        self._set_state(self._state.to(CallPhase.IDLE))
+
+    async def _cleanup_after_failure(self) -> None:
+        try:
+            await self._run(self._engine.leave())
+        except Exception:  # noqa: BLE001
+            logger.debug("Cleanup after a failed join raised", exc_info=True)
+
+    # --- engine events -----------------------------------------------------------------------
+
+    def _on_engine_event(self, event: ev.EngineEvent) -> None:
+        loop = self._owner_loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._apply, event)
+        except RuntimeError:  # the owner loop closed between the check and the call
+            pass
+
+    def _apply(self, event: ev.EngineEvent) -> None:
+        if isinstance(event, ev.ParticipantJoined):
+            self._participants[event.participant.feed_id] = event.participant
+            self._notify_participants()
+        elif isinstance(event, ev.ParticipantLeft):
+            if self._participants.pop(event.feed_id, None) is not None:
+                self._notify_participants()
+        elif isinstance(event, ev.ConnectionLost):
+            if self._state.phase is CallPhase.IN_CALL:
+                self._set_state(self._state.to(CallPhase.RECONNECTING, event.error.user_message))
+        elif isinstance(event, ev.ConnectionRestored):
+            if self._state.phase is CallPhase.RECONNECTING:
+                self._set_state(self._state.to(CallPhase.IN_CALL))
+        elif isinstance(event, ev.EngineFailed):
+            if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING):
+                self._participants.clear()
+                self._notify_participants()
+                self._set_state(self._state.to(CallPhase.FAILED, event.error.user_message))
+        elif isinstance(event, ev.Notice):
+            for notice_listener in list(self._notice_listeners):
+                notice_listener(event.message)
+
+    def _set_state(self, state: CallState) -> None:
+        self._state = state
+        logger.info("Call phase: %s", state.status_text)
+        for listener in list(self._state_listeners):
+            listener(state)
+
+    def _notify_participants(self) -> None:
+        snapshot = self.participants
+        for listener in list(self._participant_listeners):
+            listener(snapshot)

@@ -1,0 +1,63 @@
+"""Events the conference engine reports to the session (from any thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from echo_desktop.session.errors import EchoError
+from echo_desktop.session.models import Participant
+
+
+@dataclass(frozen=True)
+class ParticipantJoined:
+    participant: Participant
+
+
+@dataclass(frozen=True)
+class ParticipantLeft:
+    feed_id: int
+
+
+@dataclass(frozen=True)
+class FeedMediaStarted:
+    """The first decoded frame of a remote feed's video or audio."""
+
+    feed_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ConnectionLost:
+    """Signaling or media was lost; the engine may try to recover."""
+
+    error: EchoError
+
+
+@dataclass(frozen=True)
+class ConnectionRestored:
+    pass
+
+
+@dataclass(frozen=True)
+class EngineFailed:
+    """The call cannot continue."""
+
+    error: EchoError
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that does not end the call (for example, no camera)."""
+
+    message: str
+
+
+EngineEvent = (
+    ParticipantJoined
+    | ParticipantLeft
+    | FeedMediaStarted
+    | ConnectionLost
+    | ConnectionRestored
+    | EngineFailed
+    | Notice
+)

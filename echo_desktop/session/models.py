@@ -1,0 +1,117 @@
+"""Domain models shared by the UI, the engine and the probe."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+import numpy.typing as npt
+
+
+class Role(str, Enum):
+    """A participant's part in a teleECHO clinic."""
+
+    HUB = "hub"
+    FACILITATOR = "facilitator"
+    SPOKE = "spoke"
+
+    @property
+    def label(self) -> str:
+        """A human-readable label for the role."""
+        return {"hub": "Hub specialist", "facilitator": "Facilitator", "spoke": "Spoke"}[self.value]
+
+
+# Janus only carries a free-text display name. The role travels inside it as a readable suffix
+# ("Dr. Ana Ruiz [hub]") so browser participants still see a sensible name.
+_DISPLAY_RE = re.compile(r"^(?P<name>.*?)\s*\[(?P<role>hub|facilitator|spoke)\]\s*$")
+MAX_NAME_LENGTH = 64
+
+
+def encode_display(name: str, role: Role) -> str:
+    """Return the Janus display string that carries a name and a role."""
+    return f"{name.strip()[:MAX_NAME_LENGTH]} [{role.value}]"
+
+
+def decode_display(display: str | None) -> tuple[str, Role]:
+    """Split a Janus display string into a name and a role; unknown roles count as spokes."""
+    text = (display or "").strip()
+    match = _DISPLAY_RE.match(text)
+    if match:
+        return match.group("name")[:MAX_NAME_LENGTH] or "Guest", Role(match.group("role"))
+    return (text[:MAX_NAME_LENGTH] or "Guest"), Role.SPOKE
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    """Everything needed to join one clinic room."""
+
+    server_url: str
+    room: int
+    pin: str
+    display_name: str
+    role: Role
+    verify_tls: bool = True
+    token: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.display_name.strip():
+            raise ValueError("A display name is required")
+        if self.room <= 0:
+            raise ValueError("The room number must be positive")
+        if not self.server_url.startswith(("ws://", "wss://")):
+            raise ValueError("The server address must start with ws:// or wss://")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in the clinic, as seen by this client."""
+
+    feed_id: int
+    display_name: str
+    role: Role
+    is_self: bool = False
+
+
+RgbArray = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    """One decoded video frame, already converted to packed RGB for drawing."""
+
+    rgb: RgbArray
+    seq: int
+    pattern_counter: int | None = None
+
+
+@dataclass
+class FeedStats:
+    """Receive statistics of one remote feed."""
+
+    feed_id: int
+    display: str
+    codec: str = ""
+    frames_decoded: int = 0
+    first_frame_s: float | None = None
+    audio_frames_decoded: int = 0
+    fps: float = 0.0
+    first_counter: int | None = None
+    last_counter: int | None = None
+    counter_advances: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def as_probe_json(self) -> dict[str, object]:
+        """Return the probe's JSON record for this feed."""
+        return {
+            "display": self.display,
+            "codec": self.codec,
+            "frames_decoded": self.frames_decoded,
+            "fps": round(self.fps, 2),
+            "first_frame_s": None if self.first_frame_s is None else round(self.first_frame_s, 4),
+            "audio_frames_decoded": self.audio_frames_decoded,
+            "first_counter": self.first_counter,
+            "last_counter": self.last_counter,
+            "counter_advances": self.counter_advances,
+        }

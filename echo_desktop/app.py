@@ -1,0 +1,26 @@
+"""The composition root: wires the real engine, media and storage into the session."""
+
+from __future__ import annotations
+
+import logging
+
+from echo_desktop.media.local_media import LocalMedia, synthetic_media
+from echo_desktop.net.conference import JanusConference
+from echo_desktop.session.models import JoinRequest, encode_display
+from echo_desktop.session.ports import ConferenceEngine
+
+logger = logging.getLogger(__name__)
+
+
+def build_engine(devices: bool = False) -> ConferenceEngine:
+    """The real conference engine; synthetic media unless `devices` asks for camera and mic."""
+
+    def media_for(request: JoinRequest) -> LocalMedia:
+        label = encode_display(request.display_name, request.role)
+        if devices:
+            from echo_desktop.media.devices import device_media
+
+            return device_media(fallback_label=label)
+        return synthetic_media(label)
+
+    return JanusConference(media_for)

@@ -1,0 +1,74 @@
+"""The echo-desktop command: the app, the local hub, and the headless probe."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from echo_desktop.session.models import JoinRequest, Role
+
+
+def _add_join_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", required=True, help="hub address, ws:// or wss://")
+    parser.add_argument("--room", type=int, required=True)
+    parser.add_argument("--pin", required=True)
+    parser.add_argument("--name", default="ECHO probe")
+    parser.add_argument("--role", choices=[r.value for r in Role], default=Role.SPOKE.value)
+    parser.add_argument("--insecure", action="store_true", help="do not verify the hub's TLS certificate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="echo-desktop", description="ECHO Desktop clinic client")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    sub.add_parser("app", help="open the desktop app (the default)")
+
+    hub = sub.add_parser("hub", help="run a local Janus hub with one clinic room")
+    hub.add_argument("--ip", default="127.0.0.1")
+    hub.add_argument("--ws-port", type=int, default=8188)
+    hub.add_argument("--http-port", type=int, default=8088)
+    hub.add_argument("--room", type=int, default=1234)
+    hub.add_argument("--pin", default="", help="room PIN (a random one is made if omitted)")
+
+    demo = sub.add_parser("demo", help="start a local hub and open the app joined to it")
+    demo.add_argument("--ip", default="127.0.0.1")
+    demo.add_argument("--room", type=int, default=1234)
+
+    probe = sub.add_parser("probe", help="join headless with a test pattern and report what arrives")
+    _add_join_args(probe)
+    probe.add_argument("--duration", type=float, default=5.0)
+    probe.add_argument("--expect", type=int, default=0, help="remote feeds that must be present")
+    probe.add_argument("--devices", action="store_true", help="use the real camera and microphone")
+    probe.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    command = args.command or "app"
+    if command == "probe":
+        from echo_desktop.probe import probe_main
+
+        try:
+            request = JoinRequest(args.server, args.room, args.pin, args.name, Role(args.role), verify_tls=not args.insecure)
+        except ValueError as exc:
+            print(f"echo-desktop probe: {exc}", file=sys.stderr)
+            return 2
+        return probe_main(request, args.duration, args.expect, args.devices)
+    if command == "hub":
+        from echo_desktop.hub.cli import hub_main
+
+        return hub_main(args.ip, args.ws_port, args.http_port, args.room, args.pin)
+    print(f"echo-desktop: '{command}' is not available yet", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Media layer: local sources (synthetic, camera, microphone) and handling of decoded frames."""

@@ -1,0 +1,111 @@
+"""Synthetic media for the probe, demos and tests: a moving test card and a tone.
+
+The test card carries a frame counter (frame_code) and moves every frame, so a receiver can tell
+live video from a frozen one by content. Both tracks pace themselves in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import math
+import time
+
+import av
+import cv2
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from echo_desktop.media import frame_code
+
+VIDEO_CLOCK = 90_000
+AUDIO_RATE = 48_000
+AUDIO_PTIME = 0.020
+
+
+class _Pacer:
+    """Sleeps until the n-th period after the first call; never drifts."""
+
+    def __init__(self, period: float) -> None:
+        self.period = period
+        self.count = 0
+        self._start: float | None = None
+
+    async def next(self) -> int:
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            self.count += 1
+            delay = self._start + self.count * self.period - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        return self.count
+
+
+class TestPatternTrack(MediaStreamTrack):
+    """A moving colour test card with the sender's name and a frame counter."""
+
+    kind = "video"
+
+    def __init__(self, label: str, width: int = 640, height: int = 480, fps: float = 15.0) -> None:
+        super().__init__()
+        self._label = label[:40]
+        self._width = width
+        self._height = height
+        self._fps = fps
+        self._pacer = _Pacer(1.0 / fps)
+        # A horizontal hue ramp, rolled one step per frame, is cheap and visibly moving.
+        ramp = np.linspace(0, 179, width, dtype=np.float32).astype(np.uint8)
+        hsv = np.zeros((height, width, 3), dtype=np.uint8)
+        hsv[..., 0] = ramp[None, :]
+        hsv[..., 1] = 140
+        hsv[..., 2] = 150
+        self._background = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+    def render(self, counter: int) -> np.ndarray:
+        """Draw frame number `counter` as an RGB array."""
+        image = np.roll(self._background, counter * 4, axis=1).copy()
+        w, h = self._width, self._height
+        # A bouncing square makes motion obvious to a person watching.
+        x = int((math.sin(counter / 10) * 0.4 + 0.5) * (w - 80))
+        cv2.rectangle(image, (x, h // 2 - 40), (x + 80, h // 2 + 40), (255, 255, 255), -1)
+        cv2.putText(image, self._label, (20, h - 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 5)
+        cv2.putText(image, self._label, (20, h - 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2)
+        cv2.putText(image, f"#{counter}", (20, h - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2)
+        frame_code.stamp(image, counter)
+        return image
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        counter = await self._pacer.next()
+        frame = av.VideoFrame.from_ndarray(self.render(counter), format="rgb24")
+        frame.pts = int(counter * VIDEO_CLOCK / self._fps)
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        return frame
+
+
+class ToneTrack(MediaStreamTrack):
+    """A quiet sine tone, 48 kHz mono, in 20 ms frames."""
+
+    kind = "audio"
+
+    def __init__(self, frequency: float = 440.0, level: float = 0.1) -> None:
+        super().__init__()
+        self._samples = int(AUDIO_RATE * AUDIO_PTIME)
+        self._pacer = _Pacer(AUDIO_PTIME)
+        self._phase_step = 2 * math.pi * frequency / AUDIO_RATE
+        self._amplitude = int(32767 * level)
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        count = await self._pacer.next()
+        start = count * self._samples
+        t = np.arange(start, start + self._samples, dtype=np.float64)
+        samples = (np.sin(t * self._phase_step) * self._amplitude).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = start
+        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        return frame

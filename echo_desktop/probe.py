@@ -1,0 +1,86 @@
+"""The headless probe: join a room with synthetic (or real) media and report what arrives.
+
+It answers "can I reach my hub?" for users, and it is the measuring client of the tests and the
+benchmarks. It runs the same session and engine as the desktop app, without Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from echo_desktop.session.clinic_session import ClinicSession
+from echo_desktop.session.errors import EchoError
+from echo_desktop.session.models import FeedStats, JoinRequest
+from echo_desktop.session.phases import CallPhase
+from echo_desktop.session.ports import ConferenceEngine
+from echo_desktop.session.worker_loop import WorkerLoop
+
+logger = logging.getLogger(__name__)
+
+EngineFactory = Callable[[bool], ConferenceEngine]
+
+
+@dataclass
+class ProbeResult:
+    feeds: list[FeedStats]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when media arrived from every remote publisher, and there was at least one."""
+        return (
+            self.error is None
+            and bool(self.feeds)
+            and all(f.frames_decoded + f.audio_frames_decoded > 0 for f in self.feeds)
+        )
+
+    def to_json(self) -> str:
+        body: dict[str, object] = {"feeds": [f.as_probe_json() for f in self.feeds]}
+        if self.error is not None:
+            body["error"] = self.error
+        return json.dumps(body)
+
+
+async def run_probe(
+    engine: ConferenceEngine,
+    request: JoinRequest,
+    duration: float,
+    expect: int = 0,
+    runner: WorkerLoop | None = None,
+) -> ProbeResult:
+    """Join, stay `duration` seconds (waiting up to that long for `expect` feeds), then leave."""
+    session = ClinicSession(engine, runner.run if runner else None)
+    try:
+        await session.join(request)
+    except EchoError as exc:
+        return ProbeResult([], error=str(exc))
+    deadline = time.monotonic() + duration
+    while time.monotonic() < deadline and session.state.phase is CallPhase.IN_CALL:
+        await asyncio.sleep(0.1)
+    error = session.state.reason if session.state.phase is CallPhase.FAILED else None
+    feeds = session.stats()
+    if error is None and len(feeds) < expect:
+        error = f"expected {expect} remote feeds, saw {len(feeds)}"
+    await session.leave()
+    return ProbeResult(feeds, error)
+
+
+def probe_main(request: JoinRequest, duration: float, expect: int, devices: bool) -> int:
+    """Run the probe on a worker loop, print its JSON, and return the exit status."""
+    from echo_desktop.app import build_engine  # the composition root picks the real parts
+
+    worker = WorkerLoop().start()
+    try:
+        engine = build_engine(devices=devices)
+        result = asyncio.run(run_probe(engine, request, duration, expect, worker))
+    finally:
+        worker.stop()
+    print(result.to_json(), flush=True)
+    if result.error:
+        logger.error("%s", result.error)
+    return 0 if result.ok else 1

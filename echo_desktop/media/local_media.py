@@ -49,6 +49,8 @@ class LocalMedia:
                 track.stop()
 
 
-def synthetic_media(label: str, fps: float = 15.0) -> LocalMedia:
+def synthetic_media(
+    label: str, width: int = 640, height: int = 480, fps: float = 15.0
+) -> LocalMedia:
     """A moving test card with a frame counter, and a tone."""
-    return LocalMedia(audio=ToneTrack(), video=TestPatternTrack(label, fps=fps))
+    return LocalMedia(audio=ToneTrack(), video=TestPatternTrack(label, width, height, fps))

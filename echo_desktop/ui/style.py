@@ -1,0 +1,183 @@
+"""The look of ECHO Desktop: a calm, high-contrast palette and one application stylesheet.
+
+Every text/background pair below meets WCAG AA contrast (4.5:1) or better. Font sizes are
+relative to the system font, so the user's own size setting is respected.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QWidget
+
+from echo_desktop.session.models import Role
+
+logger = logging.getLogger(__name__)
+
+MIN_BASE_POINT_SIZE = 10.0
+"""The application font is raised to at least this size; it is never made smaller."""
+
+# --- palette ---------------------------------------------------------------------------------
+
+WINDOW_BG = "#F3F5F7"
+SURFACE = "#FFFFFF"
+BORDER = "#D5DBE1"
+BORDER_STRONG = "#8996A3"
+TEXT = "#1B2631"
+TEXT_MUTED = "#4A5866"
+PRIMARY = "#0F6674"
+PRIMARY_HOVER = "#0B525D"
+PRIMARY_PRESSED = "#08414A"
+FOCUS_RING = "#0F6674"
+DANGER = "#B42318"
+DANGER_HOVER = "#921C13"
+OK_GREEN = "#1E7F4F"
+WARN_AMBER = "#A15C00"
+
+ERROR_BG, ERROR_BORDER, ERROR_TEXT = "#FDECEA", "#F4B4AE", "#8C1D13"
+WARNING_BG, WARNING_BORDER, WARNING_TEXT = "#FFF6E0", "#F0CF7A", "#6B4500"
+INFO_BG, INFO_BORDER, INFO_TEXT = "#E8F3F5", "#A9D3DA", "#0B4F5A"
+
+VIDEO_BG = "#12181D"
+TILE_BG = "#1E262D"
+TILE_TEXT = "#E6EBEF"
+TILE_TEXT_MUTED = "#AAB6C0"
+
+ROLE_COLORS: dict[Role, str] = {
+    Role.HUB: "#2B7A9B",
+    Role.FACILITATOR: "#6B5BA8",
+    Role.SPOKE: "#3C7D5A",
+}
+"""A calm accent per role: avatar circles and the dot beside a name in the participant list."""
+
+
+def role_color(role: Role) -> QColor:
+    """The accent colour of a role."""
+    return QColor(ROLE_COLORS.get(role, ROLE_COLORS[Role.SPOKE]))
+
+
+def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
+    """A copy of `base`, `factor` times as large (relative sizing keeps user settings)."""
+    font = QFont(base)
+    size = base.pointSizeF() if base.pointSizeF() > 0 else MIN_BASE_POINT_SIZE
+    font.setPointSizeF(size * factor)
+    font.setBold(bold)
+    return font
+
+
+def set_heading(widget: QWidget, factor: float) -> None:
+    """Make a label a heading: larger and bold, relative to the application font."""
+    widget.setFont(scaled_font(QApplication.font(), factor, bold=True))
+
+
+STYLESHEET = f"""
+QMainWindow, QStackedWidget {{ background: {WINDOW_BG}; }}
+QWidget {{ color: {TEXT}; }}
+QToolTip {{ color: {TEXT}; background: {SURFACE}; border: 1px solid {BORDER}; padding: 4px; }}
+
+QFrame#Card {{
+    background: {SURFACE};
+    border: 1px solid {BORDER};
+    border-radius: 12px;
+}}
+QLabel#Muted {{ color: {TEXT_MUTED}; }}
+QLabel#FieldError {{ color: {ERROR_TEXT}; }}
+QLabel#Brand {{ color: {PRIMARY}; }}
+
+QLineEdit, QComboBox {{
+    background: {SURFACE};
+    border: 1px solid {BORDER_STRONG};
+    border-radius: 6px;
+    padding: 6px 8px;
+    min-height: 1.6em;
+    selection-background-color: {PRIMARY};
+    selection-color: #FFFFFF;
+}}
+QLineEdit:focus, QComboBox:focus {{ border: 2px solid {FOCUS_RING}; padding: 5px 7px; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; padding: 5px 7px; }}
+QLineEdit:disabled, QComboBox:disabled {{ background: {WINDOW_BG}; color: {TEXT_MUTED}; }}
+QComboBox::drop-down {{ border: none; width: 24px; }}
+QComboBox QAbstractItemView {{
+    background: {SURFACE};
+    border: 1px solid {BORDER};
+    selection-background-color: {INFO_BG};
+    selection-color: {TEXT};
+}}
+
+QPushButton {{
+    background: {SURFACE};
+    color: {TEXT};
+    border: 1px solid {BORDER_STRONG};
+    border-radius: 6px;
+    padding: 7px 16px;
+}}
+QPushButton:hover {{ background: {WINDOW_BG}; }}
+QPushButton:focus {{ border: 2px solid {FOCUS_RING}; padding: 6px 15px; }}
+QPushButton:disabled {{ color: {TEXT_MUTED}; background: {WINDOW_BG}; border-color: {BORDER}; }}
+
+QPushButton#Primary {{
+    background: {PRIMARY};
+    color: #FFFFFF;
+    border: 1px solid {PRIMARY};
+    font-weight: bold;
+    padding: 9px 20px;
+}}
+QPushButton#Primary:hover {{ background: {PRIMARY_HOVER}; }}
+QPushButton#Primary:pressed {{ background: {PRIMARY_PRESSED}; }}
+QPushButton#Primary:focus {{ border: 3px solid {PRIMARY_PRESSED}; padding: 7px 18px; }}
+QPushButton#Primary:disabled {{ background: #7FA9B0; border-color: #7FA9B0; color: #FFFFFF; }}
+
+QPushButton#Danger {{
+    background: {DANGER};
+    color: #FFFFFF;
+    border: 1px solid {DANGER};
+    font-weight: bold;
+}}
+QPushButton#Danger:hover {{ background: {DANGER_HOVER}; }}
+QPushButton#Danger:focus {{ border: 3px solid #5E120C; padding: 5px 14px; }}
+QPushButton#Danger:disabled {{ background: #D99A94; border-color: #D99A94; color: #FFFFFF; }}
+
+QCheckBox {{ spacing: 8px; }}
+
+QProgressBar {{
+    border: none;
+    background: {INFO_BG};
+    border-radius: 2px;
+    max-height: 4px;
+}}
+QProgressBar::chunk {{ background: {PRIMARY}; border-radius: 2px; }}
+
+QFrame#Banner[kind="error"] {{
+    background: {ERROR_BG}; border: 1px solid {ERROR_BORDER}; border-radius: 8px;
+}}
+QFrame#Banner[kind="error"] QLabel {{ color: {ERROR_TEXT}; }}
+QFrame#Banner[kind="warning"] {{
+    background: {WARNING_BG}; border: 1px solid {WARNING_BORDER}; border-radius: 8px;
+}}
+QFrame#Banner[kind="warning"] QLabel {{ color: {WARNING_TEXT}; }}
+QFrame#Banner[kind="info"] {{
+    background: {INFO_BG}; border: 1px solid {INFO_BORDER}; border-radius: 8px;
+}}
+QFrame#Banner[kind="info"] QLabel {{ color: {INFO_TEXT}; }}
+QFrame#Banner QPushButton {{ background: transparent; padding: 4px 10px; }}
+QFrame#Banner QPushButton:hover {{ background: rgba(0, 0, 0, 0.06); }}
+QFrame#Banner QPushButton:focus {{ padding: 3px 9px; }}
+
+QFrame#CallHeader {{ background: {SURFACE}; border-bottom: 1px solid {BORDER}; }}
+QFrame#SidePanel {{ background: {SURFACE}; border-left: 1px solid {BORDER}; }}
+QWidget#VideoArea {{ background: {VIDEO_BG}; }}
+QListWidget#ParticipantList {{ background: {SURFACE}; border: none; outline: none; }}
+QListWidget#ParticipantList::item {{ border-radius: 6px; }}
+QListWidget#ParticipantList::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
+"""
+
+
+def apply_style(app: QApplication) -> None:
+    """Install the palette-based stylesheet and a readable base font on the application."""
+    font = app.font()
+    if 0 < font.pointSizeF() < MIN_BASE_POINT_SIZE:
+        font.setPointSizeF(MIN_BASE_POINT_SIZE)
+        app.setFont(font)
+    app.setStyleSheet(STYLESHEET)
+    logger.debug("Applied ECHO Desktop style (base font %.1f pt)", font.pointSizeF())

@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated network namespace with the project's real Janus inside it.
+
+The whole test process enters the namespace once (its main thread, before other threads start),
+so every in-process client and every subprocess talks to Janus over the namespace's veth pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from echo_desktop.devtools.netns import Entered, NetNamespace
+from echo_desktop.hub.launcher import HubConfig, JanusHub
+from echo_desktop.hub.rooms import create_room, new_pin
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_room_numbers = itertools.count(5000)
+
+
+@dataclass(frozen=True)
+class Room:
+    server_url: str
+    room: int
+    pin: str
+
+
+@pytest.fixture(scope="session")
+def netns() -> Iterator[NetNamespace]:
+    """An isolated namespace the test process lives in for the whole session."""
+    if os.geteuid() != 0:
+        pytest.fail("Integration tests need root for network namespaces (CI runs as root).")
+    ns = NetNamespace(f"echo-test-{os.getpid()}", subnet=71).create()
+    entered = Entered(ns.name)
+    entered.__enter__()
+    try:
+        yield ns
+    finally:
+        entered.__exit__(None, None, None)
+        ns.destroy()
+
+
+@pytest.fixture(scope="session")
+def janus(netns: NetNamespace) -> Iterator[JanusHub]:
+    """The project's Janus with the project's config, shared by the session's tests."""
+    hub = JanusHub(HubConfig(bind_ip=netns.hub_ip, ws_port=8188, http_port=8088)).start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+@pytest.fixture
+def room(janus: JanusHub) -> Room:
+    """A fresh clinic room with its own pin."""
+    number = next(_room_numbers)
+    pin = new_pin()
+    asyncio.run(create_room(janus.config.ws_url, janus.config.admin_key, number, pin))
+    return Room(janus.config.ws_url, number, pin)

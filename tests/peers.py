@@ -1,0 +1,70 @@
+"""In-process participants for integration tests: the real session and engine, synthetic media."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from echo_desktop.media.local_media import synthetic_media
+from echo_desktop.net.conference import JanusConference
+from echo_desktop.session.clinic_session import ClinicSession
+from echo_desktop.session.models import FeedStats, JoinRequest, Participant, Role
+from echo_desktop.session.worker_loop import WorkerLoop
+
+
+class Peer:
+    """One participant: a ClinicSession over a JanusConference on its own worker loop."""
+
+    def __init__(self, name: str, role: Role = Role.SPOKE, size: tuple[int, int] = (320, 240)) -> None:
+        self.name = name
+        self.role = role
+        self.worker = WorkerLoop(f"peer-{name}").start()
+        self.engine = JanusConference(lambda req: synthetic_media(name, size[0], size[1]))
+        self.session = ClinicSession(self.engine, self.worker.run)
+        self.left_events: list[int] = []
+        self.session.on_participants(self._track_leaves)
+        self._seen: set[int] = set()
+
+    def _track_leaves(self, participants: list[Participant]) -> None:
+        now = {p.feed_id for p in participants}
+        self.left_events.extend(sorted(self._seen - now))
+        self._seen = now
+
+    async def join(self, server_url: str, room: int, pin: str) -> None:
+        await self.session.join(JoinRequest(server_url, room, pin, self.name, self.role))
+
+    async def leave(self) -> None:
+        await self.session.leave()
+
+    def close(self) -> None:
+        self.worker.stop()
+
+    def feeds_by_name(self) -> dict[str, FeedStats]:
+        return {s.display.split(" [")[0]: s for s in self.session.stats()}
+
+    def feed_id_of(self, name: str) -> int | None:
+        for participant in self.session.participants:
+            if participant.display_name == name:
+                return participant.feed_id
+        return None
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+    """Poll until predicate() holds, or fail the test with what was awaited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def counters_advance(peer: Peer, name: str, frames: int) -> Callable[[], bool]:
+    """True once `peer` decoded `frames` distinct counter steps from `name`'s test card."""
+
+    def check() -> bool:
+        stats = peer.feeds_by_name().get(name)
+        return stats is not None and stats.counter_advances >= frames
+
+    return check

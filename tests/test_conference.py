@@ -1,0 +1,99 @@
+"""Multi-point calls through the real Janus: who sees whom, judged by frame content."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from echo_desktop.session.models import Role
+from echo_desktop.session.phases import CallPhase
+from tests.conftest import Room
+from tests.peers import Peer, counters_advance, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+async def _with_peers(names: list[str]) -> list[Peer]:
+    return [Peer(name, Role.HUB if i == 0 else Role.SPOKE) for i, name in enumerate(names)]
+
+
+async def _close(peers: list[Peer]) -> None:
+    for peer in peers:
+        await peer.leave()
+        peer.close()
+
+
+@pytest.mark.parametrize("count", [2, 4])
+async def test_everyone_sees_everyone_by_content(room: Room, count: int) -> None:
+    names = [f"P{i}" for i in range(count)]
+    peers = await _with_peers(names)
+    try:
+        # Staggered joins: the first ones learn of later publishers during the call.
+        for peer in peers:
+            await peer.join(room.server_url, room.room, room.pin)
+            assert peer.session.state.phase is CallPhase.IN_CALL
+        for peer in peers:
+            for other in names:
+                if other == peer.name:
+                    continue
+                await wait_for(counters_advance(peer, other, 10), what=f"{peer.name} sees {other}")
+        for peer in peers:
+            stats = peer.feeds_by_name()
+            assert sorted(stats) == sorted(n for n in names if n != peer.name)
+            for s in stats.values():
+                assert s.codec == "vp8"
+                assert s.audio_frames_decoded > 0
+                assert s.last_counter is not None and s.first_counter is not None
+                assert s.last_counter > s.first_counter  # the picture moves on
+            roles = {p.display_name: p.role for p in peer.session.participants}
+            if peer.name != "P0":
+                assert roles["P0"] is Role.HUB
+    finally:
+        await _close(peers)
+
+
+async def test_leaver_loses_tile_and_stream_everywhere(room: Room) -> None:
+    peers = await _with_peers(["Ann", "Ben", "Cat"])
+    ann, ben, cat = peers
+    try:
+        for peer in peers:
+            await peer.join(room.server_url, room.room, room.pin)
+        for peer in (ann, ben):
+            await wait_for(counters_advance(peer, "Cat", 5), what=f"{peer.name} sees Cat")
+        await wait_for(counters_advance(ann, "Ben", 5), what="Ann sees Ben")
+        cat_id = ann.feed_id_of("Cat")
+        assert cat_id is not None
+
+        await cat.leave()
+        for peer in (ann, ben):
+            await wait_for(lambda p=peer: p.feed_id_of("Cat") is None, what=f"{peer.name} drops Cat")
+            assert "Cat" not in peer.feeds_by_name()
+            assert peer.session.latest_frame(cat_id) is None
+            assert cat_id in peer.left_events
+        # After renegotiation the remaining stream still flows.
+        before = ann.feeds_by_name()["Ben"].counter_advances
+        await wait_for(
+            lambda: ann.feeds_by_name()["Ben"].counter_advances >= before + 10,
+            what="Ann still receives Ben after Cat left",
+        )
+    finally:
+        await _close(peers)
+
+
+async def test_late_joiner_after_a_leave_is_received(room: Room) -> None:
+    """Janus recycles m-lines after a leave; a newcomer on a recycled slot must still decode."""
+    first = await _with_peers(["Dan", "Eve"])
+    dan, eve = first
+    fay = Peer("Fay")
+    try:
+        await dan.join(room.server_url, room.room, room.pin)
+        await eve.join(room.server_url, room.room, room.pin)
+        await wait_for(counters_advance(dan, "Eve", 5), what="Dan sees Eve")
+        await eve.leave()
+        await wait_for(lambda: dan.feed_id_of("Eve") is None, what="Dan drops Eve")
+        await fay.join(room.server_url, room.room, room.pin)
+        await wait_for(counters_advance(dan, "Fay", 10), what="Dan sees Fay")
+    finally:
+        await _close([dan, eve, fay])
+    await asyncio.sleep(0)

@@ -1,0 +1,562 @@
+/*
+ * ECHO browser peer for interop tests and benchmarks.
+ *
+ * Joins a Janus VideoRoom (Janus 1.1.x, janus.js from the Debian package) as a publisher of the
+ * fake camera and microphone, and subscribes to every other publisher through ONE multistream
+ * subscriber handle, following joins and leaves. Everything a test needs is in window.echoPeer;
+ * echo_desktop.devtools.chromium_peer reads it over the Chrome DevTools Protocol.
+ *
+ * Query parameters: server (ws URL), room, pin, display, publish (1/0).
+ *
+ * Frame counts come from RTCPeerConnection.getStats() (inbound-rtp framesDecoded), never from
+ * requestVideoFrameCallback, which over-counts in headless Chromium. Remote tracks are still
+ * attached to <video> elements so that Chromium really renders them.
+ */
+/* global Janus */
+(function () {
+  "use strict";
+
+  const params = new URLSearchParams(window.location.search);
+  const server = params.get("server") || "";
+  const room = Number.parseInt(params.get("room") || "", 10);
+  const pin = params.get("pin") || "";
+  const display = params.get("display") || "chromium";
+  const publish = params.get("publish") !== "0";
+
+  const FAST_POLL_MS = 10; // while some feed still waits for its first frame
+  const SLOW_POLL_MS = 200;
+  const OUTBOUND_POLL_MS = 200;
+  const LOG_LIMIT = 300;
+  const VIDEOROOM = "janus.plugin.videoroom";
+
+  const feedList = [];
+  const feedsById = new Map();
+
+  const peer = {
+    state: "joining", // "joining" | "joined" | "left" | "failed: <reason>"
+    t0: performance.now(),
+    joinedMs: null, // ms from t0 to "joined"
+    myId: null,
+    room: room,
+    display: display,
+    publish: publish,
+    publisherIce: null,
+    subscriberIce: null,
+    feeds: feedList,
+    outbound: {
+      framesEncoded: 0,
+      packetsSent: 0, // video RTP packets
+      audioPacketsSent: 0,
+      codec: null,
+      frameWidth: null,
+      frameHeight: null,
+    },
+    log: [],
+    leave: leave,
+  };
+  window.echoPeer = peer;
+
+  let janus = null;
+  let pubHandle = null;
+  let subHandle = null;
+  let subState = "none"; // "none" | "creating" | "ready"
+  let privateId = null;
+  let leaving = false;
+  const pendingFeeds = []; // feed ids waiting for the subscriber handle
+  const midToFeed = new Map(); // subscriber mid -> feed id
+  const midBaseline = new Map(); // mid -> {frames, audio} counted before the current feed owned it
+  const midLastSeen = new Map(); // mid -> {frames, audio} as last read from getStats
+  const remoteElements = new Map(); // mid -> <video>/<audio>
+
+  function now() {
+    return performance.now() - peer.t0;
+  }
+
+  function log(level, ...args) {
+    const text = args
+      .map((a) => {
+        if (typeof a === "string") return a;
+        if (a instanceof Error) return a.name + ": " + a.message;
+        try {
+          return JSON.stringify(a);
+        } catch (e) {
+          return String(a);
+        }
+      })
+      .join(" ");
+    peer.log.push(Math.round(now()) + "ms " + level + " " + text);
+    if (peer.log.length > LOG_LIMIT) peer.log.splice(0, peer.log.length - LOG_LIMIT);
+  }
+
+  function describe(err) {
+    if (!err) return "unknown error";
+    if (typeof err === "string") return err;
+    if (err.message) return (err.name ? err.name + ": " : "") + err.message;
+    try {
+      return JSON.stringify(err);
+    } catch (e) {
+      return String(err);
+    }
+  }
+
+  function fail(reason) {
+    log("error", "FAILED", reason);
+    if (leaving || peer.state.startsWith("failed")) return;
+    peer.state = "failed: " + reason;
+    updateStatus();
+  }
+
+  function setJoined() {
+    if (peer.state !== "joining") return;
+    peer.state = "joined";
+    peer.joinedMs = now();
+    log("info", "joined room", room, "as", peer.myId);
+    updateStatus();
+  }
+
+  function updateStatus() {
+    const el = document.getElementById("status");
+    if (!el) return;
+    const decoding = feedList.filter((f) => f.active && f.framesDecoded > 0).length;
+    const active = feedList.filter((f) => f.active).length;
+    el.textContent = display + " | " + peer.state + " | feeds " + decoding + "/" + active;
+  }
+
+  // ---------------------------------------------------------------- feeds
+
+  function feedFor(id, name) {
+    let feed = feedsById.get(id);
+    if (!feed) {
+      feed = {
+        feed_id: id,
+        display: name || "",
+        active: true,
+        subscribedMs: null, // ms from t0 to the subscribe request for this feed
+        framesDecoded: 0,
+        firstFrameMs: null, // ms from t0 to the first decoded frame
+        firstFrameAfterSubscribeMs: null,
+        framesPerSecond: null,
+        frameWidth: null,
+        frameHeight: null,
+        videoCodec: null,
+        packetsLost: 0,
+        audioPacketsReceived: 0,
+        mids: [],
+      };
+      feedsById.set(id, feed);
+      feedList.push(feed);
+    } else {
+      feed.active = true;
+      if (name) feed.display = name;
+    }
+    return feed;
+  }
+
+  function onPublishers(list) {
+    const added = [];
+    for (const p of list || []) {
+      if (!p || p.dummy || p.id === peer.myId) continue;
+      const known = feedsById.get(p.id);
+      if (known && known.active && known.subscribedMs !== null) continue;
+      feedFor(p.id, p.display);
+      added.push(p.id);
+    }
+    if (added.length > 0) subscribe(added);
+  }
+
+  function onFeedGone(id) {
+    const feed = feedsById.get(id);
+    const queued = pendingFeeds.indexOf(id);
+    if (queued >= 0) pendingFeeds.splice(queued, 1);
+    if (!feed || !feed.active) return;
+    feed.active = false;
+    log("info", "feed left", id, feed.display);
+    if (subState === "ready" && subHandle && feed.subscribedMs !== null) {
+      // Janus may already have dropped the streams itself; an error reply is harmless.
+      subHandle.send({ message: { request: "unsubscribe", streams: [{ feed: id }] } });
+    }
+    updateStatus();
+  }
+
+  function subscribe(ids) {
+    if (subState === "ready" && subHandle) {
+      const t = now();
+      for (const id of ids) feedFor(id).subscribedMs = t;
+      log("info", "subscribe", ids);
+      subHandle.send({
+        message: { request: "subscribe", streams: ids.map((id) => ({ feed: id })) },
+        error: (e) => log("warn", "subscribe request failed", describe(e)),
+      });
+      return;
+    }
+    for (const id of ids) if (!pendingFeeds.includes(id)) pendingFeeds.push(id);
+    if (subState === "none") createSubscriber();
+  }
+
+  function createSubscriber() {
+    subState = "creating";
+    janus.attach({
+      plugin: VIDEOROOM,
+      opaqueId: "echo-peer-sub-" + Janus.randomString(8),
+      success: function (handle) {
+        subHandle = handle;
+        const ids = pendingFeeds.splice(0).filter((id) => {
+          const f = feedsById.get(id);
+          return f && f.active;
+        });
+        if (ids.length === 0) {
+          // Everyone we wanted left before the handle existed.
+          subState = "none";
+          subHandle = null;
+          handle.detach();
+          return;
+        }
+        const t = now();
+        for (const id of ids) feedFor(id).subscribedMs = t;
+        log("info", "subscriber join", ids);
+        handle.send({
+          message: {
+            request: "join",
+            room: room,
+            ptype: "subscriber",
+            pin: pin,
+            private_id: privateId,
+            streams: ids.map((id) => ({ feed: id })),
+          },
+        });
+      },
+      error: function (e) {
+        subState = "none";
+        fail("subscriber attach: " + describe(e));
+      },
+      iceState: function (state) {
+        peer.subscriberIce = state;
+        log("info", "subscriber ICE", state);
+      },
+      webrtcState: function (on) {
+        log("info", "subscriber PeerConnection", on ? "up" : "down");
+      },
+      slowLink: function (uplink, lost, mid) {
+        log("warn", "slow link (subscriber)", uplink ? "up" : "down", lost, "mid", mid);
+      },
+      onmessage: onSubscriberMessage,
+      onlocaltrack: function () {},
+      onremotetrack: onRemoteTrack,
+      oncleanup: function () {
+        log("info", "subscriber cleanup");
+      },
+    });
+  }
+
+  function mapStreams(streams) {
+    for (const s of streams || []) {
+      if (s.mid === undefined || s.mid === null) continue;
+      const mid = String(s.mid);
+      const feedId = s.active === false ? undefined : s.feed_id;
+      const previous = midToFeed.get(mid);
+      if (feedId === undefined || feedId === null) {
+        midToFeed.delete(mid);
+        continue;
+      }
+      if (previous !== feedId) {
+        // The mid is new or now carries another feed: count only what arrives from here on.
+        midBaseline.set(mid, Object.assign({ frames: 0, audio: 0 }, midLastSeen.get(mid)));
+        midToFeed.set(mid, feedId);
+        const feed = feedFor(feedId, s.feed_display);
+        if (!feed.mids.includes(mid)) feed.mids.push(mid);
+      }
+    }
+  }
+
+  function onSubscriberMessage(msg, jsep) {
+    const event = msg.videoroom;
+    if (msg.error) {
+      log("warn", "subscriber error", msg.error_code, msg.error);
+      if (subState === "creating") {
+        // The join failed (for instance, every requested feed vanished): start over later.
+        const handle = subHandle;
+        subHandle = null;
+        subState = "none";
+        if (handle) handle.detach();
+        const retry = feedList.filter((f) => f.active && f.mids.length === 0).map((f) => f.feed_id);
+        if (retry.length > 0) setTimeout(() => subscribe(retry), 300);
+      }
+    } else if (event === "attached") {
+      subState = "ready";
+      log("info", "subscriber attached");
+      const queued = pendingFeeds.splice(0).filter((id) => {
+        const f = feedsById.get(id);
+        return f && f.active;
+      });
+      if (queued.length > 0) subscribe(queued);
+    }
+    if (msg.streams) mapStreams(msg.streams);
+    if (jsep) {
+      subHandle.createAnswer({
+        jsep: jsep,
+        // Only data is named: the offered audio and video are accepted as recvonly.
+        tracks: [{ type: "data" }],
+        success: function (answer) {
+          subHandle.send({ message: { request: "start", room: room }, jsep: answer });
+        },
+        error: function (e) {
+          fail("subscriber answer: " + describe(e));
+        },
+      });
+    }
+  }
+
+  function onRemoteTrack(track, mid, on) {
+    const key = String(mid);
+    if (!on) {
+      // janus.js also reports a long mute as "off"; drop the element only when the track ended.
+      if (track.readyState === "ended") {
+        const el = remoteElements.get(key);
+        if (el) el.remove();
+        remoteElements.delete(key);
+      }
+      return;
+    }
+    let el = remoteElements.get(key);
+    if (!el) {
+      el = document.createElement(track.kind === "video" ? "video" : "audio");
+      el.autoplay = true;
+      el.muted = true; // autoplay without a gesture; decoding and stats are unaffected
+      el.playsInline = true;
+      el.id = "remote-" + key;
+      document.getElementById("remotes").appendChild(el);
+      remoteElements.set(key, el);
+    }
+    el.srcObject = new MediaStream([track]);
+    const playing = el.play();
+    if (playing && playing.catch) playing.catch((e) => log("warn", "play()", describe(e)));
+    log("info", "remote", track.kind, "track on mid", key, "feed", midToFeed.get(key));
+  }
+
+  // ------------------------------------------------------------ publisher
+
+  function onPublisherMessage(msg, jsep) {
+    const event = msg.videoroom;
+    if (event === "joined") {
+      peer.myId = msg.id;
+      privateId = msg.private_id;
+      log("info", "publisher joined as", msg.id);
+      if (publish) publishOwnFeed();
+      else setJoined();
+      onPublishers(msg.publishers);
+    } else if (event === "event") {
+      if (msg.error) {
+        if (peer.state === "joining") fail("join: " + msg.error + " (code " + msg.error_code + ")");
+        else log("warn", "publisher error", msg.error_code, msg.error);
+      }
+      if (msg.publishers) onPublishers(msg.publishers);
+      if (msg.leaving !== undefined && msg.leaving !== "ok") onFeedGone(msg.leaving);
+      if (msg.unpublished !== undefined && msg.unpublished !== "ok") onFeedGone(msg.unpublished);
+    } else if (event === "destroyed") {
+      fail("the room was destroyed");
+    } else if (msg.error) {
+      fail("videoroom: " + msg.error + " (code " + msg.error_code + ")");
+    }
+    if (jsep) {
+      pubHandle.handleRemoteJsep({
+        jsep: jsep,
+        error: function (e) {
+          fail("publisher answer: " + describe(e));
+        },
+      });
+      if (msg.configured === "ok") {
+        if (publish && !msg.video_codec) fail("Janus rejected our video");
+        peer.outbound.codec = msg.video_codec || null;
+        setJoined();
+      }
+    }
+  }
+
+  function publishOwnFeed() {
+    pubHandle.createOffer({
+      tracks: [
+        { type: "audio", capture: true, recv: false },
+        { type: "video", capture: true, recv: false },
+      ],
+      success: function (offer) {
+        pubHandle.send({
+          message: { request: "publish", audiocodec: "opus", videocodec: "vp8", display: display },
+          jsep: offer,
+        });
+      },
+      error: function (e) {
+        fail("publish (getUserMedia/offer): " + describe(e));
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  function pcOf(handle) {
+    return handle && handle.webrtcStuff ? handle.webrtcStuff.pc : null;
+  }
+
+  async function pollInbound(pc) {
+    const trackToMid = new Map();
+    for (const t of pc.getTransceivers()) {
+      if (t.mid !== null && t.receiver && t.receiver.track) trackToMid.set(t.receiver.track.id, t.mid);
+    }
+    const report = await pc.getStats();
+    const t = now();
+    report.forEach(function (r) {
+      if (r.type !== "inbound-rtp") return;
+      const mid = r.mid !== undefined ? String(r.mid) : trackToMid.get(r.trackIdentifier);
+      if (mid === undefined) return;
+      const seen = Object.assign({ frames: 0, audio: 0 }, midLastSeen.get(mid));
+      if (r.kind === "video") seen.frames = r.framesDecoded || 0;
+      else if (r.kind === "audio") seen.audio = r.packetsReceived || 0;
+      midLastSeen.set(mid, seen);
+      const feedId = midToFeed.get(mid);
+      const feed = feedId === undefined ? null : feedsById.get(feedId);
+      if (!feed) return;
+      const base = midBaseline.get(mid) || { frames: 0, audio: 0 };
+      if (r.kind === "video") {
+        feed.framesDecoded = Math.max(0, seen.frames - base.frames);
+        feed.framesPerSecond = r.framesPerSecond === undefined ? null : r.framesPerSecond;
+        feed.frameWidth = r.frameWidth === undefined ? null : r.frameWidth;
+        feed.frameHeight = r.frameHeight === undefined ? null : r.frameHeight;
+        feed.packetsLost = r.packetsLost || 0;
+        if (r.codecId && report.get(r.codecId)) feed.videoCodec = report.get(r.codecId).mimeType;
+        if (feed.framesDecoded > 0 && feed.firstFrameMs === null) {
+          feed.firstFrameMs = t;
+          if (feed.subscribedMs !== null) feed.firstFrameAfterSubscribeMs = t - feed.subscribedMs;
+          log("info", "first frame from feed", feed.feed_id, "at", Math.round(t), "ms");
+          updateStatus();
+        }
+      } else if (r.kind === "audio") {
+        feed.audioPacketsReceived = Math.max(0, seen.audio - base.audio);
+      }
+    });
+  }
+
+  async function pollOutbound(pc) {
+    const report = await pc.getStats();
+    let frames = 0;
+    let video = 0;
+    let audio = 0;
+    report.forEach(function (r) {
+      if (r.type !== "outbound-rtp") return;
+      if (r.kind === "video") {
+        frames += r.framesEncoded || 0;
+        video += r.packetsSent || 0;
+        if (r.frameWidth) peer.outbound.frameWidth = r.frameWidth;
+        if (r.frameHeight) peer.outbound.frameHeight = r.frameHeight;
+        if (r.codecId && report.get(r.codecId)) peer.outbound.codec = report.get(r.codecId).mimeType;
+      } else if (r.kind === "audio") {
+        audio += r.packetsSent || 0;
+      }
+    });
+    peer.outbound.framesEncoded = frames;
+    peer.outbound.packetsSent = video;
+    peer.outbound.audioPacketsSent = audio;
+  }
+
+  let lastOutbound = -Infinity;
+  let lastStatus = -Infinity;
+
+  async function pollStats() {
+    if (leaving) return;
+    try {
+      const sub = pcOf(subHandle);
+      if (sub) await pollInbound(sub);
+      const pub = pcOf(pubHandle);
+      if (pub && now() - lastOutbound >= OUTBOUND_POLL_MS) {
+        lastOutbound = now();
+        await pollOutbound(pub);
+      }
+      if (now() - lastStatus >= 1000) {
+        lastStatus = now();
+        updateStatus();
+      }
+    } catch (e) {
+      log("warn", "getStats", describe(e));
+    }
+    const waiting = feedList.some((f) => f.active && f.subscribedMs !== null && f.firstFrameMs === null);
+    setTimeout(pollStats, waiting ? FAST_POLL_MS : SLOW_POLL_MS);
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  function leave() {
+    leaving = true;
+    peer.state = "left";
+    try {
+      if (janus) janus.destroy({ cleanupHandles: true });
+    } catch (e) {
+      log("warn", "leave", describe(e));
+    }
+    return true;
+  }
+
+  function start() {
+    if (!server || !Number.isFinite(room)) {
+      fail("missing query parameter server or room");
+      return;
+    }
+    if (!Janus.isWebrtcSupported()) {
+      fail("this browser has no WebRTC");
+      return;
+    }
+    for (const level of ["warn", "error"]) {
+      const original = Janus[level];
+      Janus[level] = function (...args) {
+        log(level, ...args);
+        original(...args);
+      };
+    }
+    janus = new Janus({
+      server: server,
+      iceServers: [], // no STUN: the hub is reached directly, and there is no network anyway
+      destroyOnUnload: true,
+      success: function () {
+        janus.attach({
+          plugin: VIDEOROOM,
+          opaqueId: "echo-peer-pub-" + Janus.randomString(8),
+          success: function (handle) {
+            pubHandle = handle;
+            handle.send({
+              message: { request: "join", room: room, ptype: "publisher", display: display, pin: pin },
+            });
+          },
+          error: function (e) {
+            fail("publisher attach: " + describe(e));
+          },
+          iceState: function (state) {
+            peer.publisherIce = state;
+            log("info", "publisher ICE", state);
+          },
+          webrtcState: function (on) {
+            log("info", "publisher PeerConnection", on ? "up" : "down");
+          },
+          slowLink: function (uplink, lost, mid) {
+            log("warn", "slow link (publisher)", uplink ? "up" : "down", lost, "mid", mid);
+          },
+          onmessage: onPublisherMessage,
+          onlocaltrack: function () {}, // no local preview: it would only cost CPU
+          onremotetrack: function () {},
+          oncleanup: function () {
+            log("info", "publisher cleanup");
+          },
+        });
+      },
+      error: function (e) {
+        fail("janus: " + describe(e));
+      },
+      destroyed: function () {
+        log("info", "session destroyed");
+      },
+    });
+    pollStats();
+  }
+
+  Janus.init({
+    debug: ["warn", "error"],
+    dependencies: Janus.useDefaultDependencies(),
+    callback: start,
+  });
+})();

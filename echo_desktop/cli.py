@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         from echo_desktop.probe import probe_main
 
         try:
-            request = JoinRequest(args.server, args.room, args.pin, args.name, Role(args.role), verify_tls=not args.insecure)
+            request = JoinRequest(
+                args.server, args.room, args.pin, args.name, Role(args.role), verify_tls=not args.insecure
+            )
         except ValueError as exc:
             print(f"echo-desktop probe: {exc}", file=sys.stderr)
             return 2

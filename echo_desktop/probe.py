@@ -72,7 +72,7 @@ async def run_probe(
 
 def probe_main(request: JoinRequest, duration: float, expect: int, devices: bool) -> int:
     """Run the probe on a worker loop, print its JSON, and return the exit status."""
-    from echo_desktop.app import build_engine  # the composition root picks the real parts
+    from echo_desktop.composition import build_engine
 
     worker = WorkerLoop().start()
     try:

@@ -108,7 +108,7 @@ class JanusHub:
             "--log-file", str(log_path),
         ]  # fmt: skip
         logger.info("Starting Janus on %s", self.config.ws_url)
-        self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        self._process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import av
 from aiortc.mediastreams import MediaStreamTrack
 
+from echo_desktop.media.convert import to_rgb
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.synthetic import TestPatternTrack, ToneTrack
 from echo_desktop.session.ports import SELF_VIEW
@@ -27,7 +28,9 @@ class SelfViewTap(MediaStreamTrack):
 
     async def recv(self) -> av.VideoFrame:
         frame = await self._source.recv()
-        self._store.put(SELF_VIEW, frame.to_ndarray(format="rgb24"))
+        if not isinstance(frame, av.VideoFrame):
+            raise TypeError("a video track produced something that is not a video frame")
+        self._store.put(SELF_VIEW, to_rgb(frame))
         return frame
 
     def stop(self) -> None:
@@ -49,8 +52,6 @@ class LocalMedia:
                 track.stop()
 
 
-def synthetic_media(
-    label: str, width: int = 640, height: int = 480, fps: float = 15.0
-) -> LocalMedia:
+def synthetic_media(label: str, width: int = 640, height: int = 480, fps: float = 15.0) -> LocalMedia:
     """A moving test card with a frame counter, and a tone."""
     return LocalMedia(audio=ToneTrack(), video=TestPatternTrack(label, width, height, fps))

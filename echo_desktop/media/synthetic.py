@@ -10,6 +10,7 @@ import asyncio
 import fractions
 import math
 import time
+from typing import Any
 
 import av
 import cv2
@@ -62,9 +63,9 @@ class TestPatternTrack(MediaStreamTrack):
         hsv[..., 2] = 150
         self._background = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
-    def render(self, counter: int) -> np.ndarray:
+    def render(self, counter: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
         """Draw frame number `counter` as an RGB array."""
-        image = np.roll(self._background, counter * 4, axis=1).copy()
+        image: np.ndarray[Any, np.dtype[np.uint8]] = np.roll(self._background, counter * 4, axis=1)
         w, h = self._width, self._height
         # A bouncing square makes motion obvious to a person watching.
         x = int((math.sin(counter / 10) * 0.4 + 0.5) * (w - 80))

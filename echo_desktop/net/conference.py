@@ -14,10 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import av
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media import frame_code
+from echo_desktop.media.convert import to_rgb
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia, SelfViewTap
 from echo_desktop.media.receive_stats import ReceiveStats
@@ -279,7 +281,9 @@ class JanusConference:
     async def _update_subscription_locked(self, add: list[int], remove: list[int]) -> None:
         assert self._client is not None and self._request is not None
         subscriber = self._subscriber
-        add = [f for f in add if f in self._participants and (subscriber is None or f not in subscriber.feeds)]
+        add = [
+            f for f in add if f in self._participants and (subscriber is None or f not in subscriber.feeds)
+        ]
         if subscriber is None:
             if not add:
                 return
@@ -357,11 +361,12 @@ class JanusConference:
             if transceiver.mid is not None and transceiver.receiver.track is not None:
                 tracks[transceiver.mid] = transceiver.receiver.track
         for mid, task in list(subscriber.consumers.items()):
-            if mid not in subscriber.mid_to_feed or subscriber.consumed_tracks.get(mid) is not tracks.get(mid):
+            stale = subscriber.consumed_tracks.get(mid) is not tracks.get(mid)
+            if mid not in subscriber.mid_to_feed or stale:
                 task.cancel()
                 del subscriber.consumers[mid]
                 subscriber.consumed_tracks.pop(mid, None)
-        for mid, (feed, kind, _codec) in subscriber.mid_to_feed.items():
+        for mid, (_feed, kind, _codec) in subscriber.mid_to_feed.items():
             if mid in subscriber.consumers or mid not in tracks:
                 continue
             track = tracks[mid]
@@ -376,10 +381,10 @@ class JanusConference:
             except MediaStreamError:
                 return
             mapped = subscriber.mid_to_feed.get(mid)
-            if mapped is None:
+            if mapped is None or not isinstance(frame, av.VideoFrame):
                 continue
             feed = mapped[0]
-            rgb = frame.to_ndarray(format="rgb24")
+            rgb = to_rgb(frame)
             counter = frame_code.read(rgb)
             self._frames.put(feed, rgb, counter)
             if self._stats.on_video_frame(feed, counter):

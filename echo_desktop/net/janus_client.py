@@ -69,7 +69,7 @@ class PluginHandle:
             return
         try:
             self._listener(msg)
-        except Exception:  # noqa: BLE001 - a listener bug must not end the receive loop
+        except Exception:
             logger.exception("Handle %s listener failed on %s", self.id, msg.kind)
 
     async def request(
@@ -246,7 +246,7 @@ class JanusClient:
             reason = errors.ServerGoneError(str(exc))
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - report, never crash the loop's owner
+        except Exception as exc:
             logger.exception("Signaling receive loop failed")
             reason = errors.ServerGoneError(str(exc))
         self._fail_pending(reason)

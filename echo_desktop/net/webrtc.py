@@ -81,5 +81,5 @@ class RemoteCandidates:
     async def _apply(self, candidate: RTCIceCandidate | None) -> None:
         try:
             await self._pc.addIceCandidate(candidate)
-        except Exception:  # noqa: BLE001 - one bad candidate must not end the call
+        except Exception:
             logger.warning("Ignored a remote ICE candidate aiortc rejected", exc_info=True)

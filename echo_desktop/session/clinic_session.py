@@ -8,6 +8,7 @@ engine events arrive from any thread and are re-played on the owner loop, in ord
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -108,7 +109,7 @@ class ClinicSession:
         self._set_state(self._state.to(CallPhase.LEAVING))
         try:
             await self._run(self._engine.leave())
-        except Exception:  # noqa: BLE001 - leaving must always end in IDLE
+        except Exception:
             logger.warning("Leave did not complete cleanly", exc_info=True)
         self._participants.clear()
         self._notify_participants()
@@ -117,7 +118,7 @@ class ClinicSession:
     async def _cleanup_after_failure(self) -> None:
         try:
             await self._run(self._engine.leave())
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.debug("Cleanup after a failed join raised", exc_info=True)
 
     # --- engine events -----------------------------------------------------------------------
@@ -126,10 +127,9 @@ class ClinicSession:
         loop = self._owner_loop
         if loop is None or loop.is_closed():
             return
-        try:
+        # The owner loop may close between the check and the call.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._apply, event)
-        except RuntimeError:  # the owner loop closed between the check and the call
-            pass
 
     def _apply(self, event: ev.EngineEvent) -> None:
         if isinstance(event, ev.ParticipantJoined):

@@ -60,6 +60,5 @@ class HubLaunchError(EchoError):
 
 class JanusNotInstalledError(HubLaunchError):
     user_message = (
-        "Janus is not installed. Install it with: sudo apt-get install janus "
-        "(or run scripts/setup.sh)."
+        "Janus is not installed. Install it with: sudo apt-get install janus (or run scripts/setup.sh)."
     )

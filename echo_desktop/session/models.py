@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """A participant's part in a teleECHO clinic."""
 
     HUB = "hub"

@@ -68,7 +68,7 @@ class WorkerLoop:
 
         try:
             self.submit(_cancel_all()).result(timeout)
-        except Exception:  # noqa: BLE001 - shutdown must go on whatever a task did
+        except Exception:
             logger.warning("Engine tasks did not stop cleanly", exc_info=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout)

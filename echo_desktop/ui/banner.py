@@ -143,5 +143,5 @@ class Banner(QFrame):
     def _announce(self) -> None:
         try:
             QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
-        except Exception:  # noqa: BLE001 - accessibility is best effort on every platform
+        except Exception:
             logger.debug("Could not raise an accessibility alert", exc_info=True)

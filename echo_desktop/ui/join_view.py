@@ -97,8 +97,8 @@ class JoinView(QWidget):
 
         self.role_combo = QComboBox()
         for role in Role:
-            self.role_combo.addItem(role.label, role)
-        self.role_combo.setCurrentIndex(self.role_combo.findData(Role.SPOKE))
+            self.role_combo.addItem(role.label, role.value)
+        self.role_combo.setCurrentIndex(self.role_combo.findData(Role.SPOKE.value))
 
         self.join_button = QPushButton("&Join clinic")
         self.join_button.setObjectName("Primary")
@@ -232,7 +232,7 @@ class JoinView(QWidget):
         except ValueError:
             logger.info("Ignoring unknown stored role %r", values.get(KEY_ROLE))
             role = Role.SPOKE
-        self.role_combo.setCurrentIndex(self.role_combo.findData(role))
+        self.role_combo.setCurrentIndex(self.role_combo.findData(role.value))
 
     def values_to_save(self) -> dict[str, str]:
         """The form's values as settings (without the PIN)."""
@@ -244,8 +244,10 @@ class JoinView(QWidget):
         }
 
     def selected_role(self) -> Role:
-        role = self.role_combo.currentData()
-        return role if isinstance(role, Role) else Role.SPOKE
+        try:
+            return Role(str(self.role_combo.currentData()))
+        except ValueError:
+            return Role.SPOKE
 
     def focus_first_empty_field(self) -> None:
         """Put the keyboard focus where the user most likely has to type next."""
@@ -309,7 +311,7 @@ class JoinView(QWidget):
         if request is not None:
             self.join_requested.emit(request)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.submit()
             event.accept()

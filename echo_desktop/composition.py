@@ -1,4 +1,4 @@
-"""The composition root: wires the real engine, media and storage into the session."""
+"""Composition of the real parts without Qt: the engine and its media, for the app and the probe."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def build_engine(devices: bool = False) -> ConferenceEngine:
         if devices:
             from echo_desktop.media.devices import device_media
 
-            return device_media(fallback_label=label)
+            return device_media()
         return synthetic_media(label)
 
     return JanusConference(media_for)

@@ -1,0 +1,269 @@
+"""One participant's video: the newest frame, letterboxed, with their name and role."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from echo_desktop.session.models import Role, VideoFrame
+from echo_desktop.ui import style
+
+logger = logging.getLogger(__name__)
+
+FrameSource = Callable[[], VideoFrame | None]
+"""Returns the newest frame of one feed, or None while there is none. Must never block."""
+
+WAITING_TEXT = "Waiting for video…"
+_CORNER_RADIUS = 10.0
+_LABEL_MARGIN = 10.0
+
+
+def initials_of(name: str) -> str:
+    """Up to two initials of a display name ("Dr. Ana Ruiz" -> "AR"), or "?" when empty."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
+    if len(words) >= 2 and words[0].lower() in {"dr", "prof", "mr", "mrs", "ms", "mx"}:
+        words = words[1:]
+    if not words:
+        return "?"
+    if len(words) == 1:
+        return words[0][:2].upper()
+    return (words[0][0] + words[-1][0]).upper()
+
+
+def letterbox(source: QSize, target: QRectF) -> QRectF:
+    """The largest rectangle with `source`'s aspect ratio, centred inside `target`."""
+    if source.width() <= 0 or source.height() <= 0 or target.isEmpty():
+        return QRectF()
+    scale = min(target.width() / source.width(), target.height() / source.height())
+    width, height = source.width() * scale, source.height() * scale
+    return QRectF(
+        target.x() + (target.width() - width) / 2,
+        target.y() + (target.height() - height) / 2,
+        width,
+        height,
+    )
+
+
+class VideoTile(QWidget):
+    """Paints the newest frame of one feed, keeping its aspect ratio.
+
+    Until the first frame arrives it shows the participant's initials and "Waiting for video…".
+    The tile never pulls frames by itself: its owner calls `refresh()` from a GUI-thread timer,
+    and the tile repaints only when the frame's sequence number changed.
+    """
+
+    def __init__(
+        self,
+        feed_id: int,
+        display_name: str,
+        role: Role,
+        frame_source: FrameSource,
+        *,
+        mirrored: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._feed_id = feed_id
+        self._display_name = display_name
+        self._role = role
+        self._frame_source = frame_source
+        self._mirrored = mirrored
+        self._image: QImage | None = None
+        self._pixels: np.ndarray | None = None  # keeps the QImage's buffer alive
+        self._last_seq: int | None = None
+        self._source_failed = False
+        self.setMinimumSize(160, 100)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._update_accessibility()
+
+    # --- identity ------------------------------------------------------------------------------
+
+    @property
+    def feed_id(self) -> int:
+        return self._feed_id
+
+    @property
+    def display_name(self) -> str:
+        return self._display_name
+
+    @property
+    def role(self) -> Role:
+        return self._role
+
+    def set_identity(self, display_name: str, role: Role) -> None:
+        """Rename the tile (a participant may re-announce a different display name)."""
+        if (display_name, role) != (self._display_name, self._role):
+            self._display_name, self._role = display_name, role
+            self._update_accessibility()
+            self.update()
+
+    @property
+    def caption(self) -> str:
+        """The text drawn on the tile: name and role."""
+        return f"{self._display_name} · {self._role.label}"
+
+    # --- frames --------------------------------------------------------------------------------
+
+    @property
+    def has_frame(self) -> bool:
+        return self._image is not None
+
+    @property
+    def last_seq(self) -> int | None:
+        return self._last_seq
+
+    def refresh(self) -> bool:
+        """Fetch the newest frame; schedule a repaint only if it is new. Returns True if so."""
+        try:
+            frame = self._frame_source()
+        except Exception:  # noqa: BLE001 - a broken source must not take the GUI down
+            if not self._source_failed:
+                logger.warning("Frame source of feed %s failed", self._feed_id, exc_info=True)
+                self._source_failed = True
+            return False
+        if frame is None or frame.seq == self._last_seq:
+            return False
+        image = self._wrap(frame)
+        if image is None:
+            return False
+        first = self._image is None
+        self._last_seq = frame.seq
+        self._image = image
+        if first:
+            logger.debug("First frame of feed %s (%dx%d)", self._feed_id, image.width(),
+                         image.height())
+            self._update_accessibility()
+        self.update()
+        return True
+
+    def _wrap(self, frame: VideoFrame) -> QImage | None:
+        pixels = frame.rgb
+        if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
+            if not self._source_failed:
+                logger.warning("Feed %s: unexpected frame %s %s", self._feed_id, pixels.shape,
+                               pixels.dtype)
+                self._source_failed = True
+            return None
+        pixels = np.ascontiguousarray(pixels)
+        height, width, _ = pixels.shape
+        # No copy: the QImage reads the array's buffer, so the array is kept with it.
+        image = QImage(pixels.data, width, height, width * 3, QImage.Format.Format_RGB888)
+        self._pixels = pixels
+        return image
+
+    # --- painting ------------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(320, 240)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            bounds = QRectF(self.rect())
+            clip = QPainterPath()
+            clip.addRoundedRect(bounds, _CORNER_RADIUS, _CORNER_RADIUS)
+            painter.fillPath(clip, QColor(style.TILE_BG))
+            painter.setClipPath(clip)
+            if self._image is not None:
+                self._paint_frame(painter, bounds, self._image)
+            else:
+                self._paint_placeholder(painter, bounds)
+            self._paint_caption(painter, bounds)
+        finally:
+            painter.end()
+
+    def _paint_frame(self, painter: QPainter, bounds: QRectF, image: QImage) -> None:
+        target = letterbox(image.size(), bounds)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self._mirrored:
+            painter.save()
+            painter.translate(2 * target.x() + target.width(), 0)
+            painter.scale(-1, 1)
+            painter.drawImage(target, image)
+            painter.restore()
+        else:
+            painter.drawImage(target, image)
+
+    def _paint_placeholder(self, painter: QPainter, bounds: QRectF) -> None:
+        diameter = max(40.0, min(120.0, min(bounds.width(), bounds.height()) * 0.34))
+        text_font = QFont(self.font())
+        line_height = QFontMetrics(text_font).height()
+        block = diameter + 12 + line_height
+        top = bounds.center().y() - block / 2 - line_height / 2
+        circle = QRectF(bounds.center().x() - diameter / 2, top, diameter, diameter)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.role_color(self._role))
+        painter.drawEllipse(circle)
+
+        initials_font = QFont(self.font())
+        initials_font.setBold(True)
+        initials_font.setPixelSize(max(12, int(diameter * 0.38)))
+        painter.setFont(initials_font)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials_of(self._display_name))
+
+        painter.setFont(text_font)
+        painter.setPen(QColor(style.TILE_TEXT_MUTED))
+        text_rect = QRectF(bounds.x(), circle.bottom() + 12, bounds.width(), line_height)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                         WAITING_TEXT)
+
+    def _paint_caption(self, painter: QPainter, bounds: QRectF) -> None:
+        name_font = QFont(self.font())
+        name_font.setBold(True)
+        role_font = QFont(self.font())
+        name_metrics, role_metrics = QFontMetrics(name_font), QFontMetrics(role_font)
+        role_text = f"  {self._role.label}"
+        dot = 8.0
+        pad_x, pad_y = 10.0, 5.0
+        available = bounds.width() - 2 * _LABEL_MARGIN - 2 * pad_x - dot - 8
+        role_width = role_metrics.horizontalAdvance(role_text)
+        if role_width > available * 0.5:
+            role_text, role_width = "", 0
+        name = name_metrics.elidedText(
+            self._display_name, Qt.TextElideMode.ElideRight, int(max(0, available - role_width))
+        )
+        name_width = name_metrics.horizontalAdvance(name)
+        height = max(name_metrics.height(), role_metrics.height()) + 2 * pad_y
+        width = pad_x + dot + 8 + name_width + role_width + pad_x
+        pill = QRectF(bounds.left() + _LABEL_MARGIN, bounds.bottom() - _LABEL_MARGIN - height,
+                      width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(10, 14, 18, 190))
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        painter.setBrush(style.role_color(self._role).lighter(140))
+        painter.drawEllipse(QPointF(pill.left() + pad_x + dot / 2, pill.center().y()),
+                            dot / 2, dot / 2)
+        text_left = pill.left() + pad_x + dot + 8
+        painter.setFont(name_font)
+        painter.setPen(QColor(style.TILE_TEXT))
+        name_rect = QRectF(text_left, pill.top(), name_width + 1, height)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         name)
+        if role_text:
+            painter.setFont(role_font)
+            painter.setPen(QColor(style.TILE_TEXT_MUTED))
+            role_rect = QRectF(text_left + name_width, pill.top(), role_width + 1, height)
+            painter.drawText(role_rect,
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             role_text)
+
+    def _update_accessibility(self) -> None:
+        self.setAccessibleName(f"{self._display_name}, {self._role.label}")
+        self.setAccessibleDescription("Live video" if self._image is not None else WAITING_TEXT)
+        self.setToolTip(self.caption)

@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command")
 
-    sub.add_parser("app", help="open the desktop app (the default)")
+    app = sub.add_parser("app", help="open the desktop app (the default)")
+    app.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
 
     hub = sub.add_parser("hub", help="run a local Janus hub with one clinic room")
     hub.add_argument("--ip", default="127.0.0.1")
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="start a local hub and open the app joined to it")
     demo.add_argument("--ip", default="127.0.0.1")
     demo.add_argument("--room", type=int, default=1234)
+    demo.add_argument("--guests", type=int, default=3, help="synthetic participants to add (0-3)")
+    demo.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
 
     probe = sub.add_parser("probe", help="join headless with a test pattern and report what arrives")
     _add_join_args(probe)
@@ -68,8 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         from echo_desktop.hub.cli import hub_main
 
         return hub_main(args.ip, args.ws_port, args.http_port, args.room, args.pin)
-    print(f"echo-desktop: '{command}' is not available yet", file=sys.stderr)
-    return 2
+    if command == "demo":
+        from echo_desktop.demo import demo_main
+
+        return demo_main(args.ip, args.room, args.guests, devices=not args.no_devices)
+    from echo_desktop.app import run_app
+
+    return run_app(devices=not getattr(args, "no_devices", False))
 
 
 if __name__ == "__main__":

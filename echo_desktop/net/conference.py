@@ -126,10 +126,12 @@ class JanusConference:
         self._private_id = private_id if isinstance(private_id, int) else None
         me = Participant(self._my_id, request.display_name, request.role, is_self=True)
 
-        await self._publish(request)
         present = self._announce_publishers(reply.data.get("publishers"), since=started)
-        if present:
-            await self._update_subscription(add=present)
+        # Receiving does not wait for our own publish: the clinic appears as soon as possible.
+        receiving = self._spawn(self._update_subscription(add=present)) if present else None
+        await self._publish(request)
+        if receiving is not None:
+            await receiving
         return me
 
     async def leave(self) -> None:

@@ -1,0 +1,63 @@
+"""The desktop app's composition root: real engine, worker loop, settings and the Qt window.
+
+Qt runs on the main thread with qasync (the UI's asyncio). The conference engine runs on its own
+asyncio loop in a worker thread (WorkerLoop); the session awaits it across threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+
+from echo_desktop.composition import build_engine
+from echo_desktop.session.clinic_session import ClinicSession
+from echo_desktop.session.worker_loop import WorkerLoop
+from echo_desktop.storage.settings_file import JsonSettingsStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """Join-form values to show (the demo hub's address, room and PIN)."""
+
+    server: str
+    room: int
+    pin: str
+
+
+def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
+    """Open the window and run until it closes; returns the process exit status."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from echo_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("ECHO Desktop")
+    app.setOrganizationName("Project ECHO")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    worker = WorkerLoop().start()
+    settings = JsonSettingsStore()
+    if prefill is not None:
+        values = settings.load()
+        values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
+        settings.save(values)
+    session = ClinicSession(build_engine(devices=devices), worker.run)
+    window = MainWindow(session, settings)
+    window.show()
+
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    try:
+        with loop:
+            loop.run_until_complete(closed.wait())
+            # Shutdown order from the field guide: leave on the worker loop first, then stop it.
+            loop.run_until_complete(session.leave())
+    finally:
+        worker.stop()
+    return 0

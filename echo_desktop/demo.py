@@ -1,0 +1,52 @@
+"""`echo-desktop demo`: a local hub, a demo clinic room, a few synthetic guests, and the app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+
+from echo_desktop.hub.launcher import HubConfig, JanusHub
+from echo_desktop.hub.rooms import create_room, new_pin
+from echo_desktop.session.errors import EchoError
+
+logger = logging.getLogger(__name__)
+
+GUESTS = [("Dr. Demo Hub", "hub"), ("Demo Facilitator", "facilitator"), ("Demo Spoke Clinic", "spoke")]
+
+
+def demo_main(ip: str, room: int, guests: int, devices: bool) -> int:
+    from echo_desktop.app import Prefill, run_app
+
+    pin = new_pin()
+    hub = JanusHub(HubConfig(bind_ip=ip))
+    try:
+        hub.start()
+        asyncio.run(create_room(hub.config.ws_url, hub.config.admin_key, room, pin))
+    except EchoError as exc:
+        hub.stop()
+        print(f"echo-desktop demo: {exc}", file=sys.stderr)
+        return 1
+    print(f"Demo hub at {hub.config.ws_url}  room {room}  PIN {pin}", flush=True)
+    procs: list[subprocess.Popen[bytes]] = []
+    for name, role in GUESTS[: max(0, guests)]:
+        procs.append(
+            subprocess.Popen(  # noqa: S603 - our own module, fixed argv
+                [sys.executable, "-m", "echo_desktop", "probe", "--server", hub.config.ws_url,
+                 "--room", str(room), "--pin", pin, "--name", name, "--role", role,
+                 "--duration", "86400"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
+    try:
+        return run_app(Prefill(hub.config.ws_url, room, pin), devices=devices)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        hub.stop()

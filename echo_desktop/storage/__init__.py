@@ -1,0 +1,1 @@
+"""Files on the user's disk: settings now; the schedule cache and case drafts later."""

@@ -1,0 +1,108 @@
+"""Plain-Python domain logic: phases, display names, frame codes, stats and settings."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from echo_desktop.media import frame_code
+from echo_desktop.media.frame_store import LatestFrameStore
+from echo_desktop.media.receive_stats import ReceiveStats
+from echo_desktop.session.models import JoinRequest, Role, decode_display, encode_display
+from echo_desktop.session.phases import CallPhase, CallState, InvalidTransition
+from echo_desktop.storage.settings_file import JsonSettingsStore
+
+
+def test_call_lifecycle_phases() -> None:
+    state = CallState()
+    for phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING, CallPhase.IN_CALL,
+                  CallPhase.LEAVING, CallPhase.IDLE):  # fmt: skip
+        state = state.to(phase)
+    assert state.phase is CallPhase.IDLE
+    failed = CallState().to(CallPhase.JOINING).to(CallPhase.FAILED, "The room PIN is wrong.")
+    assert failed.status_text == "Call failed: The room PIN is wrong."
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [(CallPhase.IDLE, CallPhase.IN_CALL), (CallPhase.IDLE, CallPhase.LEAVING), (CallPhase.LEAVING, CallPhase.IN_CALL)],
+)
+def test_impossible_transitions_are_refused(start: CallPhase, target: CallPhase) -> None:
+    with pytest.raises(InvalidTransition):
+        CallState(start).to(target)
+
+
+@given(st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and "[" not in s), st.sampled_from(list(Role)))
+def test_display_round_trip(name: str, role: Role) -> None:
+    decoded_name, decoded_role = decode_display(encode_display(name, role))
+    assert decoded_role is role
+    assert decoded_name == name.strip()[:64]
+
+
+def test_browser_display_without_role_is_a_spoke() -> None:
+    assert decode_display("Nurse Kim") == ("Nurse Kim", Role.SPOKE)
+    assert decode_display(None) == ("Guest", Role.SPOKE)
+    assert decode_display("Dr. Ruiz [hub]") == ("Dr. Ruiz", Role.HUB)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"display_name": " "}, {"room": 0}, {"server_url": "http://hub"}],
+)
+def test_join_request_rejects_bad_input(kwargs: dict[str, object]) -> None:
+    base: dict[str, object] = {"server_url": "ws://h:8188", "room": 1, "pin": "1", "display_name": "A", "role": Role.SPOKE}
+    base.update(kwargs)
+    with pytest.raises(ValueError):
+        JoinRequest(**base)  # type: ignore[arg-type]
+
+
+@given(st.integers(0, 0xFFFF), st.sampled_from([(320, 240), (640, 480), (1280, 720)]))
+def test_frame_code_round_trip(counter: int, size: tuple[int, int]) -> None:
+    rng = np.random.default_rng(counter)
+    image = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    frame_code.stamp(image, counter)
+    assert frame_code.read(image) == counter
+
+
+def test_frame_code_rejects_pictures_without_a_strip() -> None:
+    assert frame_code.read(np.full((480, 640, 3), 128, dtype=np.uint8)) is None
+    assert frame_code.read(np.zeros((480, 640, 3), dtype=np.uint8)) is None  # check bits fail
+
+
+def test_latest_frame_store_keeps_only_the_newest() -> None:
+    store = LatestFrameStore()
+    for value in range(5):
+        store.put(7, np.full((2, 2, 3), value, dtype=np.uint8))
+    frame = store.get(7)
+    assert frame is not None and frame.seq == 5 and int(frame.rgb[0, 0, 0]) == 4
+    store.discard(7)
+    assert store.get(7) is None
+
+
+def test_receive_stats_counts_content_progress() -> None:
+    stats = ReceiveStats()
+    stats.add_feed(1, "A [hub]", since=0.0)
+    assert stats.on_video_frame(1, 10) is True
+    for counter in (10, 11, 12):
+        assert stats.on_video_frame(1, counter) is False
+    (feed,) = stats.snapshot()
+    assert (feed.frames_decoded, feed.first_counter, feed.last_counter, feed.counter_advances) == (4, 10, 12, 2)
+    assert stats.on_video_frame(99, 1) is False  # unknown feeds are ignored
+
+
+def test_settings_are_private_and_survive_a_corrupt_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = JsonSettingsStore(tmp_path / "settings.json")
+    assert store.load() == {}
+    store.save({"server": "ws://hub:8188", "pin": "123456"})
+    assert stat.S_IMODE((tmp_path / "settings.json").stat().st_mode) == 0o600
+    assert JsonSettingsStore(tmp_path / "settings.json").load()["pin"] == "123456"
+    (tmp_path / "settings.json").write_text("{not json")
+    assert store.load() == {}
+    assert (tmp_path / "settings.corrupt").read_text() == "{not json"
+    store.save({"room": "5"})
+    assert json.loads((tmp_path / "settings.json").read_text()) == {"room": "5"}

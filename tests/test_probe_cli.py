@@ -1,0 +1,57 @@
+"""The probe command: JSON of what arrived, and an exit status users and scripts can trust."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import Room
+from tests.peers import Peer
+
+pytestmark = pytest.mark.integration
+
+
+async def _probe(room: Room, *extra: str, pin: str | None = None) -> tuple[int, dict[str, object]]:
+    argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", room.server_url, "--room", str(room.room),
+            "--pin", pin or room.pin, "--name", "Probe", "--json", *extra]  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode is not None
+    lines = out.decode().strip().splitlines()
+    assert lines, f"probe printed nothing; stderr: {err.decode()[-500:]}"
+    return proc.returncode, json.loads(lines[-1])
+
+
+async def test_probe_reports_each_remote_feed(room: Room) -> None:
+    host = Peer("Dr. Host")
+    try:
+        await host.join(room.server_url, room.room, room.pin)
+        status, report = await _probe(room, "--duration", "4", "--expect", "1")
+    finally:
+        await host.leave()
+        host.close()
+    assert status == 0, report
+    (feed,) = report["feeds"]  # type: ignore[misc]
+    assert set(feed) >= {"display", "codec", "frames_decoded", "fps", "first_frame_s", "audio_frames_decoded"}
+    assert feed["display"] == "Dr. Host [spoke]"
+    assert feed["codec"] == "vp8"
+    assert feed["frames_decoded"] > 20 and feed["audio_frames_decoded"] > 50
+    assert 10 <= feed["fps"] <= 20
+    assert 0 < feed["first_frame_s"] < 3
+    assert feed["last_counter"] > feed["first_counter"]
+
+
+async def test_probe_alone_in_a_room_fails(room: Room) -> None:
+    status, report = await _probe(room, "--duration", "1")
+    assert status == 1
+    assert report["feeds"] == []
+
+
+async def test_probe_with_wrong_pin_says_so(room: Room) -> None:
+    status, report = await _probe(room, "--duration", "1", pin="bad-pin")
+    assert status == 1
+    assert "PIN is wrong" in str(report["error"])

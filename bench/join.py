@@ -49,8 +49,9 @@ def _chromium_once(url: str, room: int, pin: str) -> float:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             for feed in peer.feeds():
-                if str(feed.get("display", "")).startswith(SITTER) and feed.get("firstFrameMs"):
-                    return float(feed["firstFrameMs"]) / 1000
+                first = feed["firstFrameMs"]
+                if feed["display"].startswith(SITTER) and first:
+                    return first / 1000
             time.sleep(0.02)
         raise RuntimeError(f"Chromium saw no frame within 20 s: {peer.state()}")
 

@@ -22,12 +22,15 @@ Typical use::
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import http.server
 import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -45,15 +48,17 @@ from websockets.sync.client import ClientConnection, connect
 
 logger = logging.getLogger(__name__)
 
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 JANUS_JS = Path("/usr/share/javascript/janus-gateway/janus.js")
 ADAPTER_JS = Path("/usr/share/javascript/webrtc-adapter/adapter.js")
 WEB_ROOT = Path(__file__).resolve().parents[2] / "tests" / "web"
 PAGE = "peer.html"
 
-# Flags from docs/webrtc-field-guide: headless as root, no network chatter, fake media, and real
+# Flags from the project's WebRTC field guide: headless as root, no network chatter, fake media, and real
 # host candidates (without WebRtcHideLocalIpsWithMdns a subscriber offers only .local candidates,
 # which Janus ignores with ignore_mdns, and ICE never completes).
+FAKE_MEDIA_FLAG = "--use-fake-device-for-media-stream"  # a fake camera and microphone
+
 CHROMIUM_FLAGS: tuple[str, ...] = (
     "--headless",
     "--no-sandbox",
@@ -65,13 +70,15 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
     "--disable-extensions",
     "--disable-dev-shm-usage",
     "--disable-features=WebRtcHideLocalIpsWithMdns",
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
-    "--use-fake-device-for-media-stream",
+    FAKE_MEDIA_FLAG,
     "--use-fake-ui-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
     "--mute-audio",
@@ -97,6 +104,15 @@ class ChromiumNotInstalledError(ChromiumPeerError):
     """Chromium (or the JavaScript the page needs) is not installed on this machine."""
 
 
+class RenderedVideo(TypedDict):
+    """The state of the <video> element a remote video track is attached to."""
+
+    videoWidth: int
+    videoHeight: int
+    currentTime: float
+    paused: bool
+
+
 class FeedStats(TypedDict):
     """One remote publisher as the browser sees it (from getStats on the subscriber PC)."""
 
@@ -113,6 +129,7 @@ class FeedStats(TypedDict):
     videoCodec: str | None
     packetsLost: int
     audioPacketsReceived: int
+    rendered: RenderedVideo | None
     mids: list[str]
 
 
@@ -127,14 +144,15 @@ class OutboundStats(TypedDict):
     frameHeight: int | None
 
 
-def find_chromium() -> str:
+def find_chromium(explicit: str | None = None) -> str:
     """Return the Chromium executable, or raise an error that names the install command."""
-    for candidate in (*CHROMIUM_CANDIDATES, shutil.which("chromium"), shutil.which("chromium-browser")):
+    candidates = (explicit,) if explicit else (*CHROMIUM_CANDIDATES, shutil.which("chromium"))
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
+    where = explicit or "/usr/bin/chromium"
     raise ChromiumNotInstalledError(
-        "Chromium is not installed (no /usr/bin/chromium). Install it with: "
-        "apt-get install chromium"
+        f"Chromium is not installed (no executable {where}). Install it with: apt-get install chromium"
     )
 
 
@@ -173,7 +191,7 @@ class _PageServer(http.server.ThreadingHTTPServer):
 class _PageHandler(http.server.BaseHTTPRequestHandler):
     server: _PageServer
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         target = self.server.resolve(self.path)
         if target is None:
             self.send_error(404)
@@ -186,27 +204,33 @@ class _PageHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base class signature
-        logger.debug("page server: " + format, *args)
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("page server: %s", format % args)
 
 
 class _Cdp:
     """A minimal, thread-safe Chrome DevTools Protocol client for one page target."""
 
     def __init__(self, ws_url: str, timeout: float) -> None:
-        self._ws: ClientConnection = connect(
-            ws_url,
-            proxy=None,
-            compression=None,
-            max_size=None,
-            open_timeout=timeout,
-            ping_interval=None,
-            close_timeout=1,
-        )
+        parsed = urllib.parse.urlsplit(ws_url)
+        # Our own socket: no proxy from the environment can get in the way (any websockets version).
+        sock = socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), timeout)
+        self._exit = contextlib.ExitStack()
+        try:
+            self._ws: ClientConnection = self._exit.enter_context(
+                connect(
+                    ws_url, sock=sock, compression=None, max_size=None, open_timeout=timeout, close_timeout=1
+                )
+            )
+        except BaseException:
+            sock.close()
+            raise
         self._lock = threading.Lock()
         self._next_id = 0
 
-    def call(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10.0) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, timeout: float = 10.0
+    ) -> dict[str, Any]:
         """Send one command and return its `result` (raise ChromiumPeerError on a CDP error)."""
         with self._lock:
             self._next_id += 1
@@ -229,10 +253,8 @@ class _Cdp:
                 return cast(dict[str, Any], message.get("result", {}))
 
     def close(self) -> None:
-        try:
-            self._ws.close()
-        except (OSError, WebSocketException):
-            pass
+        with contextlib.suppress(OSError, WebSocketException):
+            self._exit.close()
 
 
 class ChromiumPeer:
@@ -251,12 +273,16 @@ class ChromiumPeer:
         http_host: str = "127.0.0.1",
         extra_flags: Sequence[str] = (),
         startup_timeout: float = 20.0,
+        fake_fps: int | None = 15,
     ) -> None:
+        """`fake_fps` sets the fake camera's frame rate (640x480; the project's profile is 15 fps,
+        Chromium's own default is 20); None keeps Chromium's default."""
         self._chromium = chromium
         self._web_root = web_root or WEB_ROOT
         self._http_host = http_host
         self._extra_flags = tuple(extra_flags)
         self._startup_timeout = startup_timeout
+        self._fake_fps = fake_fps
         self._server: _PageServer | None = None
         self._server_thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -275,13 +301,19 @@ class ChromiumPeer:
         """
         if self._process is not None:
             raise ChromiumPeerError("this ChromiumPeer is already started")
-        executable = self._chromium or find_chromium()
+        executable = find_chromium(self._chromium)
         _check_page_assets(self._web_root)
         self.display = display
         try:
             self._start_server()
             query = urllib.parse.urlencode(
-                {"server": ws_url, "room": str(room), "pin": pin, "display": display, "publish": "1" if publish else "0"}
+                {
+                    "server": ws_url,
+                    "room": str(room),
+                    "pin": pin,
+                    "display": display,
+                    "publish": "1" if publish else "0",
+                }
             )
             assert self._server is not None
             host, port = self._server.server_address[:2]
@@ -305,16 +337,17 @@ class ChromiumPeer:
         self._profile = tempfile.TemporaryDirectory(prefix="echo-chromium-")
         profile = Path(self._profile.name)
         self._chromium_log = profile / "chromium.log"
+        fake_camera = FAKE_MEDIA_FLAG + (f"=fps={self._fake_fps}" if self._fake_fps else "")
         command = [
             executable,
-            *CHROMIUM_FLAGS,
+            *(fake_camera if flag == FAKE_MEDIA_FLAG else flag for flag in CHROMIUM_FLAGS),
             f"--user-data-dir={profile / 'profile'}",
             *self._extra_flags,
             "about:blank",
         ]
         logger.info("Starting Chromium peer %r", self.display)
         with self._chromium_log.open("wb") as log_file:
-            self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            self._process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
@@ -405,17 +438,17 @@ class ChromiumPeer:
 
     @staticmethod
     def _kill(process: subprocess.Popen[bytes], timeout: float) -> None:
-        """SIGTERM the browser's own process group, then SIGKILL whatever is left of it."""
-        group = process.pid  # start_new_session made the browser the leader of its own group
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(group, sig)
-            except ProcessLookupError:
-                pass  # the whole group is gone already
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                logger.warning("Chromium (pid %d) ignored signal %s", process.pid, sig.name)
+        """SIGTERM the browser (it shuts its helpers down), then SIGKILL whatever is left of its group."""
+        process.terminate()  # Debian's wrapper execs the browser, so this pid is the browser
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            logger.warning("Chromium (pid %d) ignored SIGTERM; killing it", process.pid)
+        # start_new_session made the browser the leader of its own group: reach helpers it left.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.wait(timeout)
 
     def __enter__(self) -> ChromiumPeer:
         return self
@@ -438,7 +471,9 @@ class ChromiumPeer:
 
     # ------------------------------------------------------------------ reading the page
 
-    def _call(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10.0) -> dict[str, Any]:
+    def _call(
+        self, method: str, params: dict[str, Any] | None = None, timeout: float = 10.0
+    ) -> dict[str, Any]:
         if self._cdp is None:
             raise ChromiumPeerError("the Chromium peer is not running")
         return self._cdp.call(method, params, timeout)
@@ -464,7 +499,7 @@ class ChromiumPeer:
         return value
 
     def state(self) -> str:
-        """"joining", "joined", "left" or "failed: <reason>"."""
+        """The page's state: "joining", "joined", "left" or "failed: <reason>"."""
         return str(self.evaluate("window.echoPeer ? window.echoPeer.state : 'loading'"))
 
     def feeds(self) -> list[FeedStats]:
@@ -478,6 +513,12 @@ class ChromiumPeer:
     def page_log(self) -> list[str]:
         """The page's own log (joins, ICE states, warnings from janus.js), oldest first."""
         return cast(list[str], self.evaluate("window.echoPeer ? window.echoPeer.log : []"))
+
+    def screenshot(self, path: Path) -> Path:
+        """Save a PNG of the page (the remote videos and a status line) to `path`."""
+        data = self._call("Page.captureScreenshot", {"format": "png"})["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
 
     def chromium_log_tail(self, lines: int = 15) -> str:
         path = self._chromium_log
@@ -494,7 +535,7 @@ class ChromiumPeer:
         while state != "joined":
             if state.startswith("failed") or time.monotonic() > deadline:
                 raise ChromiumPeerError(
-                    f"{self.display}: state {state!r} after {timeout:.0f} s; page log: "
+                    f"{self.display}: state {state!r} (waited up to {timeout:.0f} s); page log: "
                     + " | ".join(self.page_log()[-15:])
                 )
             time.sleep(0.05)

@@ -62,6 +62,7 @@
   let subState = "none"; // "none" | "creating" | "ready"
   let privateId = null;
   let leaving = false;
+  let subscriberAnswered = false;
   const pendingFeeds = []; // feed ids waiting for the subscriber handle
   const midToFeed = new Map(); // subscriber mid -> feed id
   const midBaseline = new Map(); // mid -> {frames, audio} counted before the current feed owned it
@@ -141,6 +142,7 @@
         videoCodec: null,
         packetsLost: 0,
         audioPacketsReceived: 0,
+        rendered: null, // {videoWidth, videoHeight, currentTime, paused} of the <video> element
         mids: [],
       };
       feedsById.set(id, feed);
@@ -171,10 +173,7 @@
     if (!feed || !feed.active) return;
     feed.active = false;
     log("info", "feed left", id, feed.display);
-    if (subState === "ready" && subHandle && feed.subscribedMs !== null) {
-      // Janus may already have dropped the streams itself; an error reply is harmless.
-      subHandle.send({ message: { request: "unsubscribe", streams: [{ feed: id }] } });
-    }
+    // No unsubscribe: Janus drops the feed's streams from our subscription itself and renegotiates.
     updateStatus();
   }
 
@@ -195,6 +194,7 @@
 
   function createSubscriber() {
     subState = "creating";
+    subscriberAnswered = false; // a new handle means a new PeerConnection
     janus.attach({
       plugin: VIDEOROOM,
       opaqueId: "echo-peer-sub-" + Janus.randomString(8),
@@ -290,13 +290,16 @@
       });
       if (queued.length > 0) subscribe(queued);
     }
+    if (event === "updated") log("info", "subscription updated", jsep ? "(renegotiating)" : "");
     if (msg.streams) mapStreams(msg.streams);
     if (jsep) {
       subHandle.createAnswer({
         jsep: jsep,
-        // Only data is named: the offered audio and video are accepted as recvonly.
-        tracks: [{ type: "data" }],
+        // Only data is named (once, or janus.js warns on every renegotiation): the offered audio
+        // and video are accepted as recvonly.
+        tracks: subscriberAnswered ? [] : [{ type: "data" }],
         success: function (answer) {
+          subscriberAnswered = true;
           subHandle.send({ message: { request: "start", room: room }, jsep: answer });
         },
         error: function (e) {
@@ -327,6 +330,8 @@
       document.getElementById("remotes").appendChild(el);
       remoteElements.set(key, el);
     }
+    const current = el.srcObject ? el.srcObject.getTracks() : [];
+    if (current.length === 1 && current[0] === track) return; // unmuted again: nothing to do
     el.srcObject = new MediaStream([track]);
     const playing = el.play();
     if (playing && playing.catch) playing.catch((e) => log("warn", "play()", describe(e)));
@@ -422,6 +427,16 @@
         feed.frameHeight = r.frameHeight === undefined ? null : r.frameHeight;
         feed.packetsLost = r.packetsLost || 0;
         if (r.codecId && report.get(r.codecId)) feed.videoCodec = report.get(r.codecId).mimeType;
+        const el = remoteElements.get(mid);
+        if (el && el.tagName === "VIDEO") {
+          // What the <video> element itself shows: proof that Chromium renders the track.
+          feed.rendered = {
+            videoWidth: el.videoWidth,
+            videoHeight: el.videoHeight,
+            currentTime: el.currentTime,
+            paused: el.paused,
+          };
+        }
         if (feed.framesDecoded > 0 && feed.firstFrameMs === null) {
           feed.firstFrameMs = t;
           if (feed.subscribedMs !== null) feed.firstFrameAfterSubscribeMs = t - feed.subscribedMs;

@@ -1,0 +1,53 @@
+"""Interop with the browsers other clinic members run: headless Chromium (janus.js) and us."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from echo_desktop.devtools.chromium_peer import ChromiumPeer
+from tests.conftest import Room
+from tests.peers import Peer, wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
+    ours = Peer("Dr. Desktop", size=(640, 480))
+    browser = ChromiumPeer()
+    try:
+        await ours.join(room.server_url, room.room, room.pin)
+        browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=True)
+        browser.wait_joined()
+
+        # We decode Chromium's fake camera (its picture has no counter: judge by decoded frames).
+        await wait_for(
+            lambda: ours.feeds_by_name().get("Nurse Browser") is not None
+            and ours.feeds_by_name()["Nurse Browser"].frames_decoded >= 30,
+            timeout=20,
+            what="ECHO Desktop decodes Chromium",
+        )
+        theirs = ours.feeds_by_name()["Nurse Browser"]
+        assert theirs.codec == "vp8"
+        assert theirs.audio_frames_decoded > 0
+        assert theirs.fps > 5
+
+        # Chromium decodes ours, and keeps decoding.
+        deadline = time.monotonic() + 20
+        first = None
+        while time.monotonic() < deadline:
+            feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
+            if feeds and feeds[0]["framesDecoded"] > 0:
+                first = feeds[0]
+                break
+            time.sleep(0.1)
+        assert first is not None, f"Chromium decoded nothing from us: {browser.state()}"
+        time.sleep(1.5)
+        later = next(f for f in browser.feeds() if f["display"].startswith("Dr. Desktop"))
+        assert later["framesDecoded"] > first["framesDecoded"] + 10
+        assert browser.outbound()["framesEncoded"] > 0
+    finally:
+        browser.stop()
+        await ours.leave()
+        ours.close()

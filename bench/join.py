@@ -74,8 +74,8 @@ async def _run(runs: int) -> int:
                         ours.append(await _ours_once(url, bench.room, bench.pin, worker))
                     else:
                         chromium.append(await asyncio.to_thread(_chromium_once, url, bench.room, bench.pin))
-                print(f"run {i + 1}/{runs}: ours {ours[-1] * 1000:.0f} ms, chromium {chromium[-1] * 1000:.0f} ms",
-                      file=sys.stderr)  # fmt: skip
+                line = f"run {i + 1}/{runs}: ours {ours[-1] * 1000:.0f} ms"
+                print(f"{line}, chromium {chromium[-1] * 1000:.0f} ms", file=sys.stderr)
         finally:
             worker.stop()
             await sitter.leave()
@@ -91,7 +91,9 @@ async def _run(runs: int) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

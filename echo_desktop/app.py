@@ -34,10 +34,12 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     from PySide6.QtWidgets import QApplication
 
     from echo_desktop.ui.main_window import MainWindow
+    from echo_desktop.ui.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("ECHO Desktop")
     app.setOrganizationName("Project ECHO")
+    apply_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

@@ -31,14 +31,9 @@ def demo_main(ip: str, room: int, guests: int, devices: bool) -> int:
     print(f"Demo hub at {hub.config.ws_url}  room {room}  PIN {pin}", flush=True)
     procs: list[subprocess.Popen[bytes]] = []
     for name, role in GUESTS[: max(0, guests)]:
-        procs.append(
-            subprocess.Popen(  # noqa: S603 - our own module, fixed argv
-                [sys.executable, "-m", "echo_desktop", "probe", "--server", hub.config.ws_url,
-                 "--room", str(room), "--pin", pin, "--name", name, "--role", role,
-                 "--duration", "86400"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
+        argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", hub.config.ws_url]
+        argv += ["--room", str(room), "--pin", pin, "--name", name, "--role", role, "--duration", "86400"]
+        procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
         return run_app(Prefill(hub.config.ws_url, room, pin), devices=devices)
     finally:

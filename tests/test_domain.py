@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from echo_desktop.media import frame_code
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.receive_stats import ReceiveStats
-from echo_desktop.session.models import JoinRequest, Role, decode_display, encode_display
+from echo_desktop.session.models import JoinRequest, Role, clean_name, decode_display, encode_display
 from echo_desktop.session.phases import CallPhase, CallState, InvalidTransition
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
@@ -30,18 +30,26 @@ def test_call_lifecycle_phases() -> None:
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(CallPhase.IDLE, CallPhase.IN_CALL), (CallPhase.IDLE, CallPhase.LEAVING), (CallPhase.LEAVING, CallPhase.IN_CALL)],
+    [
+        (CallPhase.IDLE, CallPhase.IN_CALL),
+        (CallPhase.IDLE, CallPhase.LEAVING),
+        (CallPhase.LEAVING, CallPhase.IN_CALL),
+    ],
 )
 def test_impossible_transitions_are_refused(start: CallPhase, target: CallPhase) -> None:
     with pytest.raises(InvalidTransition):
         CallState(start).to(target)
 
 
-@given(st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and "[" not in s), st.sampled_from(list(Role)))
+@given(
+    st.text(min_size=1, max_size=80).filter(lambda s: clean_name(s) and "[" not in s),
+    st.sampled_from(list(Role)),
+)
 def test_display_round_trip(name: str, role: Role) -> None:
     decoded_name, decoded_role = decode_display(encode_display(name, role))
     assert decoded_role is role
-    assert decoded_name == name.strip()[:64]
+    assert decoded_name == clean_name(name)
+    assert "\n" not in decoded_name and len(decoded_name) <= 64
 
 
 def test_browser_display_without_role_is_a_spoke() -> None:
@@ -55,7 +63,13 @@ def test_browser_display_without_role_is_a_spoke() -> None:
     [{"display_name": " "}, {"room": 0}, {"server_url": "http://hub"}],
 )
 def test_join_request_rejects_bad_input(kwargs: dict[str, object]) -> None:
-    base: dict[str, object] = {"server_url": "ws://h:8188", "room": 1, "pin": "1", "display_name": "A", "role": Role.SPOKE}
+    base: dict[str, object] = {
+        "server_url": "ws://h:8188",
+        "room": 1,
+        "pin": "1",
+        "display_name": "A",
+        "role": Role.SPOKE,
+    }
     base.update(kwargs)
     with pytest.raises(ValueError):
         JoinRequest(**base)  # type: ignore[arg-type]
@@ -91,7 +105,12 @@ def test_receive_stats_counts_content_progress() -> None:
     for counter in (10, 11, 12):
         assert stats.on_video_frame(1, counter) is False
     (feed,) = stats.snapshot()
-    assert (feed.frames_decoded, feed.first_counter, feed.last_counter, feed.counter_advances) == (4, 10, 12, 2)
+    assert (feed.frames_decoded, feed.first_counter, feed.last_counter, feed.counter_advances) == (
+        4,
+        10,
+        12,
+        2,
+    )
     assert stats.on_video_frame(99, 1) is False  # unknown feeds are ignored
 
 

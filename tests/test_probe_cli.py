@@ -16,8 +16,8 @@ pytestmark = pytest.mark.integration
 
 
 async def _probe(room: Room, *extra: str, pin: str | None = None) -> tuple[int, dict[str, object]]:
-    argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", room.server_url, "--room", str(room.room),
-            "--pin", pin or room.pin, "--name", "Probe", "--json", *extra]  # fmt: skip
+    argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", room.server_url]
+    argv += ["--room", str(room.room), "--pin", pin or room.pin, "--name", "Probe", "--json", *extra]
     proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode is not None

@@ -171,8 +171,8 @@ async def test_wss_verifies_certificates_by_default() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         key, cert = Path(tmp, "k.pem"), Path(tmp, "c.pem")
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-             "-days", "1", "-subj", "/CN=127.0.0.1"],
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+             "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
             check=True, capture_output=True,
         )  # fmt: skip
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

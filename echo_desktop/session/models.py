@@ -29,18 +29,24 @@ _DISPLAY_RE = re.compile(r"^(?P<name>.*?)\s*\[(?P<role>hub|facilitator|spoke)\]\
 MAX_NAME_LENGTH = 64
 
 
+def clean_name(name: str) -> str:
+    """A display name on one line: control characters dropped, whitespace runs collapsed."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in name)
+    return " ".join(printable.split())[:MAX_NAME_LENGTH]
+
+
 def encode_display(name: str, role: Role) -> str:
     """Return the Janus display string that carries a name and a role."""
-    return f"{name.strip()[:MAX_NAME_LENGTH]} [{role.value}]"
+    return f"{clean_name(name)} [{role.value}]"
 
 
 def decode_display(display: str | None) -> tuple[str, Role]:
     """Split a Janus display string into a name and a role; unknown roles count as spokes."""
-    text = (display or "").strip()
+    text = clean_name(display or "")
     match = _DISPLAY_RE.match(text)
     if match:
-        return match.group("name")[:MAX_NAME_LENGTH] or "Guest", Role(match.group("role"))
-    return (text[:MAX_NAME_LENGTH] or "Guest"), Role.SPOKE
+        return match.group("name") or "Guest", Role(match.group("role"))
+    return text or "Guest", Role.SPOKE
 
 
 @dataclass(frozen=True)

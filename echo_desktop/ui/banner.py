@@ -35,7 +35,10 @@ class Banner(QFrame):
     dismissed = Signal()
 
     def __init__(
-        self, kind: BannerKind = BannerKind.ERROR, *, dismissible: bool = True,
+        self,
+        kind: BannerKind = BannerKind.ERROR,
+        *,
+        dismissible: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -44,8 +47,11 @@ class Banner(QFrame):
         self.setProperty("kind", kind.value)
 
         self._icon = QLabel(_ICONS[kind])
-        self._icon.setAccessibleName("")
         self._icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        icon_font = self._icon.font()
+        icon_font.setPointSizeF(icon_font.pointSizeF() * 1.3)
+        self._icon.setFont(icon_font)
+        self._icon.setFixedWidth(22)
         self._message = QLabel()
         self._message.setObjectName("BannerMessage")
         self._message.setWordWrap(True)
@@ -109,7 +115,10 @@ class Banner(QFrame):
         return f"{self.message} {self.details}".strip()
 
     def show_message(
-        self, message: str, details: str | None = None, action_text: str | None = None,
+        self,
+        message: str,
+        details: str | None = None,
+        action_text: str | None = None,
     ) -> None:
         """Show a message; `action_text` adds a button that emits `action_triggered`."""
         self._message.setText(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from echo_desktop.session.errors import EchoError, RoomNotFoundError, ServerUnreachableError, WrongPinError
 from echo_desktop.session.models import MAX_NAME_LENGTH, JoinRequest, Role
 from echo_desktop.ui.banner import Banner, BannerKind
 from echo_desktop.ui.style import set_heading
@@ -31,16 +33,29 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "ws://127.0.0.1:8188"
 
-# Keys in the SettingsStore. The PIN is a credential and is deliberately never stored.
-KEY_SERVER_URL = "server_url"
+# Keys in the SettingsStore (the same names as the command line options). The PIN is stored only
+# when the user ticks "Remember PIN"; otherwise a stored PIN is removed on the next join.
+KEY_SERVER_URL = "server"
 KEY_ROOM = "room"
-KEY_DISPLAY_NAME = "display_name"
+KEY_PIN = "pin"
+KEY_DISPLAY_NAME = "name"
 KEY_ROLE = "role"
+_FIELD_TO_FIX: tuple[tuple[type[EchoError], str], ...] = (
+    (WrongPinError, KEY_PIN),
+    (RoomNotFoundError, KEY_ROOM),
+    (ServerUnreachableError, KEY_SERVER_URL),
+)
+FORM_KEYS = frozenset({KEY_SERVER_URL, KEY_ROOM, KEY_PIN, KEY_DISPLAY_NAME, KEY_ROLE})
+"""The settings the join form owns; any other stored keys are left alone."""
 
 # A request every field can be checked against, one field at a time, so each validation
 # message from JoinRequest lands next to the field it is about.
 _VALID_BASELINE = JoinRequest(
-    server_url="ws://localhost", room=1, pin="", display_name="x", role=Role.SPOKE,
+    server_url="ws://localhost",
+    room=1,
+    pin="",
+    display_name="x",
+    role=Role.SPOKE,
 )
 
 
@@ -87,13 +102,17 @@ class JoinView(QWidget):
 
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setPlaceholderText("From your clinic invitation")
+        self.pin_edit.setPlaceholderText("From your invitation")
         self.show_pin_check = QCheckBox("Sho&w PIN")
         self.show_pin_check.toggled.connect(self._on_show_pin_toggled)
+        self.remember_pin_check = QCheckBox("Re&member PIN on this computer")
+        self.remember_pin_check.setToolTip(
+            "Leave this off on a shared computer: the PIN lets anyone into the clinic room."
+        )
 
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(MAX_NAME_LENGTH)
-        self.name_edit.setPlaceholderText("As others should see you, e.g. Dr. Ana Ruiz")
+        self.name_edit.setPlaceholderText("For example Dr. Ana Ruiz")
 
         self.role_combo = QComboBox()
         for role in Role:
@@ -145,7 +164,7 @@ class JoinView(QWidget):
         rows: list[tuple[str, str, QWidget, QWidget | None]] = [
             (KEY_SERVER_URL, "&Server address", self.server_edit, None),
             (KEY_ROOM, "&Room number", self.room_edit, None),
-            ("pin", "&PIN", self.pin_edit, self.show_pin_check),
+            (KEY_PIN, "&PIN", self.pin_edit, self.show_pin_check),
             (KEY_DISPLAY_NAME, "Display &name", self.name_edit, None),
             (KEY_ROLE, "R&ole", self.role_combo, None),
         ]
@@ -172,6 +191,10 @@ class JoinView(QWidget):
             form.addWidget(error, row + 1, 1)
             form.setRowMinimumHeight(row + 1, 10)
             row += 2
+            if key == KEY_PIN:
+                form.addWidget(self.remember_pin_check, row, 1)
+                form.setRowMinimumHeight(row + 1, 10)
+                row += 2
 
         busy_row = QVBoxLayout()
         busy_row.setSpacing(6)
@@ -213,10 +236,16 @@ class JoinView(QWidget):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.server_edit, self.room_edit, self.pin_edit, self.show_pin_check,
-            self.name_edit, self.role_combo, self.join_button,
+            self.server_edit,
+            self.room_edit,
+            self.pin_edit,
+            self.show_pin_check,
+            self.remember_pin_check,
+            self.name_edit,
+            self.role_combo,
+            self.join_button,
         ]
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     # --- settings ------------------------------------------------------------------------------
@@ -226,6 +255,9 @@ class JoinView(QWidget):
         self.server_edit.setText(values.get(KEY_SERVER_URL) or DEFAULT_SERVER_URL)
         room = values.get(KEY_ROOM, "")
         self.room_edit.setText(room if room.isdigit() else "")
+        pin = values.get(KEY_PIN, "")
+        self.pin_edit.setText(pin)
+        self.remember_pin_check.setChecked(bool(pin))
         self.name_edit.setText(values.get(KEY_DISPLAY_NAME, ""))
         try:
             role = Role(values.get(KEY_ROLE, Role.SPOKE.value))
@@ -235,13 +267,16 @@ class JoinView(QWidget):
         self.role_combo.setCurrentIndex(self.role_combo.findData(role.value))
 
     def values_to_save(self) -> dict[str, str]:
-        """The form's values as settings (without the PIN)."""
-        return {
+        """The form's values as settings; the PIN only if "Remember PIN" is ticked."""
+        values = {
             KEY_SERVER_URL: self.server_edit.text().strip(),
             KEY_ROOM: self.room_edit.text().strip(),
             KEY_DISPLAY_NAME: self.name_edit.text().strip(),
             KEY_ROLE: self.selected_role().value,
         }
+        if self.remember_pin_check.isChecked() and self.pin_edit.text():
+            values[KEY_PIN] = self.pin_edit.text()
+        return values
 
     def selected_role(self) -> Role:
         try:
@@ -284,8 +319,11 @@ class JoinView(QWidget):
         if not errors and room is not None:
             try:
                 request = JoinRequest(
-                    server_url=server_url, room=room, pin=self.pin_edit.text(),
-                    display_name=name, role=self.selected_role(),
+                    server_url=server_url,
+                    room=room,
+                    pin=self.pin_edit.text(),
+                    display_name=name,
+                    role=self.selected_role(),
                 )
             except ValueError as exc:  # a rule that spans fields; show it on the first row
                 errors[KEY_SERVER_URL] = _sentence(str(exc))
@@ -324,8 +362,14 @@ class JoinView(QWidget):
         """Disable the form and show a progress indicator while joining."""
         self._busy = busy
         for editor in (
-            self.server_edit, self.room_edit, self.pin_edit, self.show_pin_check,
-            self.name_edit, self.role_combo, self.join_button,
+            self.server_edit,
+            self.room_edit,
+            self.pin_edit,
+            self.show_pin_check,
+            self.remember_pin_check,
+            self.name_edit,
+            self.role_combo,
+            self.join_button,
         ):
             editor.setEnabled(not busy)
         self.join_button.setText("Joining…" if busy else "&Join clinic")
@@ -341,15 +385,31 @@ class JoinView(QWidget):
         self.info_banner.clear()
         self.error_banner.show_message(message, details)
 
+    def show_join_failure(self, error: EchoError) -> None:
+        """Show why joining failed, and put the cursor in the field the user most likely has to fix."""
+        self.show_error(error.user_message, _details(error))
+        for error_type, key in _FIELD_TO_FIX:
+            if isinstance(error, error_type):
+                editor = self._fields[key].editor
+                editor.setFocus(Qt.FocusReason.OtherFocusReason)
+                if isinstance(editor, QLineEdit):
+                    editor.selectAll()
+                break
+
     def show_info(self, message: str) -> None:
         """Show a calm notice above the form (for example after leaving a clinic)."""
         self.error_banner.clear()
         self.info_banner.show_message(message)
 
     def _on_show_pin_toggled(self, visible: bool) -> None:
-        self.pin_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password
-        )
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
+
+
+def _details(error: EchoError) -> str | None:
+    detail = error.detail
+    if not detail or detail == error.user_message:
+        return None
+    return f"Details: {detail}"
 
 
 def _sentence(text: str) -> str:

@@ -40,7 +40,7 @@ class _ParticipantDelegate(QStyledItemDelegate):
 
     _PAD_X, _PAD_Y, _DOT, _GAP = 12, 8, 10, 10
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         metrics = QFontMetrics(option.font)
         return QSize(200, 2 * metrics.height() + 2 * self._PAD_Y + 2)
 
@@ -60,8 +60,7 @@ class _ParticipantDelegate(QStyledItemDelegate):
             name_metrics = QFontMetrics(name_font)
             role_metrics = QFontMetrics(option.font)
             top = rect.top() + self._PAD_Y
-            dot_center = QPointF(rect.left() + self._PAD_X + self._DOT / 2,
-                                 top + name_metrics.height() / 2)
+            dot_center = QPointF(rect.left() + self._PAD_X + self._DOT / 2, top + name_metrics.height() / 2)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.role_color(role))
             painter.drawEllipse(dot_center, self._DOT / 2, self._DOT / 2)

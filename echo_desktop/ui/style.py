@@ -6,8 +6,11 @@ relative to the system font, so the user's own size setting is respected.
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 
+from PySide6.QtCore import QTemporaryDir
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -23,7 +26,7 @@ MIN_BASE_POINT_SIZE = 10.0
 WINDOW_BG = "#F3F5F7"
 SURFACE = "#FFFFFF"
 BORDER = "#D5DBE1"
-BORDER_STRONG = "#8996A3"
+BORDER_STRONG = "#7A8794"  # 3.7:1 on white: input outlines meet the 3:1 non-text rule
 TEXT = "#1B2631"
 TEXT_MUTED = "#4A5866"
 PRIMARY = "#0F6674"
@@ -71,7 +74,7 @@ def set_heading(widget: QWidget, factor: float) -> None:
     widget.setFont(scaled_font(QApplication.font(), factor, bold=True))
 
 
-STYLESHEET = f"""
+_STYLESHEET_TEMPLATE = """
 QMainWindow, QStackedWidget {{ background: {WINDOW_BG}; }}
 QWidget {{ color: {TEXT}; }}
 QToolTip {{ color: {TEXT}; background: {SURFACE}; border: 1px solid {BORDER}; padding: 4px; }}
@@ -97,7 +100,6 @@ QLineEdit, QComboBox {{
 QLineEdit:focus, QComboBox:focus {{ border: 2px solid {FOCUS_RING}; padding: 5px 7px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {DANGER}; padding: 5px 7px; }}
 QLineEdit:disabled, QComboBox:disabled {{ background: {WINDOW_BG}; color: {TEXT_MUTED}; }}
-QComboBox::drop-down {{ border: none; width: 24px; }}
 QComboBox QAbstractItemView {{
     background: {SURFACE};
     border: 1px solid {BORDER};
@@ -126,7 +128,7 @@ QPushButton#Primary {{
 QPushButton#Primary:hover {{ background: {PRIMARY_HOVER}; }}
 QPushButton#Primary:pressed {{ background: {PRIMARY_PRESSED}; }}
 QPushButton#Primary:focus {{ border: 3px solid {PRIMARY_PRESSED}; padding: 7px 18px; }}
-QPushButton#Primary:disabled {{ background: #7FA9B0; border-color: #7FA9B0; color: #FFFFFF; }}
+QPushButton#Primary:disabled {{ background: #5E8F97; border-color: #5E8F97; color: #FFFFFF; }}
 
 QPushButton#Danger {{
     background: {DANGER};
@@ -139,6 +141,18 @@ QPushButton#Danger:focus {{ border: 3px solid #5E120C; padding: 5px 14px; }}
 QPushButton#Danger:disabled {{ background: #D99A94; border-color: #D99A94; color: #FFFFFF; }}
 
 QCheckBox {{ spacing: 8px; }}
+QCheckBox::indicator {{
+    width: 16px; height: 16px;
+    border: 2px solid {BORDER_STRONG}; border-radius: 4px; background: {SURFACE};
+}}
+QCheckBox::indicator:hover {{ border-color: {PRIMARY}; }}
+QCheckBox::indicator:focus {{ border-color: {PRIMARY_PRESSED}; }}
+QCheckBox::indicator:checked {{ background: {PRIMARY}; border-color: {PRIMARY}; }}
+QCheckBox::indicator:disabled {{ border-color: {BORDER}; background: {WINDOW_BG}; }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right;
+    width: 28px; border: none;
+}}
 
 QProgressBar {{
     border: none;
@@ -173,11 +187,55 @@ QListWidget#ParticipantList::item:selected {{ background: {INFO_BG}; color: {TEX
 """
 
 
+_CHECK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+    '<path d="M3.2 8.4 6.4 11.4 12.8 4.6" fill="none" stroke="#FFFFFF" stroke-width="2.2" '
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+)
+_CHEVRON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+    f'<path d="M3.5 6 8 10.5 12.5 6" fill="none" stroke="{TEXT}" stroke-width="2" '
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+)
+_icon_dir: QTemporaryDir | None = None
+
+
+def _icon_url(name: str, svg: str) -> str:
+    """Write a small SVG icon for the stylesheet; '' if that is not possible (no icon then)."""
+    global _icon_dir
+    if _icon_dir is None:
+        _icon_dir = QTemporaryDir()
+    if not _icon_dir.isValid():
+        return ""
+    path = Path(_icon_dir.path()) / name
+    try:
+        if not path.exists():
+            path.write_text(svg, encoding="utf-8")
+    except OSError:
+        logger.warning("Could not write the stylesheet icon %s", path, exc_info=True)
+        return ""
+    return path.as_posix()
+
+
+@functools.cache
+def stylesheet() -> str:
+    """The application stylesheet (built once; its check mark and arrow icons are SVG files)."""
+    check = _icon_url("check.svg", _CHECK_SVG)
+    chevron = _icon_url("chevron-down.svg", _CHEVRON_SVG)
+    colors = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}
+    css = _STYLESHEET_TEMPLATE.format_map(colors)
+    if check:
+        css += f"QCheckBox::indicator:checked {{ image: url({check}); }}\n"
+    if chevron:
+        css += f"QComboBox::down-arrow {{ image: url({chevron}); width: 14px; height: 14px; }}\n"
+    return css
+
+
 def apply_style(app: QApplication) -> None:
-    """Install the palette-based stylesheet and a readable base font on the application."""
+    """Install the stylesheet and a readable base font on the application."""
     font = app.font()
     if 0 < font.pointSizeF() < MIN_BASE_POINT_SIZE:
         font.setPointSizeF(MIN_BASE_POINT_SIZE)
         app.setFont(font)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet())
     logger.debug("Applied ECHO Desktop style (base font %.1f pt)", font.pointSizeF())

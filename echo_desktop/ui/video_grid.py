@@ -8,10 +8,12 @@ import math
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from echo_desktop.session.models import Participant, Role, VideoFrame
 from echo_desktop.session.ports import SELF_VIEW
+from echo_desktop.ui import style
 from echo_desktop.ui.video_tile import VideoTile
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,16 @@ def grid_shape(count: int) -> tuple[int, int]:
     return (rows, columns)
 
 
+def _inward(index: int, count: int, *, vertical: bool = False) -> Qt.AlignmentFlag:
+    """Alignment that pulls a card towards the middle of the grid, so the cards form one block."""
+    middle = (count - 1) / 2
+    if index < middle:
+        return Qt.AlignmentFlag.AlignBottom if vertical else Qt.AlignmentFlag.AlignRight
+    if index > middle:
+        return Qt.AlignmentFlag.AlignTop if vertical else Qt.AlignmentFlag.AlignLeft
+    return Qt.AlignmentFlag.AlignVCenter if vertical else Qt.AlignmentFlag.AlignHCenter
+
+
 class VideoGrid(QWidget):
     """Lays out video tiles and repaints them when their feeds have new frames.
 
@@ -54,6 +66,7 @@ class VideoGrid(QWidget):
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(10)
         self._shape = (0, 0)
+        self._empty_text = ""
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -121,8 +134,7 @@ class VideoGrid(QWidget):
         self._self_tile = None
         self._relayout()
 
-    def _make_tile(self, feed_id: int, name: str, role: Role, *, mirrored: bool = False
-                   ) -> VideoTile:
+    def _make_tile(self, feed_id: int, name: str, role: Role, *, mirrored: bool = False) -> VideoTile:
         source = functools.partial(self._frame_lookup, feed_id)
         return VideoTile(feed_id, name, role, source, mirrored=mirrored, parent=self)
 
@@ -151,12 +163,35 @@ class VideoGrid(QWidget):
         for index, tile in enumerate(tiles):
             row, column = divmod(index, columns)
             self._layout.addWidget(tile, row, column)
+            tile.set_card_alignment(_inward(row, rows, vertical=True) | _inward(column, columns))
             tile.show()
         for row in range(rows):
             self._layout.setRowStretch(row, 1)
         for column in range(columns):
             self._layout.setColumnStretch(column, 1)
         self._shape = (rows, columns)
+        self.update()
+
+    # --- empty state ---------------------------------------------------------------------------
+
+    @property
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def set_empty_text(self, text: str) -> None:
+        """A calm line shown in the middle of the grid while it has no tiles."""
+        self._empty_text = text
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._empty_text and not self.tiles():
+            painter = QPainter(self)
+            try:
+                painter.setPen(QColor(style.TILE_TEXT_MUTED))
+                painter.setFont(style.scaled_font(self.font(), 1.15))
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
+            finally:
+                painter.end()
 
     # --- refreshing ----------------------------------------------------------------------------
 

@@ -29,36 +29,47 @@ FrameSource = Callable[[], VideoFrame | None]
 WAITING_TEXT = "Waiting for video…"
 _CORNER_RADIUS = 10.0
 _LABEL_MARGIN = 10.0
+PLACEHOLDER_ASPECT = QSize(4, 3)
+"""The shape of the card before the first frame says what the camera's shape is."""
 
 
 def initials_of(name: str) -> str:
-    """Up to two initials of a display name ("Dr. Ana Ruiz" -> "AR"), or "?" when empty."""
+    """Up to two initials of a display name ("Dr. Ana Ruiz" -> "AR", "Carl" -> "C"), or "?"."""
     words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
     if len(words) >= 2 and words[0].lower() in {"dr", "prof", "mr", "mrs", "ms", "mx"}:
         words = words[1:]
     if not words:
         return "?"
     if len(words) == 1:
-        return words[0][:2].upper()
+        return words[0][0].upper()
     return (words[0][0] + words[-1][0]).upper()
 
 
-def letterbox(source: QSize, target: QRectF) -> QRectF:
-    """The largest rectangle with `source`'s aspect ratio, centred inside `target`."""
+def letterbox(
+    source: QSize, target: QRectF, alignment: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter
+) -> QRectF:
+    """The largest rectangle with `source`'s aspect ratio inside `target` (centred by default)."""
     if source.width() <= 0 or source.height() <= 0 or target.isEmpty():
         return QRectF()
     scale = min(target.width() / source.width(), target.height() / source.height())
     width, height = source.width() * scale, source.height() * scale
-    return QRectF(
-        target.x() + (target.width() - width) / 2,
-        target.y() + (target.height() - height) / 2,
-        width,
-        height,
-    )
+    if alignment & Qt.AlignmentFlag.AlignLeft:
+        x = target.x()
+    elif alignment & Qt.AlignmentFlag.AlignRight:
+        x = target.right() - width
+    else:
+        x = target.x() + (target.width() - width) / 2
+    if alignment & Qt.AlignmentFlag.AlignTop:
+        y = target.y()
+    elif alignment & Qt.AlignmentFlag.AlignBottom:
+        y = target.bottom() - height
+    else:
+        y = target.y() + (target.height() - height) / 2
+    return QRectF(x, y, width, height)
 
 
 class VideoTile(QWidget):
-    """Paints the newest frame of one feed, keeping its aspect ratio.
+    """Paints the newest frame of one feed, keeping its aspect ratio (letterboxed in the tile).
 
     Until the first frame arrives it shows the participant's initials and "Waiting for video…".
     The tile never pulls frames by itself: its owner calls `refresh()` from a GUI-thread timer,
@@ -84,6 +95,7 @@ class VideoTile(QWidget):
         self._image: QImage | None = None
         self._pixels: np.ndarray | None = None  # keeps the QImage's buffer alive
         self._last_seq: int | None = None
+        self._alignment = Qt.AlignmentFlag.AlignCenter
         self._source_failed = False
         self.setMinimumSize(160, 100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -111,6 +123,12 @@ class VideoTile(QWidget):
             self._update_accessibility()
             self.update()
 
+    def set_card_alignment(self, alignment: Qt.AlignmentFlag) -> None:
+        """Where the card sits in the tile when their shapes differ (the grid packs cards inward)."""
+        if alignment != self._alignment:
+            self._alignment = alignment
+            self.update()
+
     @property
     def caption(self) -> str:
         """The text drawn on the tile: name and role."""
@@ -130,7 +148,7 @@ class VideoTile(QWidget):
         """Fetch the newest frame; schedule a repaint only if it is new. Returns True if so."""
         try:
             frame = self._frame_source()
-        except Exception:  # noqa: BLE001 - a broken source must not take the GUI down
+        except Exception:
             if not self._source_failed:
                 logger.warning("Frame source of feed %s failed", self._feed_id, exc_info=True)
                 self._source_failed = True
@@ -144,8 +162,7 @@ class VideoTile(QWidget):
         self._last_seq = frame.seq
         self._image = image
         if first:
-            logger.debug("First frame of feed %s (%dx%d)", self._feed_id, image.width(),
-                         image.height())
+            logger.debug("First frame of feed %s (%dx%d)", self._feed_id, image.width(), image.height())
             self._update_accessibility()
         self.update()
         return True
@@ -154,8 +171,7 @@ class VideoTile(QWidget):
         pixels = frame.rgb
         if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
             if not self._source_failed:
-                logger.warning("Feed %s: unexpected frame %s %s", self._feed_id, pixels.shape,
-                               pixels.dtype)
+                logger.warning("Feed %s: unexpected frame %s %s", self._feed_id, pixels.shape, pixels.dtype)
                 self._source_failed = True
             return None
         pixels = np.ascontiguousarray(pixels)
@@ -167,14 +183,19 @@ class VideoTile(QWidget):
 
     # --- painting ------------------------------------------------------------------------------
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(320, 240)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            bounds = QRectF(self.rect())
+            # The tile is a rounded card with the video's own shape, centred in the grid cell;
+            # the cell's remaining space shows the grid's background (the letterbox).
+            shape = self._image.size() if self._image is not None else PLACEHOLDER_ASPECT
+            bounds = letterbox(shape, QRectF(self.rect()), self._alignment)
+            if bounds.isEmpty():
+                return
             clip = QPainterPath()
             clip.addRoundedRect(bounds, _CORNER_RADIUS, _CORNER_RADIUS)
             painter.fillPath(clip, QColor(style.TILE_BG))
@@ -220,8 +241,7 @@ class VideoTile(QWidget):
         painter.setFont(text_font)
         painter.setPen(QColor(style.TILE_TEXT_MUTED))
         text_rect = QRectF(bounds.x(), circle.bottom() + 12, bounds.width(), line_height)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                         WAITING_TEXT)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, WAITING_TEXT)
 
     def _paint_caption(self, painter: QPainter, bounds: QRectF) -> None:
         name_font = QFont(self.font())
@@ -241,27 +261,22 @@ class VideoTile(QWidget):
         name_width = name_metrics.horizontalAdvance(name)
         height = max(name_metrics.height(), role_metrics.height()) + 2 * pad_y
         width = pad_x + dot + 8 + name_width + role_width + pad_x
-        pill = QRectF(bounds.left() + _LABEL_MARGIN, bounds.bottom() - _LABEL_MARGIN - height,
-                      width, height)
+        pill = QRectF(bounds.left() + _LABEL_MARGIN, bounds.bottom() - _LABEL_MARGIN - height, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(10, 14, 18, 190))
         painter.drawRoundedRect(pill, height / 2, height / 2)
         painter.setBrush(style.role_color(self._role).lighter(140))
-        painter.drawEllipse(QPointF(pill.left() + pad_x + dot / 2, pill.center().y()),
-                            dot / 2, dot / 2)
+        painter.drawEllipse(QPointF(pill.left() + pad_x + dot / 2, pill.center().y()), dot / 2, dot / 2)
         text_left = pill.left() + pad_x + dot + 8
         painter.setFont(name_font)
         painter.setPen(QColor(style.TILE_TEXT))
         name_rect = QRectF(text_left, pill.top(), name_width + 1, height)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         name)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         if role_text:
             painter.setFont(role_font)
             painter.setPen(QColor(style.TILE_TEXT_MUTED))
             role_rect = QRectF(text_left + name_width, pill.top(), role_width + 1, height)
-            painter.drawText(role_rect,
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             role_text)
+            painter.drawText(role_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, role_text)
 
     def _update_accessibility(self) -> None:
         self.setAccessibleName(f"{self._display_name}, {self._role.label}")

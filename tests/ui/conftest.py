@@ -1,0 +1,88 @@
+"""UI test fixtures: offscreen Qt, a qasync loop that pytest-qt drives, and a fake-engine window."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from echo_desktop.session.clinic_session import ClinicSession
+from echo_desktop.ui.main_window import MainWindow
+from tests.fakes import FakeEngine, MemorySettingsStore
+
+DRAIN_TIMEOUT_S = 3.0
+
+
+@pytest.fixture
+def qasync_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on the Qt event loop, marked as the running loop for this test only.
+
+    pytest-qt's waits spin the Qt event loop, which is what runs the loop's callbacks, so the
+    loop is never started with run_forever(). Nor is it stopped: qasync's stop() calls
+    QApplication.exit(), which emits aboutToQuit and makes every later nested QEventLoop (the
+    ones qtbot.wait* use) return at once. Teardown lets window tasks (such as leaving on close)
+    finish, cancels what is left, and unmarks the loop so other tests can use plain asyncio.
+    """
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while time.monotonic() < deadline and any(not t.done() for t in asyncio.all_tasks(loop)):
+            qapp.processEvents()
+            time.sleep(0.005)
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        for _ in range(10):
+            qapp.processEvents()
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@dataclass
+class Harness:
+    """A main window over a fake engine, with the objects a test pokes at."""
+
+    window: MainWindow
+    session: ClinicSession
+    engine: FakeEngine
+    settings: MemorySettingsStore
+
+
+HarnessFactory = Callable[..., Harness]
+
+
+@pytest.fixture
+def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> HarnessFactory:
+    """Build (and show) a MainWindow over a FakeEngine; every window is closed at teardown."""
+
+    def build(settings: MemorySettingsStore | None = None, engine: FakeEngine | None = None) -> Harness:
+        engine = engine or FakeEngine()
+        settings = settings if settings is not None else MemorySettingsStore()
+        session = ClinicSession(engine)
+        window = MainWindow(session, settings)
+        qtbot.addWidget(window)
+        window.resize(1100, 720)
+        window.show()
+        qtbot.waitExposed(window)
+        return Harness(window, session, engine, settings)
+
+    return build
+
+
+@pytest.fixture
+def harness(make_window: HarnessFactory) -> Harness:
+    return make_window()

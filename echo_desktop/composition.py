@@ -6,7 +6,7 @@ import logging
 
 from echo_desktop.media.local_media import LocalMedia, synthetic_media
 from echo_desktop.net.conference import JanusConference
-from echo_desktop.session.models import JoinRequest, encode_display
+from echo_desktop.session.models import JoinRequest, clean_name
 from echo_desktop.session.ports import ConferenceEngine
 
 logger = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ def build_engine(devices: bool = False) -> ConferenceEngine:
     """The real conference engine; synthetic media unless `devices` asks for camera and mic."""
 
     def media_for(request: JoinRequest) -> LocalMedia:
-        label = encode_display(request.display_name, request.role)
+        label = clean_name(request.display_name)
         if devices:
             from echo_desktop.media.devices import device_media
 

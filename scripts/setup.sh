@@ -15,7 +15,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Xvfb for a screen where there is none. The tests add Chromium (the browser peer), PulseAudio
 # (a null sink) and the network tools for namespaces and impairment.
 app_pkgs=(janus libportaudio2 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
-  libglib2.0-0 libdbus-1-3 libxcb-cursor0 python3 python3-venv python3-pip iproute2)
+  libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
+  python3 python3-venv python3-pip iproute2)
 test_pkgs=(chromium libjs-janus-gateway libjs-webrtc-adapter pulseaudio libasound2-plugins
   xvfb xauth iptables openssl)
 pkgs=("${app_pkgs[@]}")

@@ -70,9 +70,14 @@ class TestPatternTrack(MediaStreamTrack):
         # A bouncing square makes motion obvious to a person watching.
         x = int((math.sin(counter / 10) * 0.4 + 0.5) * (w - 80))
         cv2.rectangle(image, (x, h // 2 - 40), (x + 80, h // 2 + 40), (255, 255, 255), -1)
-        cv2.putText(image, self._label, (20, h - 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 5)
-        cv2.putText(image, self._label, (20, h - 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2)
-        cv2.putText(image, f"#{counter}", (20, h - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2)
+        # Text sits near the top: the receiving app draws its own caption along the bottom.
+        scale = h / 480
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        top = int(h * frame_code.STRIP_FRACTION) + int(40 * scale)
+        for colour, weight in (((0, 0, 0), 5), ((255, 255, 255), 2)):
+            cv2.putText(image, self._label, (int(16 * scale), top), font, 1.0 * scale, colour, weight)
+        cv2.putText(image, f"test card #{counter}", (int(16 * scale), top + int(34 * scale)), font,
+                    0.7 * scale, (255, 255, 255), 2)  # fmt: skip
         frame_code.stamp(image, counter)
         return image
 

@@ -88,6 +88,7 @@ class ClinicSession:
             self._self = await self._run(self._engine.join(request))
         except EchoError as exc:
             await self._cleanup_after_failure()
+            self._self = None
             self._set_state(self._state.to(CallPhase.FAILED, exc.user_message))
             raise
         except Exception as exc:
@@ -111,6 +112,7 @@ class ClinicSession:
             await self._run(self._engine.leave())
         except Exception:
             logger.warning("Leave did not complete cleanly", exc_info=True)
+        self._self = None
         self._participants.clear()
         self._notify_participants()
         self._set_state(self._state.to(CallPhase.IDLE))
@@ -146,9 +148,11 @@ class ClinicSession:
                 self._set_state(self._state.to(CallPhase.IN_CALL))
         elif isinstance(event, ev.EngineFailed):
             if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING):
+                # FAILED first, so observers see the emptied list as part of the ended call.
+                self._set_state(self._state.to(CallPhase.FAILED, event.error.user_message))
+                self._self = None
                 self._participants.clear()
                 self._notify_participants()
-                self._set_state(self._state.to(CallPhase.FAILED, event.error.user_message))
         elif isinstance(event, ev.Notice):
             for notice_listener in list(self._notice_listeners):
                 notice_listener(event.message)

@@ -36,7 +36,8 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     from echo_desktop.ui.main_window import MainWindow
     from echo_desktop.ui.style import apply_style
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("ECHO Desktop")
     app.setOrganizationName("Project ECHO")
     apply_style(app)

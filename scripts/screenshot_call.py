@@ -3,7 +3,8 @@
 Runs the project's Janus in a private network namespace, adds three synthetic guests (probes)
 and joins through the window. Needs root (namespaces); run it under xvfb-run for a real X window:
 
-    sudo xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_call.py docs/screenshots/call-4.png
+    sudo xvfb-run -a -s "-screen 0 1280x800x24" \
+        .venv/bin/python scripts/screenshot_call.py docs/screenshots/call-4.png
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import qasync
 from PySide6.QtWidgets import QApplication
@@ -42,7 +45,8 @@ def main(out: str) -> int:
                 asyncio.run(create_room(hub.config.ws_url, hub.config.admin_key, 1234, pin))
                 for name, role in GUESTS:
                     argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", hub.config.ws_url]
-                    argv += ["--room", "1234", "--pin", pin, "--name", name, "--role", role, "--duration", "60"]
+                    argv += ["--room", "1234", "--pin", pin, "--name", name, "--role", role]
+                    argv += ["--duration", "60"]
                     procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
                 time.sleep(2)
                 return _shoot(out, hub.config.ws_url, pin)
@@ -60,8 +64,7 @@ def _shoot(out: str, url: str, pin: str) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     worker = WorkerLoop().start()
-    os.environ.setdefault("ECHO_DESKTOP_CONFIG_DIR", "/tmp/echo-shot-config")
-    settings = JsonSettingsStore()
+    settings = JsonSettingsStore(Path(tempfile.mkdtemp(prefix="echo-shot-")) / "settings.json")
     settings.save({"server": url, "room": "1234", "pin": pin, "name": "Dana Whitehorse, NP", "role": "spoke"})
     session = ClinicSession(build_engine(devices=False), worker.run)
     window = MainWindow(session, settings)

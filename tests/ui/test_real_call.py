@@ -50,10 +50,14 @@ def test_join_through_the_window_and_see_remote_video(
         view = window.join_view
         qtbot.keyClicks(view.pin_edit, room.pin)
         qtbot.mouseClick(view.join_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.showing_call and session.state.phase is CallPhase.IN_CALL, timeout=15_000)
+        qtbot.waitUntil(
+            lambda: window.showing_call and session.state.phase is CallPhase.IN_CALL, timeout=15_000
+        )
 
         grid = window.call_view.grid
-        qtbot.waitUntil(lambda: any(p.display_name == "Dr. Remote" for p in session.participants), timeout=10_000)
+        qtbot.waitUntil(
+            lambda: any(p.display_name == "Dr. Remote" for p in session.participants), timeout=10_000
+        )
         remote_id = next(p.feed_id for p in session.participants if p.display_name == "Dr. Remote")
         qtbot.waitUntil(lambda: (t := grid.tile_for(remote_id)) is not None and t.has_frame, timeout=15_000)
         tile = grid.tile_for(remote_id)
@@ -76,7 +80,9 @@ def test_join_through_the_window_and_see_remote_video(
         qtbot.waitUntil(lambda: grid.tile_for(remote_id) is None, timeout=10_000)
 
         qtbot.mouseClick(window.call_view.leave_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: session.state.phase is CallPhase.IDLE and not window.showing_call, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: session.state.phase is CallPhase.IDLE and not window.showing_call, timeout=10_000
+        )
     finally:
         if session.state.phase is not CallPhase.IDLE:
             done = asyncio.ensure_future(session.leave())

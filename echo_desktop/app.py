@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ class Prefill:
 def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     """Open the window and run until it closes; returns the process exit status."""
     import qasync
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from echo_desktop.ui.main_window import MainWindow
@@ -49,6 +51,7 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     if prefill is not None:
         values = settings.load()
         values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
+        values.setdefault("name", "Demo Clinician")
         settings.save(values)
     session = ClinicSession(build_engine(devices=devices), worker.run)
     window = MainWindow(session, settings)
@@ -56,6 +59,13 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    # Ctrl-C or a polite kill closes the window the normal way, so the call is left cleanly and
+    # the demo hub is stopped. Python only sees signals between bytecodes, so a timer wakes it.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     try:
         with loop:
             loop.run_until_complete(closed.wait())

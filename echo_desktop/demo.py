@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 
+from echo_desktop.hub.child_process import die_with_parent
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
 from echo_desktop.session.errors import EchoError
@@ -33,7 +34,14 @@ def demo_main(ip: str, room: int, guests: int, devices: bool) -> int:
     for name, role in GUESTS[: max(0, guests)]:
         argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", hub.config.ws_url]
         argv += ["--room", str(room), "--pin", pin, "--name", name, "--role", role, "--duration", "86400"]
-        procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                argv,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=die_with_parent(),  # only prctl: safe between fork and exec
+            )
+        )
     try:
         return run_app(Prefill(hub.config.ws_url, room, pin), devices=devices)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,8 +60,10 @@ async def run_probe(
         await session.join(request)
     except EchoError as exc:
         return ProbeResult([], error=str(exc))
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     deadline = time.monotonic() + duration
-    while time.monotonic() < deadline and session.state.phase is CallPhase.IN_CALL:
+    while time.monotonic() < deadline and session.state.phase is CallPhase.IN_CALL and not stop.is_set():
         await asyncio.sleep(0.1)
     error = session.state.reason if session.state.phase is CallPhase.FAILED else None
     feeds = session.stats()
@@ -68,6 +71,16 @@ async def run_probe(
         error = f"expected {expect} remote feeds, saw {len(feeds)}"
     await session.leave()
     return ProbeResult(feeds, error)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM or SIGINT end the probe early, but it still reports and leaves cleanly."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return  # not the main thread, or a platform without it: the deadline still applies
 
 
 def probe_main(request: JoinRequest, duration: float, expect: int, devices: bool) -> int:

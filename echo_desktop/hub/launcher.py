@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
+from echo_desktop.hub.child_process import die_with_parent
 from echo_desktop.session.errors import HubLaunchError, JanusNotInstalledError
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,11 @@ class JanusHub:
         ]  # fmt: skip
         logger.info("Starting Janus on %s", self.config.ws_url)
         self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent(),  # only prctl: safe between fork and exec
         )
         try:
             self._wait_ready()

@@ -1,0 +1,23 @@
+"""Child processes that never outlive ECHO Desktop (the local Janus, demo guests)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import signal
+import sys
+from collections.abc import Callable
+
+PR_SET_PDEATHSIG = 1
+
+
+def _set_parent_death_signal() -> None:
+    # Runs in the child between fork and exec: if the parent dies, even by SIGKILL, the kernel
+    # sends the child SIGTERM, so no Janus is left holding the ports.
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A Popen preexec_fn that ties the child's life to ours (Linux); None elsewhere."""
+    return _set_parent_death_signal if sys.platform.startswith("linux") else None

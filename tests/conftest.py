@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -30,17 +30,30 @@ class Room:
     pin: str
 
 
+_entered: Entered | None = None
+
+
+def host_network_preexec() -> Callable[[], None]:
+    """For subprocesses that need the host's network (the package index), not the test's."""
+    if _entered is None:
+        raise RuntimeError("the netns fixture is not active")
+    return _entered.host_preexec()
+
+
 @pytest.fixture(scope="session")
 def netns() -> Iterator[NetNamespace]:
     """An isolated namespace the test process lives in for the whole session."""
+    global _entered
     if os.geteuid() != 0:
         pytest.fail("Integration tests need root for network namespaces (CI runs as root).")
     ns = NetNamespace(f"echo-test-{os.getpid()}", subnet=71).create()
     entered = Entered(ns.name)
     entered.__enter__()
+    _entered = entered
     try:
         yield ns
     finally:
+        _entered = None
         entered.__exit__(None, None, None)
         ns.destroy()
 

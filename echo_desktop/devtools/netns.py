@@ -12,6 +12,7 @@ import ctypes.util
 import logging
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,17 @@ class Entered:
         finally:
             os.close(fd)
         return self
+
+    def host_preexec(self) -> Callable[[], None]:
+        """A Popen preexec_fn that puts the child back into the network namespace we left."""
+        original = self._original
+        if original is None:
+            raise RuntimeError("not inside a namespace")
+        return lambda: _setns(original)
+
+    @property
+    def original_fd(self) -> int | None:
+        return self._original
 
     def __exit__(self, *exc: object) -> None:
         if self._original is not None:

@@ -21,7 +21,8 @@ from echo_desktop.session.errors import HubLaunchError, JanusNotInstalledError
 
 logger = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "janus"
+# echo_desktop/resources links to the top-level resources/, so wheels carry it too.
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "janus"
 READY_TIMEOUT_S = 15.0
 
 

@@ -48,7 +48,8 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
 
     # The installed app carries the hub's Janus config: its hub starts and stops cleanly.
     hub = subprocess.Popen(
-        [str(launcher), "hub", "--ip", netns.hub_ip, "--ws-port", "8588", "--http-port", "8589", "--pin", "2468"],
+        [str(launcher), "hub", "--ip", netns.hub_ip, "--ws-port", "8588", "--http-port", "8589",
+         "--pin", "2468"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert hub.stdout is not None
@@ -56,8 +57,8 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
         ready = hub.stdout.readline()
         assert "Hub ready at ws://" in ready and "PIN 2468" in ready
         probe = subprocess.run(
-            [str(launcher), "probe", "--server", f"ws://{netns.hub_ip}:8588", "--room", "1234", "--pin", "2468",
-             "--duration", "0.5"],
+            [str(launcher), "probe", "--server", f"ws://{netns.hub_ip}:8588", "--room", "1234",
+             "--pin", "2468", "--duration", "0.5"],
             capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
         assert '"feeds": []' in probe.stdout  # joined fine; nobody else was there

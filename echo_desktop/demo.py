@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import subprocess
 import sys
 
 from echo_desktop.hub.child_process import die_with_parent
-from echo_desktop.hub.launcher import HubConfig, JanusHub
-from echo_desktop.hub.rooms import create_room, new_pin
+from echo_desktop.hub.launcher import HubConfig
+from echo_desktop.hub.rooms import new_pin, start_clinic_hub
 from echo_desktop.session.errors import EchoError
 
 logger = logging.getLogger(__name__)
@@ -21,12 +20,9 @@ def demo_main(ip: str, room: int, guests: int, devices: bool) -> int:
     from echo_desktop.app import Prefill, run_app
 
     pin = new_pin()
-    hub = JanusHub(HubConfig(bind_ip=ip))
     try:
-        hub.start()
-        asyncio.run(create_room(hub.config.ws_url, hub.config.admin_key, room, pin))
+        hub = start_clinic_hub(HubConfig(bind_ip=ip), room, pin)
     except EchoError as exc:
-        hub.stop()
         print(f"echo-desktop demo: {exc}", file=sys.stderr)
         return 1
     print(f"Demo hub at {hub.config.ws_url}  room {room}  PIN {pin}", flush=True)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 import threading
 
-from echo_desktop.hub.launcher import HubConfig, JanusHub
-from echo_desktop.hub.rooms import create_room, new_pin
+from echo_desktop.hub.launcher import HubConfig
+from echo_desktop.hub.rooms import new_pin, start_clinic_hub
 from echo_desktop.session.errors import EchoError
 
 
 def hub_main(ip: str, ws_port: int, http_port: int, room: int, pin: str) -> int:
     pin = pin or new_pin()
-    hub = JanusHub(HubConfig(bind_ip=ip, ws_port=ws_port, http_port=http_port))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        hub.start()
-        asyncio.run(create_room(hub.config.ws_url, hub.config.admin_key, room, pin))
+        hub = start_clinic_hub(HubConfig(bind_ip=ip, ws_port=ws_port, http_port=http_port), room, pin)
     except EchoError as exc:
-        hub.stop()
         print(f"echo-desktop hub: {exc}", file=sys.stderr)
         return 1
     print(f"Hub ready at {hub.config.ws_url}  room {room}  PIN {pin}", flush=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
+from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.net.janus_client import JanusClient
 from echo_desktop.session.errors import SignalingError
 
@@ -53,3 +55,15 @@ async def create_room(
         await handle.detach()
     finally:
         await client.close()
+
+
+def start_clinic_hub(config: HubConfig, room: int, pin: str) -> JanusHub:
+    """Start a local Janus and create one clinic room on it; nothing is left running on failure."""
+    hub = JanusHub(config)
+    try:
+        hub.start()
+        asyncio.run(create_room(config.ws_url, config.admin_key, room, pin))
+    except BaseException:
+        hub.stop()
+        raise
+    return hub

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from echo_desktop.hub.launcher import JanusHub
 from echo_desktop.session.models import Role
 from echo_desktop.session.phases import CallPhase
 from tests.conftest import Room
@@ -53,7 +54,7 @@ async def test_everyone_sees_everyone_by_content(room: Room, count: int) -> None
         await _close(peers)
 
 
-async def test_leaver_loses_tile_and_stream_everywhere(room: Room) -> None:
+async def test_leaver_loses_tile_and_stream_everywhere(room: Room, janus: JanusHub) -> None:
     peers = await _with_peers(["Ann", "Ben", "Cat"])
     ann, ben, cat = peers
     try:
@@ -65,7 +66,16 @@ async def test_leaver_loses_tile_and_stream_everywhere(room: Room) -> None:
         cat_id = ann.feed_id_of("Cat")
         assert cat_id is not None
 
+        cat_session = cat.engine.server_session_id
         await cat.leave()
+        # A clean leave destroys the Janus session at once (no waiting for a timeout).
+        assert janus.log_path is not None
+        await wait_for(
+            lambda: f"Destroying session {cat_session}" in janus.log_path.read_text(),  # type: ignore[union-attr]
+            timeout=5,
+            what="Janus to destroy the leaver's session",
+        )
+        assert cat.engine.server_session_id is None
         for peer in (ann, ben):
             await wait_for(lambda p=peer: p.feed_id_of("Cat") is None, what=f"{peer.name} drops Cat")
             assert "Cat" not in peer.feeds_by_name()

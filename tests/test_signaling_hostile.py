@@ -195,3 +195,28 @@ async def test_wss_verifies_certificates_by_default() -> None:
             await client.connect(f"wss://127.0.0.1:{port}", verify_tls=False)
             assert client.session_id == 5
             await client.close()
+
+
+async def test_keepalives_flow_while_connected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from echo_desktop.net import janus_client
+
+    monkeypatch.setattr(janus_client, "KEEPALIVE_S", 0.05)
+    kinds: list[str] = []
+
+    async def counting(ws: ServerConnection) -> None:
+        async for raw in ws:
+            request = json.loads(raw)
+            kinds.append(request["janus"])
+            if request["janus"] == "create":
+                reply = {"janus": "success", "transaction": request["transaction"], "data": {"id": 3}}
+            else:
+                reply = {"janus": "ack", "transaction": request["transaction"], "session_id": 3}
+            await ws.send(json.dumps(reply))
+
+    subprotocols = [websockets.Subprotocol("janus-protocol")]
+    async with serve(counting, "127.0.0.1", 0, subprotocols=subprotocols) as server:
+        client = JanusClient()
+        await client.connect(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        await asyncio.sleep(0.4)
+        await client.close()
+    assert kinds.count("keepalive") >= 4

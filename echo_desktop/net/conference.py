@@ -92,6 +92,11 @@ class JanusConference:
     def set_listener(self, listener: EventListener) -> None:
         self._listener = listener
 
+    @property
+    def server_session_id(self) -> int | None:
+        """The Janus session id while connected (for diagnostics)."""
+        return self._client.session_id if self._client is not None else None
+
     def latest_frame(self, feed_id: int) -> VideoFrame | None:
         return self._frames.get(feed_id)
 

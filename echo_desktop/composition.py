@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from aiortc.mediastreams import MediaStreamTrack
+
+from echo_desktop.media.echo_canceller import EchoCanceller, NullEchoCanceller, create_echo_canceller
 from echo_desktop.media.local_media import LocalMedia, synthetic_media
+from echo_desktop.media.media_clock import MediaClock
+from echo_desktop.media.remote_audio import AudioSink, RemoteAudioOutput
+from echo_desktop.media.track_sources import DeviceSource
 from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.models import JoinRequest, clean_name
 from echo_desktop.session.ports import ConferenceEngine
@@ -12,15 +18,60 @@ from echo_desktop.session.ports import ConferenceEngine
 logger = logging.getLogger(__name__)
 
 
-def build_engine(devices: bool = False) -> ConferenceEngine:
-    """The real conference engine; synthetic media unless `devices` asks for camera and mic."""
+class DeviceMedia:
+    """Per call: the speakers and the microphone, joined by one echo canceller.
 
-    def media_for(request: JoinRequest) -> LocalMedia:
-        label = clean_name(request.display_name)
-        if devices:
-            from echo_desktop.media.devices import device_media
+    The engine asks for the speakers first and the microphone second; both get the same canceller,
+    which hears exactly what the speakers play as its reference.
+    """
 
-            return device_media()
-        return synthetic_media(label)
+    def __init__(self) -> None:
+        self._canceller: EchoCanceller | NullEchoCanceller | None = None
 
-    return JanusConference(media_for)
+    def _canceller_for_call(self) -> EchoCanceller | NullEchoCanceller:
+        if self._canceller is None:
+            self._canceller = create_echo_canceller()
+        return self._canceller
+
+    def audio_out(self, request: JoinRequest) -> AudioSink:
+        """Open the speakers (raises OSError when there are none)."""
+        self._canceller = None  # a new call: a fresh canceller, converged anew
+        output = RemoteAudioOutput(request.media.speaker)
+        output.add_reference_listener(self._canceller_for_call().render)
+        return output
+
+    def local(self, request: JoinRequest) -> LocalMedia:
+        """Open the chosen camera and microphone; whatever is missing is reported, the call goes on."""
+        source = DeviceSource(MediaClock(), processor=self._canceller_for_call())
+        notices: list[str] = []
+        video: MediaStreamTrack | None = None
+        audio: MediaStreamTrack | None = None
+        try:
+            video = source.open_video(request.media.camera)
+        except OSError as exc:
+            logger.warning("No camera: %s", exc)
+            notices.append("No camera was found. You joined with audio only.")
+        try:
+            audio = source.open_audio(request.media.microphone)
+        except OSError as exc:
+            logger.warning("No microphone: %s", exc)
+            notices.append("No microphone was found. You joined listen-only: others cannot hear you.")
+        return LocalMedia(audio=audio, video=video, notices=notices, source=source)
+
+
+def build_engine(devices: bool = False, speakers: bool | None = None) -> ConferenceEngine:
+    """The real conference engine.
+
+    devices: the camera and microphone; otherwise a synthetic test card and tone.
+    speakers: play remote audio (default: with devices).
+    """
+    if devices:
+        media = DeviceMedia()
+        play = speakers if speakers is not None else True
+        return JanusConference(media.local, audio_out_factory=media.audio_out if play else None)
+
+    def synthetic_for(request: JoinRequest) -> LocalMedia:
+        return synthetic_media(clean_name(request.display_name))
+
+    audio_out = DeviceMedia().audio_out if speakers else None
+    return JanusConference(synthetic_for, audio_out_factory=audio_out)

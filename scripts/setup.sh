@@ -19,7 +19,7 @@ app_pkgs=(janus libportaudio2 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 li
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
   python3 python3-venv python3-pip iproute2)
 test_pkgs=(chromium libjs-janus-gateway libjs-webrtc-adapter pulseaudio libasound2-plugins
-  xvfb xauth iptables openssl)
+  xvfb xauth iptables openssl espeak-ng)
 pkgs=("${app_pkgs[@]}")
 if [ "$mode" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
 

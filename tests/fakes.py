@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 
@@ -9,7 +10,14 @@ import numpy as np
 
 from echo_desktop.session import events as ev
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import FeedStats, JoinRequest, Participant, Role, VideoFrame
+from echo_desktop.session.models import (
+    FeedStats,
+    JoinRequest,
+    LocalMediaState,
+    Participant,
+    Role,
+    VideoFrame,
+)
 from echo_desktop.session.ports import SELF_VIEW, EventListener
 
 # Calm, clearly distinct colours; feed ids pick from this list in order (see FakeEngine.color_of).
@@ -46,6 +54,10 @@ class FakeEngine:
         self._next_feed_id = itertools.count(1001)
         self._seq = itertools.count(1)
         self._pixels: dict[int, np.ndarray] = {}
+        self.volumes: dict[int, float] = {}
+        self.media = LocalMediaState(
+            camera_on=True, has_camera=True, has_microphone=True, has_speaker=True, camera="0", microphone=""
+        )
 
     # --- ConferenceEngine ------------------------------------------------------------------------
 
@@ -57,6 +69,10 @@ class FakeEngine:
         if self.fail_with is not None:
             raise self.fail_with() if isinstance(self.fail_with, type) else self.fail_with
         self.joined = request
+        self.media = dataclasses.replace(
+            self.media, camera_on=request.media.camera_enabled, muted=request.media.microphone_muted
+        )
+        self.emit(ev.LocalMediaChanged(self.media))
         return Participant(self.self_feed_id, request.display_name, request.role, is_self=True)
 
     async def leave(self) -> None:
@@ -73,6 +89,25 @@ class FakeEngine:
 
     def stats(self) -> list[FeedStats]:
         return [FeedStats(feed_id=p.feed_id, display=p.display_name) for p in self.remotes.values()]
+
+    async def set_microphone_muted(self, muted: bool) -> None:
+        self._set_media(muted=muted)
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        self._set_media(camera_on=enabled)
+
+    async def switch_camera(self, device: str) -> None:
+        self._set_media(camera=device)
+
+    async def switch_microphone(self, device: str) -> None:
+        self._set_media(microphone=device)
+
+    def set_participant_volume(self, feed_id: int, gain: float) -> None:
+        self.volumes[feed_id] = gain
+
+    def _set_media(self, **changes: object) -> None:
+        self.media = dataclasses.replace(self.media, **changes)  # type: ignore[arg-type]
+        self.emit(ev.LocalMediaChanged(self.media))
 
     # --- scripting -------------------------------------------------------------------------------
 

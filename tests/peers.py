@@ -6,7 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from echo_desktop.media.local_media import synthetic_media
+from echo_desktop.media.local_media import LocalMedia
+from echo_desktop.media.remote_audio import AudioSink
+from echo_desktop.media.track_sources import SyntheticSource
 from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import FeedStats, JoinRequest, Participant, Role
@@ -16,11 +18,22 @@ from echo_desktop.session.worker_loop import WorkerLoop
 class Peer:
     """One participant: a ClinicSession over a JanusConference on its own worker loop."""
 
-    def __init__(self, name: str, role: Role = Role.SPOKE, size: tuple[int, int] = (320, 240)) -> None:
+    def __init__(
+        self,
+        name: str,
+        role: Role = Role.SPOKE,
+        size: tuple[int, int] = (320, 240),
+        tone_hz: float = 440.0,
+        audio_out: Callable[[JoinRequest], AudioSink] | None = None,
+    ) -> None:
         self.name = name
         self.role = role
         self.worker = WorkerLoop(f"peer-{name}").start()
-        self.engine = JanusConference(lambda req: synthetic_media(name, size[0], size[1]))
+        source = SyntheticSource(name, size[0], size[1], tone_hz=tone_hz)
+        self.engine = JanusConference(
+            lambda req: LocalMedia(source.open_audio(None), source.open_video(None), source=source),
+            audio_out_factory=audio_out,
+        )
         self.session = ClinicSession(self.engine, self.worker.run)
         self.left_events: list[int] = []
         self.session.on_participants(self._track_leaves)

@@ -38,7 +38,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypedDict, cast
@@ -131,6 +131,14 @@ class FeedStats(TypedDict):
     audioPacketsReceived: int
     rendered: RenderedVideo | None
     mids: list[str]
+
+
+class ClockSamples(TypedDict):
+    """Glass-to-glass latency samples of one remote feed (the page's measure=clock mode)."""
+
+    feed_id: int
+    display: str
+    samples: list[list[float]]  # [wall-clock ms when the frame was rendered, its age in ms]
 
 
 class OutboundStats(TypedDict):
@@ -294,10 +302,20 @@ class ChromiumPeer:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self, ws_url: str, room: int, pin: str, display: str, publish: bool = True) -> ChromiumPeer:
+    def start(
+        self,
+        ws_url: str,
+        room: int,
+        pin: str,
+        display: str,
+        publish: bool = True,
+        options: Mapping[str, str] | None = None,
+    ) -> ChromiumPeer:
         """Serve the page, launch Chromium on it and return once the page script is running.
 
-        The join itself goes on in the page; follow it with `state()` or `wait_joined()`.
+        The join itself goes on in the page; follow it with `state()` or `wait_joined()`. `options`
+        are more query parameters for the page, e.g. {"source": "canvas-clock", "measure": "clock"}
+        for latency measurements (see tests/web/peer.js).
         """
         if self._process is not None:
             raise ChromiumPeerError("this ChromiumPeer is already started")
@@ -313,6 +331,7 @@ class ChromiumPeer:
                     "pin": pin,
                     "display": display,
                     "publish": "1" if publish else "0",
+                    **(options or {}),
                 }
             )
             assert self._server is not None
@@ -509,6 +528,17 @@ class ChromiumPeer:
     def outbound(self) -> OutboundStats:
         """Frames encoded and packets sent by this peer's publisher connection."""
         return cast(OutboundStats, self.evaluate("window.echoPeer.outbound"))
+
+    def take_clock_samples(self) -> list[ClockSamples]:
+        """The latency samples gathered since the last call, per feed (page option measure=clock)."""
+        return cast(list[ClockSamples], self.evaluate("window.echoPeer.takeClockSamples()"))
+
+    def clock_offset_ms(self) -> float:
+        """The page's wall clock minus this process's `time.time()`, in ms (about 0 on one machine)."""
+        before = time.time()
+        page = float(self.evaluate("window.echoPeer.wallClockMs()"))
+        after = time.time()
+        return page - (before + after) / 2 * 1000
 
     def page_log(self) -> list[str]:
         """The page's own log (joins, ICE states, warnings from janus.js), oldest first."""

@@ -1,8 +1,14 @@
-"""A frame counter drawn into the picture, so receivers can judge video by its content.
+"""Numbers drawn into the picture, so receivers can judge video by its content.
 
-The counter is a strip of 32 black or white blocks across the top of the frame: 16 bits of the
-counter, then the same 16 bits inverted as a check. Big blocks survive VP8/H.264 at low bit rates,
-and reading works at any resolution because positions are relative.
+A code is a strip of 32 black or white blocks across the frame: 16 bits of the value, then the same
+16 bits inverted as a check. Big blocks survive VP8/H.264 at low bit rates, and reading works at
+any resolution because positions are relative.
+
+Row 0 (the top strip) carries the frame counter (`stamp`, `read`). In the clock mode of the test
+card, row 1 (the strip right below it) also carries the low 16 bits of the sender's wall clock in
+milliseconds (`stamp_clock`, `read_clock`): on one machine, a receiver that reads it back gets the
+glass-to-glass latency with `clock_age_ms`, for any latency under 65.5 s. tests/web/peer.js draws
+and reads the same strips in the browser peer; keep the two in step.
 """
 
 from __future__ import annotations
@@ -12,34 +18,46 @@ import numpy.typing as npt
 
 BITS = 16
 BLOCKS = 2 * BITS
-STRIP_FRACTION = 1 / 20  # of the frame height
+STRIP_FRACTION = 1 / 20  # of the frame height, per row
+COUNTER_ROW = 0
+CLOCK_ROW = 1
+CLOCK_MODULUS = 1 << BITS  # the clock code wraps every 65.536 s
 
 Image = npt.NDArray[np.uint8]
 
 
-def _bits(counter: int) -> list[int]:
-    value = counter & 0xFFFF
+def strip_height(height: int) -> int:
+    """Height in pixels of one code row in a frame `height` pixels high."""
+    return max(8, int(height * STRIP_FRACTION))
+
+
+def _bits(value: int) -> list[int]:
+    value &= 0xFFFF
     data = [(value >> (BITS - 1 - i)) & 1 for i in range(BITS)]
     return data + [1 - b for b in data]
 
 
-def stamp(image: Image, counter: int) -> None:
-    """Draw the counter strip into an HxWx3 image, in place."""
+def stamp(image: Image, counter: int, row: int = COUNTER_ROW) -> None:
+    """Draw the low 16 bits of `counter` as code row `row` of an HxWx3 image, in place."""
     height, width = image.shape[:2]
-    strip = max(8, int(height * STRIP_FRACTION))
+    strip = strip_height(height)
+    top = row * strip
     for i, bit in enumerate(_bits(counter)):
         x0 = i * width // BLOCKS
         x1 = (i + 1) * width // BLOCKS
-        image[:strip, x0:x1] = 255 if bit else 0
+        image[top : top + strip, x0:x1] = 255 if bit else 0
 
 
-def read(image: Image) -> int | None:
-    """Read the counter from an HxWx3 image, or None if there is no valid strip."""
+def read(image: Image, row: int = COUNTER_ROW) -> int | None:
+    """Read code row `row` of an HxWx3 image, or None if there is no valid strip there."""
     height, width = image.shape[:2]
     if height < 16 or width < BLOCKS * 4:
         return None
-    strip = max(8, int(height * STRIP_FRACTION))
-    y0, y1 = strip // 4, strip - strip // 4
+    strip = strip_height(height)
+    top = row * strip
+    if top + strip > height:
+        return None
+    y0, y1 = top + strip // 4, top + strip - strip // 4
     bits: list[int] = []
     for i in range(BLOCKS):
         x0 = i * width // BLOCKS
@@ -56,3 +74,18 @@ def read(image: Image) -> int | None:
     for bit in data:
         value = (value << 1) | bit
     return value
+
+
+def stamp_clock(image: Image, wall_ms: int) -> None:
+    """Draw the low 16 bits of a wall-clock time in ms (e.g. `time.time() * 1000`) as row 1."""
+    stamp(image, wall_ms % CLOCK_MODULUS, row=CLOCK_ROW)
+
+
+def read_clock(image: Image) -> int | None:
+    """The clock code (wall-clock ms modulo 65536) of an image, or None if it has none."""
+    return read(image, row=CLOCK_ROW)
+
+
+def clock_age_ms(now_ms: float, stamped: int) -> int:
+    """Milliseconds from a stamped clock code to `now_ms` (same wall clock), for ages under 65.5 s."""
+    return (int(now_ms) - stamped) % CLOCK_MODULUS

@@ -18,6 +18,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media import frame_code
+from echo_desktop.media.media_clock import MediaClock
 
 VIDEO_CLOCK = 90_000
 AUDIO_RATE = 48_000
@@ -44,16 +45,33 @@ class _Pacer:
 
 
 class TestPatternTrack(MediaStreamTrack):
-    """A moving colour test card with the sender's name and a frame counter."""
+    """A moving colour test card with the sender's name and a frame counter.
+
+    With `stamp_time=True` each frame also carries, in a second code strip, the wall-clock time
+    (`time.time()`, ms modulo 65536) at which it left this track for the encoder, so a receiver on
+    the same machine can measure glass-to-glass latency (`frame_code.read_clock`).
+    """
 
     kind = "video"
 
-    def __init__(self, label: str, width: int = 640, height: int = 480, fps: float = 15.0) -> None:
+    def __init__(
+        self,
+        label: str,
+        width: int = 640,
+        height: int = 480,
+        fps: float = 15.0,
+        *,
+        stamp_time: bool = False,
+        clock: MediaClock | None = None,
+    ) -> None:
         super().__init__()
+        # Offset by the publisher clock: a replacement track must not start time again at zero.
+        self._pts_base = clock.video_pts() if clock is not None else 0
         self._label = label[:40]
         self._width = width
         self._height = height
         self._fps = fps
+        self._stamp_time = stamp_time
         self._pacer = _Pacer(1.0 / fps)
         # A horizontal hue ramp, rolled one step per frame, is cheap and visibly moving.
         ramp = np.linspace(0, 179, width, dtype=np.float32).astype(np.uint8)
@@ -74,6 +92,8 @@ class TestPatternTrack(MediaStreamTrack):
         scale = h / 480
         font = cv2.FONT_HERSHEY_SIMPLEX
         top = int(h * frame_code.STRIP_FRACTION) + int(40 * scale)
+        if self._stamp_time:
+            top += frame_code.strip_height(h)  # the clock strip sits below the counter strip
         for colour, weight in (((0, 0, 0), 5), ((255, 255, 255), 2)):
             cv2.putText(image, self._label, (int(16 * scale), top), font, 1.0 * scale, colour, weight)
         cv2.putText(image, f"test card #{counter}", (int(16 * scale), top + int(34 * scale)), font,
@@ -85,8 +105,12 @@ class TestPatternTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         counter = await self._pacer.next()
-        frame = av.VideoFrame.from_ndarray(self.render(counter), format="rgb24")
-        frame.pts = int(counter * VIDEO_CLOCK / self._fps)
+        image = self.render(counter)
+        if self._stamp_time:
+            # Stamped last, as the frame leaves for the encoder: drawing the card is not counted.
+            frame_code.stamp_clock(image, int(time.time() * 1000))
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        frame.pts = self._pts_base + int(counter * VIDEO_CLOCK / self._fps)
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         return frame
 
@@ -96,8 +120,9 @@ class ToneTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self, frequency: float = 440.0, level: float = 0.1) -> None:
+    def __init__(self, frequency: float = 440.0, level: float = 0.1, clock: MediaClock | None = None) -> None:
         super().__init__()
+        self._pts_base = clock.audio_pts(AUDIO_RATE) if clock is not None else 0
         self._samples = int(AUDIO_RATE * AUDIO_PTIME)
         self._pacer = _Pacer(AUDIO_PTIME)
         self._phase_step = 2 * math.pi * frequency / AUDIO_RATE
@@ -112,6 +137,6 @@ class ToneTrack(MediaStreamTrack):
         samples = (np.sin(t * self._phase_step) * self._amplitude).astype(np.int16)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
-        frame.pts = start
+        frame.pts = self._pts_base + start
         frame.time_base = fractions.Fraction(1, AUDIO_RATE)
         return frame

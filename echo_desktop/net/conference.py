@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -21,10 +22,13 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from echo_desktop.media import frame_code
 from echo_desktop.media.convert import to_rgb
 from echo_desktop.media.frame_store import LatestFrameStore
-from echo_desktop.media.local_media import LocalMedia, SelfViewTap
+from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.receive_stats import ReceiveStats
+from echo_desktop.media.remote_audio import AudioSink
+from echo_desktop.net import low_latency_jitter
 from echo_desktop.net.janus_client import JanusClient, PluginHandle
 from echo_desktop.net.janus_messages import JanusMessage
+from echo_desktop.net.published_media import PublishedMedia
 from echo_desktop.net.webrtc import (
     RemoteCandidates,
     from_jsep,
@@ -37,10 +41,12 @@ from echo_desktop.session import events as ev
 from echo_desktop.session.models import (
     FeedStats,
     JoinRequest,
+    LocalMediaState,
     Participant,
+    RgbArray,
     VideoFrame,
-    decode_display,
     encode_display,
+    parse_display,
 )
 from echo_desktop.session.ports import EventListener
 
@@ -48,8 +54,18 @@ logger = logging.getLogger(__name__)
 
 VIDEOROOM = "janus.plugin.videoroom"
 LEAVE_STEP_TIMEOUT_S = 3.0
+DEVICE_CHECK_S = 1.0
 
 MediaFactory = Callable[[JoinRequest], LocalMedia]
+AudioOutFactory = Callable[[JoinRequest], AudioSink]  # raises OSError when there is no speaker
+# Called on the engine thread with (feed id, RGB picture) for every decoded remote video frame, right
+# after conversion; for measurements (bench/latency.py). It must be quick and must not keep `rgb`.
+FrameObserver = Callable[[int, RgbArray], None]
+
+# Release each video frame at its RTP marker bit instead of at the next frame's first packet: one
+# frame interval less latency (67 ms at 15 fps). Process-wide, idempotent, and skipped (with a
+# warning) on aiortc versions it was not checked against; see net/low_latency_jitter.py.
+low_latency_jitter.install()
 
 
 class _Subscriber:
@@ -68,8 +84,17 @@ class _Subscriber:
 class JanusConference:
     """A ConferenceEngine on a Janus VideoRoom, through aiortc."""
 
-    def __init__(self, media_factory: MediaFactory) -> None:
+    def __init__(
+        self,
+        media_factory: MediaFactory,
+        frame_observer: FrameObserver | None = None,
+        audio_out_factory: AudioOutFactory | None = None,
+    ) -> None:
         self._media_factory = media_factory
+        self._audio_out_factory = audio_out_factory
+        self._audio_out: AudioSink | None = None
+        self._published: PublishedMedia | None = None
+        self._frame_observer = frame_observer
         self._listener: EventListener | None = None
         self._frames = LatestFrameStore()
         self._stats = ReceiveStats()
@@ -103,6 +128,27 @@ class JanusConference:
     def stats(self) -> list[FeedStats]:
         return self._stats.snapshot()
 
+    async def set_microphone_muted(self, muted: bool) -> None:
+        await self._require_published().set_muted(muted)
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        await self._require_published().set_camera_enabled(enabled)
+
+    async def switch_camera(self, device: str) -> None:
+        await self._require_published().switch_camera(device)
+
+    async def switch_microphone(self, device: str) -> None:
+        await self._require_published().switch_microphone(device)
+
+    def set_participant_volume(self, feed_id: int, gain: float) -> None:
+        if self._audio_out is not None:
+            self._audio_out.set_volume(feed_id, gain)
+
+    def _require_published(self) -> PublishedMedia:
+        if self._published is None:
+            raise errors.MediaError("not in a call")
+        return self._published
+
     async def join(self, request: JoinRequest) -> Participant:
         """Connect, join as publisher, publish our media and subscribe to everyone present."""
         self._leaving = False
@@ -121,7 +167,12 @@ class JanusConference:
                 "ptype": "publisher",
                 "room": request.room,
                 "pin": request.pin,
-                "display": encode_display(request.display_name, request.role),
+                "display": encode_display(
+                    request.display_name,
+                    request.role,
+                    camera_off=not request.media.camera_enabled,
+                    muted=request.media.microphone_muted,
+                ),
             }
         )
         if reply.data.get("videoroom") != "joined" or not isinstance(reply.data.get("id"), int):
@@ -131,12 +182,14 @@ class JanusConference:
         self._private_id = private_id if isinstance(private_id, int) else None
         me = Participant(self._my_id, request.display_name, request.role, is_self=True)
 
+        self._open_audio_out(request)
         present = self._announce_publishers(reply.data.get("publishers"), since=started)
         # Receiving does not wait for our own publish: the clinic appears as soon as possible.
         receiving = self._spawn(self._update_subscription(add=present)) if present else None
         await self._publish(request)
         if receiving is not None:
             await receiving
+        self._spawn(self._watch_devices())
         return me
 
     async def leave(self) -> None:
@@ -161,9 +214,15 @@ class JanusConference:
         if self._pub_pc is not None:
             await self._pub_pc.close()
             self._pub_pc = None
+        if self._published is not None:
+            self._published.stop()
+            self._published = None
         if self._media is not None:
             self._media.stop()
             self._media = None
+        if self._audio_out is not None:
+            self._audio_out.close()
+            self._audio_out = None
         if client is not None:
             await client.close()
         self._participants.clear()
@@ -180,21 +239,59 @@ class JanusConference:
         pc = new_peer_connection()
         self._pub_pc = pc
         self._pub_candidates = RemoteCandidates(pc)
-        if media.audio is not None:
-            pc.addTransceiver(media.audio, direction="sendonly")
-        if media.video is not None:
-            pc.addTransceiver(SelfViewTap(media.video, self._frames), direction="sendonly")
-        if media.audio is None and media.video is None:
-            return  # listen-only: joined, but nothing to publish
+        published = PublishedMedia(pc, media, request.media, self._frames, self._announce_media)
+        self._published = published
+        self._emit(ev.LocalMediaChanged(self._local_state()))
         await pc.setLocalDescription(await pc.createOffer())
         reply = await self._publisher.request(
-            {"request": "publish", "audio": media.audio is not None, "video": media.video is not None},
+            {"request": "publish"},
             jsep=to_jsep(pc.localDescription),
         )
         if reply.jsep is None or reply.jsep.get("type") != "answer":
             raise errors.ProtocolError("the hub did not answer our media offer")
         await pc.setRemoteDescription(from_jsep(reply.jsep))
         await self._pub_candidates.remote_description_set()
+
+    def _local_state(self) -> LocalMediaState:
+        state = self._published.state if self._published else LocalMediaState()
+        return dataclasses.replace(state, has_speaker=self._audio_out is not None)
+
+    async def _announce_media(self, state: LocalMediaState) -> None:
+        """Tell the room our camera and mute state (in our display name), and tell our user."""
+        self._emit(ev.LocalMediaChanged(self._local_state()))
+        if self._publisher is None or self._request is None:
+            return
+        display = encode_display(
+            self._request.display_name, self._request.role, camera_off=not state.camera_on, muted=state.muted
+        )
+        await self._publisher.request({"request": "configure", "display": display})
+
+    def _open_audio_out(self, request: JoinRequest) -> None:
+        if self._audio_out_factory is None:
+            return
+        try:
+            self._audio_out = self._audio_out_factory(request)
+        except OSError as exc:
+            logger.warning("No speaker: %s", exc)
+            self._emit(ev.Notice("No speaker or headset was found. You will not hear the clinic."))
+
+    async def _watch_devices(self) -> None:
+        """Notice devices that stop working mid-call; say so once, and keep the call going."""
+        speaker_reported = False
+        while True:
+            await asyncio.sleep(DEVICE_CHECK_S)
+            published = self._published
+            if published is not None:
+                camera_failed, mic_failed = published.devices_failed()
+                if camera_failed:
+                    await published.camera_lost()
+                    self._emit(ev.Notice("Your camera stopped working. The call goes on with audio."))
+                if mic_failed:
+                    await published.microphone_lost()
+                    self._emit(ev.Notice("Your microphone stopped working. Others cannot hear you."))
+            if self._audio_out is not None and self._audio_out.stalled and not speaker_reported:
+                speaker_reported = True
+                self._emit(ev.Notice("Your speaker or headset stopped working. You cannot hear the clinic."))
 
     # --- events from Janus ---------------------------------------------------------------------
 
@@ -210,6 +307,7 @@ class JanusConference:
         if msg.kind != "event" or data is None:
             return
         started = time.monotonic()
+        self._update_display(data.get("id"), data.get("display"))
         joined = self._announce_publishers(data.get("publishers"), since=started)
         if joined:
             self._spawn(self._update_subscription(add=joined))
@@ -251,18 +349,33 @@ class JanusConference:
             feed = entry.get("id")
             if not isinstance(feed, int) or isinstance(feed, bool) or feed == self._my_id:
                 continue
-            if feed in self._participants:
-                continue
             display = entry.get("display")
-            name, role = decode_display(display if isinstance(display, str) else None)
-            participant = Participant(feed, name, role)
+            if feed in self._participants:
+                self._update_display(feed, display)
+                continue
+            info = parse_display(display if isinstance(display, str) else None)
+            participant = Participant(
+                feed, info.name, info.role, camera_on=not info.camera_off, muted=info.muted
+            )
             self._participants[feed] = participant
-            self._stats.add_feed(feed, display if isinstance(display, str) else name, since)
+            self._stats.add_feed(feed, display if isinstance(display, str) else info.name, since)
             new.append(feed)
             self._emit(ev.ParticipantJoined(participant))
         return new
 
+    def _update_display(self, feed: object, display: object) -> None:
+        """A publisher changed its display: its name, role, camera or mute state."""
+        if not isinstance(feed, int) or not isinstance(display, str) or feed not in self._participants:
+            return
+        info = parse_display(display)
+        participant = Participant(feed, info.name, info.role, camera_on=not info.camera_off, muted=info.muted)
+        if participant != self._participants[feed]:
+            self._participants[feed] = participant
+            self._emit(ev.ParticipantUpdated(participant))
+
     def _drop_participant(self, feed: int) -> None:
+        if self._audio_out is not None:
+            self._audio_out.remove(feed)
         if self._participants.pop(feed, None) is None:
             return
         self._stats.remove_feed(feed)
@@ -392,6 +505,12 @@ class JanusConference:
                 continue
             feed = mapped[0]
             rgb = to_rgb(frame)
+            if self._frame_observer is not None:
+                try:
+                    self._frame_observer(feed, rgb)
+                except Exception:
+                    logger.exception("The frame observer failed; it is detached")
+                    self._frame_observer = None
             counter = frame_code.read(rgb)
             self._frames.put(feed, rgb, counter)
             if self._stats.on_video_frame(feed, counter):
@@ -400,11 +519,15 @@ class JanusConference:
     async def _consume_audio(self, subscriber: _Subscriber, mid: str, track: MediaStreamTrack) -> None:
         while True:
             try:
-                await track.recv()
+                frame = await track.recv()
             except MediaStreamError:
                 return
             mapped = subscriber.mid_to_feed.get(mid)
-            if mapped is not None and self._stats.on_audio_frame(mapped[0]):
+            if mapped is None:
+                continue
+            if self._audio_out is not None and isinstance(frame, av.AudioFrame):
+                self._audio_out.push(mapped[0], frame)
+            if self._stats.on_audio_frame(mapped[0]):
                 self._emit(ev.FeedMediaStarted(mapped[0], "audio"))
 
     # --- plumbing ------------------------------------------------------------------------------

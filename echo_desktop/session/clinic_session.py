@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 
 from echo_desktop.session import events as ev
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import FeedStats, JoinRequest, Participant, VideoFrame
+from echo_desktop.session.models import (
+    FeedStats,
+    JoinRequest,
+    LocalMediaState,
+    Participant,
+    VideoFrame,
+)
 from echo_desktop.session.phases import CallPhase, CallState
 from echo_desktop.session.ports import ConferenceEngine
 
@@ -26,6 +32,7 @@ Runner = Callable[[Coroutine[Any, Any, T]], Awaitable[T]]
 StateListener = Callable[[CallState], None]
 ParticipantsListener = Callable[[list[Participant]], None]
 NoticeListener = Callable[[str], None]
+LocalMediaListener = Callable[[LocalMediaState], None]
 
 
 async def _run_here(coro: Coroutine[Any, Any, T]) -> T:
@@ -45,6 +52,8 @@ class ClinicSession:
         self._state_listeners: list[StateListener] = []
         self._participant_listeners: list[ParticipantsListener] = []
         self._notice_listeners: list[NoticeListener] = []
+        self._local_media_listeners: list[LocalMediaListener] = []
+        self._local_media = LocalMediaState()
         engine.set_listener(self._on_engine_event)
 
     # --- observation -------------------------------------------------------------------------
@@ -70,6 +79,14 @@ class ClinicSession:
 
     def on_notice(self, listener: NoticeListener) -> None:
         self._notice_listeners.append(listener)
+
+    def on_local_media(self, listener: LocalMediaListener) -> None:
+        self._local_media_listeners.append(listener)
+
+    @property
+    def local_media(self) -> LocalMediaState:
+        """Our camera and microphone state, as the engine last reported it."""
+        return self._local_media
 
     def latest_frame(self, feed_id: int) -> VideoFrame | None:
         return self._engine.latest_frame(feed_id)
@@ -117,6 +134,40 @@ class ClinicSession:
         self._notify_participants()
         self._set_state(self._state.to(CallPhase.IDLE))
 
+    # --- media controls ----------------------------------------------------------------------
+
+    @property
+    def _media_controls_allowed(self) -> bool:
+        return self._state.phase in (CallPhase.IN_CALL, CallPhase.RECONNECTING)
+
+    async def set_muted(self, muted: bool) -> None:
+        """Mute or unmute our microphone; everyone sees the muted sign."""
+        if self._media_controls_allowed:
+            await self._run(self._engine.set_microphone_muted(muted))
+
+    async def toggle_muted(self) -> None:
+        await self.set_muted(not self._local_media.muted)
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        """Turn our camera on or off; when off the camera is released and nothing is sent."""
+        if self._media_controls_allowed:
+            await self._run(self._engine.set_camera_enabled(enabled))
+
+    async def toggle_camera(self) -> None:
+        await self.set_camera_enabled(not self._local_media.camera_on)
+
+    async def switch_camera(self, device: str) -> None:
+        if self._media_controls_allowed:
+            await self._run(self._engine.switch_camera(device))
+
+    async def switch_microphone(self, device: str) -> None:
+        if self._media_controls_allowed:
+            await self._run(self._engine.switch_microphone(device))
+
+    def set_participant_volume(self, feed_id: int, gain: float) -> None:
+        """Playback volume of one participant (0.0 mutes them for us only; 1.0 is normal)."""
+        self._engine.set_participant_volume(feed_id, gain)
+
     async def _cleanup_after_failure(self) -> None:
         try:
             await self._run(self._engine.leave())
@@ -137,6 +188,14 @@ class ClinicSession:
         if isinstance(event, ev.ParticipantJoined):
             self._participants[event.participant.feed_id] = event.participant
             self._notify_participants()
+        elif isinstance(event, ev.ParticipantUpdated):
+            if event.participant.feed_id in self._participants:
+                self._participants[event.participant.feed_id] = event.participant
+                self._notify_participants()
+        elif isinstance(event, ev.LocalMediaChanged):
+            self._local_media = event.state
+            for media_listener in list(self._local_media_listeners):
+                media_listener(event.state)
         elif isinstance(event, ev.ParticipantLeft):
             if self._participants.pop(event.feed_id, None) is not None:
                 self._notify_participants()

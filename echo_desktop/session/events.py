@@ -5,12 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import Participant
+from echo_desktop.session.models import LocalMediaState, Participant
 
 
 @dataclass(frozen=True)
 class ParticipantJoined:
     participant: Participant
+
+
+@dataclass(frozen=True)
+class ParticipantUpdated:
+    """A participant's name, role or media state (camera, mute) changed."""
+
+    participant: Participant
+
+
+@dataclass(frozen=True)
+class LocalMediaChanged:
+    """Our own camera, microphone or devices changed (by the user, or because a device failed)."""
+
+    state: LocalMediaState
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,8 @@ class Notice:
 
 EngineEvent = (
     ParticipantJoined
+    | ParticipantUpdated
+    | LocalMediaChanged
     | ParticipantLeft
     | FeedMediaStarted
     | ConnectionLost

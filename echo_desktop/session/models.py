@@ -23,9 +23,14 @@ class Role(StrEnum):
         return {"hub": "Hub specialist", "facilitator": "Facilitator", "spoke": "Spoke"}[self.value]
 
 
-# Janus only carries a free-text display name. The role travels inside it as a readable suffix
-# ("Dr. Ana Ruiz [hub]") so browser participants still see a sensible name.
-_DISPLAY_RE = re.compile(r"^(?P<name>.*?)\s*\[(?P<role>hub|facilitator|spoke)\]\s*$")
+# Janus only carries a free-text display name. The role and the media state travel inside it as
+# readable suffixes ("Dr. Ana Ruiz [hub] (camera off, muted)"), so browser participants still see
+# a sensible name, and Janus tells everyone at once when it changes.
+_DISPLAY_RE = re.compile(
+    r"^(?P<name>.*?)\s*\[(?P<role>hub|facilitator|spoke)\](?:\s*\((?P<flags>[a-z ,]*)\))?\s*$"
+)
+CAMERA_OFF = "camera off"
+MUTED = "muted"
 MAX_NAME_LENGTH = 64
 
 
@@ -35,18 +40,50 @@ def clean_name(name: str) -> str:
     return " ".join(printable.split())[:MAX_NAME_LENGTH]
 
 
-def encode_display(name: str, role: Role) -> str:
-    """Return the Janus display string that carries a name and a role."""
-    return f"{clean_name(name)} [{role.value}]"
+def encode_display(name: str, role: Role, camera_off: bool = False, muted: bool = False) -> str:
+    """Return the Janus display string that carries a name, a role and the media state."""
+    flags = [flag for flag, on in ((CAMERA_OFF, camera_off), (MUTED, muted)) if on]
+    suffix = f" ({', '.join(flags)})" if flags else ""
+    return f"{clean_name(name)} [{role.value}]{suffix}"
+
+
+@dataclass(frozen=True)
+class DisplayInfo:
+    """What a Janus display string says about a participant."""
+
+    name: str
+    role: Role
+    camera_off: bool = False
+    muted: bool = False
+
+
+def parse_display(display: str | None) -> DisplayInfo:
+    """Read name, role and media state; anything unrecognised is a spoke's plain name."""
+    text = clean_name(display or "")
+    match = _DISPLAY_RE.match(text)
+    if not match:
+        return DisplayInfo(text or "Guest", Role.SPOKE)
+    flags = {f.strip() for f in (match.group("flags") or "").split(",")}
+    return DisplayInfo(
+        match.group("name") or "Guest", Role(match.group("role")), CAMERA_OFF in flags, MUTED in flags
+    )
 
 
 def decode_display(display: str | None) -> tuple[str, Role]:
     """Split a Janus display string into a name and a role; unknown roles count as spokes."""
-    text = clean_name(display or "")
-    match = _DISPLAY_RE.match(text)
-    if match:
-        return match.group("name") or "Guest", Role(match.group("role"))
-    return text or "Guest", Role.SPOKE
+    info = parse_display(display)
+    return info.name, info.role
+
+
+@dataclass(frozen=True)
+class MediaPreferences:
+    """Which devices to use, and how to start. None means the system default device."""
+
+    camera: str | None = None
+    microphone: str | None = None
+    speaker: str | None = None
+    camera_enabled: bool = True
+    microphone_muted: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +97,7 @@ class JoinRequest:
     role: Role
     verify_tls: bool = True
     token: str | None = None
+    media: MediaPreferences = field(default_factory=MediaPreferences)
 
     def __post_init__(self) -> None:
         if not self.display_name.strip():
@@ -78,6 +116,8 @@ class Participant:
     display_name: str
     role: Role
     is_self: bool = False
+    camera_on: bool = True
+    muted: bool = False
 
 
 RgbArray = npt.NDArray[np.uint8]
@@ -90,6 +130,35 @@ class VideoFrame:
     rgb: RgbArray
     seq: int
     pattern_counter: int | None = None
+
+
+class DeviceKind(StrEnum):
+    CAMERA = "camera"
+    MICROPHONE = "microphone"
+    SPEAKER = "speaker"
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A camera, microphone or speaker the user can pick."""
+
+    kind: DeviceKind
+    device_id: str
+    name: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class LocalMediaState:
+    """What we are sending, and which devices we have."""
+
+    camera_on: bool = False
+    muted: bool = False
+    has_camera: bool = False
+    has_microphone: bool = False
+    has_speaker: bool = False
+    camera: str | None = None
+    microphone: str | None = None
 
 
 @dataclass

@@ -9,7 +9,14 @@ from collections.abc import Callable
 from typing import Protocol
 
 from echo_desktop.session.events import EngineEvent
-from echo_desktop.session.models import FeedStats, JoinRequest, Participant, VideoFrame
+from echo_desktop.session.models import (
+    DeviceInfo,
+    DeviceKind,
+    FeedStats,
+    JoinRequest,
+    Participant,
+    VideoFrame,
+)
 
 EventListener = Callable[[EngineEvent], None]
 
@@ -37,6 +44,56 @@ class ConferenceEngine(Protocol):
     def stats(self) -> list[FeedStats]:
         """Receive statistics per remote feed. Thread-safe."""
         ...
+
+    async def set_microphone_muted(self, muted: bool) -> None:
+        """Stop or resume sending our voice, and tell the others."""
+        ...
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        """Stop or resume sending video (the camera is released when off), and tell the others."""
+        ...
+
+    async def switch_camera(self, device: str) -> None:
+        """Use another camera mid-call, without rejoining."""
+        ...
+
+    async def switch_microphone(self, device: str) -> None:
+        """Use another microphone mid-call, without rejoining."""
+        ...
+
+    def set_participant_volume(self, feed_id: int, gain: float) -> None:
+        """Playback volume of one participant, 0.0 to 2.0. Thread-safe."""
+        ...
+
+
+class CameraPreview(Protocol):
+    """A running camera preview for the device check."""
+
+    def latest_frame(self) -> VideoFrame | None: ...
+
+    def close(self) -> None: ...
+
+
+class LevelMeter(Protocol):
+    """A running microphone level meter for the device check."""
+
+    def level(self) -> float:
+        """Peak level of the last 100 ms, 0.0 to 1.0."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class DevicePort(Protocol):
+    """Lists devices and runs the pre-join device check. Calls may block: run them off the GUI."""
+
+    def list_devices(self, kind: DeviceKind) -> list[DeviceInfo]: ...
+
+    def open_camera_preview(self, device: str | None) -> CameraPreview: ...
+
+    def open_level_meter(self, device: str | None) -> LevelMeter: ...
+
+    def play_test_tone(self, device: str | None, seconds: float = 1.0) -> None: ...
 
 
 class SettingsStore(Protocol):

@@ -25,6 +25,8 @@ REFRESH_INTERVAL_MS = 33
 """~30 Hz: a bit above twice the 15 fps stream rate, so no frame waits long or is aliased away."""
 
 SELF_LABEL = "You"
+SELF_CAMERA_OFF_TEXT = "Your camera is off"
+SELF_NO_CAMERA_TEXT = "No camera found"
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -67,6 +69,8 @@ class VideoGrid(QWidget):
         self._layout.setSpacing(10)
         self._shape = (0, 0)
         self._empty_text = ""
+        self._self_media = (True, False)
+        self._self_camera_off_text = SELF_CAMERA_OFF_TEXT
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -101,9 +105,19 @@ class VideoGrid(QWidget):
             return
         if self._self_tile is None:
             self._self_tile = self._make_tile(SELF_VIEW, SELF_LABEL, role, mirrored=True)
+            self._self_tile.set_camera_off_text(self._self_camera_off_text)
+            self._self_tile.set_media_state(*self._self_media)
             self._relayout()
         else:
             self._self_tile.set_identity(SELF_LABEL, role)
+
+    def set_self_media(self, camera_on: bool, muted: bool, has_camera: bool = True) -> None:
+        """Reflect our own camera and microphone on the self-view (kept for a later self-view too)."""
+        self._self_media = (camera_on, muted)
+        self._self_camera_off_text = SELF_CAMERA_OFF_TEXT if has_camera else SELF_NO_CAMERA_TEXT
+        if self._self_tile is not None:
+            self._self_tile.set_camera_off_text(self._self_camera_off_text)
+            self._self_tile.set_media_state(camera_on, muted)
 
     def set_participants(self, participants: Iterable[Participant]) -> None:
         """Make the remote tiles match the full list of remote participants."""
@@ -115,12 +129,12 @@ class VideoGrid(QWidget):
         for feed_id, participant in wanted.items():
             tile = self._remote_tiles.get(feed_id)
             if tile is None:
-                self._remote_tiles[feed_id] = self._make_tile(
-                    feed_id, participant.display_name, participant.role
-                )
+                tile = self._make_tile(feed_id, participant.display_name, participant.role)
+                self._remote_tiles[feed_id] = tile
                 changed = True
             else:
                 tile.set_identity(participant.display_name, participant.role)
+            tile.set_media_state(participant.camera_on, participant.muted)
         if changed:
             logger.debug("Video grid now shows feeds %s", list(self._remote_tiles))
             self._relayout()

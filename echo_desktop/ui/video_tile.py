@@ -1,4 +1,4 @@
-"""One participant's video: the newest frame, letterboxed, with their name and role."""
+"""One participant's video: the newest frame, letterboxed, with their name, role and mute sign."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from echo_desktop.session.models import Role, VideoFrame
-from echo_desktop.ui import style
+from echo_desktop.ui import icons, style
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ FrameSource = Callable[[], VideoFrame | None]
 """Returns the newest frame of one feed, or None while there is none. Must never block."""
 
 WAITING_TEXT = "Waiting for video…"
+CAMERA_OFF_TEXT = "Camera off"
+MUTED_TEXT = "Muted"
 _CORNER_RADIUS = 10.0
 _LABEL_MARGIN = 10.0
 PLACEHOLDER_ASPECT = QSize(4, 3)
@@ -71,9 +73,11 @@ def letterbox(
 class VideoTile(QWidget):
     """Paints the newest frame of one feed, keeping its aspect ratio (letterboxed in the tile).
 
-    Until the first frame arrives it shows the participant's initials and "Waiting for video…".
-    The tile never pulls frames by itself: its owner calls `refresh()` from a GUI-thread timer,
-    and the tile repaints only when the frame's sequence number changed.
+    Until the first frame arrives it shows the participant's initials and "Waiting for video…";
+    while the participant's camera is off it shows them with "Camera off" instead, and ignores
+    any frame still held for the feed. A muted participant gets a red microphone sign beside the
+    name. The tile never pulls frames by itself: its owner calls `refresh()` from a GUI-thread
+    timer, and the tile repaints only when the frame's sequence number changed.
     """
 
     def __init__(
@@ -84,6 +88,8 @@ class VideoTile(QWidget):
         frame_source: FrameSource,
         *,
         mirrored: bool = False,
+        camera_off_text: str = CAMERA_OFF_TEXT,
+        show_caption: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,6 +103,11 @@ class VideoTile(QWidget):
         self._last_seq: int | None = None
         self._alignment = Qt.AlignmentFlag.AlignCenter
         self._source_failed = False
+        self._camera_on = True
+        self._muted = False
+        self._camera_off_text = camera_off_text
+        self._waiting_text = WAITING_TEXT
+        self._show_caption = show_caption
         self.setMinimumSize(160, 100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -131,8 +142,51 @@ class VideoTile(QWidget):
 
     @property
     def caption(self) -> str:
-        """The text drawn on the tile: name and role."""
-        return f"{self._display_name} · {self._role.label}"
+        """The tile's caption in words: name, role, and "Muted" when muted."""
+        words = [self._display_name, self._role.label]
+        if self._muted:
+            words.append(MUTED_TEXT)
+        return " · ".join(words)
+
+    # --- media state ---------------------------------------------------------------------------
+
+    @property
+    def camera_on(self) -> bool:
+        return self._camera_on
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def set_media_state(self, camera_on: bool, muted: bool) -> None:
+        """Show whether the participant's camera is on and whether they are muted."""
+        if (camera_on, muted) == (self._camera_on, self._muted):
+            return
+        if not camera_on:
+            # Drop the last picture: a frozen frame would look like a live one.
+            self._image, self._pixels, self._last_seq = None, None, None
+        self._camera_on, self._muted = camera_on, muted
+        self._update_accessibility()
+        self.update()
+
+    def set_camera_off_text(self, text: str) -> None:
+        """The words shown while the camera is off (the self-view says "Your camera is off")."""
+        if text != self._camera_off_text:
+            self._camera_off_text = text
+            self._update_accessibility()
+            self.update()
+
+    def set_waiting_text(self, text: str) -> None:
+        """The words shown while waiting for a first frame."""
+        if text != self._waiting_text:
+            self._waiting_text = text
+            self._update_accessibility()
+            self.update()
+
+    @property
+    def placeholder_text(self) -> str:
+        """What the tile says when it has no picture to show."""
+        return self._waiting_text if self._camera_on else self._camera_off_text
 
     # --- frames --------------------------------------------------------------------------------
 
@@ -146,6 +200,8 @@ class VideoTile(QWidget):
 
     def refresh(self) -> bool:
         """Fetch the newest frame; schedule a repaint only if it is new. Returns True if so."""
+        if not self._camera_on:
+            return False
         try:
             frame = self._frame_source()
         except Exception:
@@ -204,7 +260,8 @@ class VideoTile(QWidget):
                 self._paint_frame(painter, bounds, self._image)
             else:
                 self._paint_placeholder(painter, bounds)
-            self._paint_caption(painter, bounds)
+            if self._show_caption:
+                self._paint_caption(painter, bounds)
         finally:
             painter.end()
 
@@ -239,9 +296,25 @@ class VideoTile(QWidget):
         painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials_of(self._display_name))
 
         painter.setFont(text_font)
-        painter.setPen(QColor(style.TILE_TEXT_MUTED))
-        text_rect = QRectF(bounds.x(), circle.bottom() + 12, bounds.width(), line_height)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, WAITING_TEXT)
+        text = self.placeholder_text
+        text_top = circle.bottom() + 12
+        if self._camera_on:
+            painter.setPen(QColor(style.TILE_TEXT_MUTED))
+            text_rect = QRectF(bounds.x(), text_top, bounds.width(), line_height)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+            return
+        # Camera off: a camera-off sign before the words, both centred as one line.
+        metrics = QFontMetrics(text_font)
+        icon_size = float(line_height)
+        text_width = min(float(metrics.horizontalAdvance(text)), bounds.width() - icon_size - 24)
+        left = bounds.center().x() - (icon_size + 6 + text_width) / 2
+        icons.paint_icon(
+            painter, QRectF(left, text_top, icon_size, icon_size), "camera-off", style.TILE_TEXT, 1.8
+        )
+        painter.setPen(QColor(style.TILE_TEXT))
+        text_rect = QRectF(left + icon_size + 6, text_top, text_width + 1, line_height)
+        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_width) + 1)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
 
     def _paint_caption(self, painter: QPainter, bounds: QRectF) -> None:
         name_font = QFont(self.font())
@@ -251,7 +324,10 @@ class VideoTile(QWidget):
         role_text = f"  {self._role.label}"
         dot = 8.0
         pad_x, pad_y = 10.0, 5.0
-        available = bounds.width() - 2 * _LABEL_MARGIN - 2 * pad_x - dot - 8
+        height = max(name_metrics.height(), role_metrics.height()) + 2 * pad_y
+        badge = (height - 6) if self._muted else 0.0
+        badge_space = badge + 8 if self._muted else 0.0
+        available = bounds.width() - 2 * _LABEL_MARGIN - 2 * pad_x - dot - 8 - badge_space
         role_width = role_metrics.horizontalAdvance(role_text)
         if role_width > available * 0.5:
             role_text, role_width = "", 0
@@ -259,8 +335,7 @@ class VideoTile(QWidget):
             self._display_name, Qt.TextElideMode.ElideRight, int(max(0, available - role_width))
         )
         name_width = name_metrics.horizontalAdvance(name)
-        height = max(name_metrics.height(), role_metrics.height()) + 2 * pad_y
-        width = pad_x + dot + 8 + name_width + role_width + pad_x
+        width = pad_x + dot + 8 + name_width + role_width + badge_space + pad_x
         pill = QRectF(bounds.left() + _LABEL_MARGIN, bounds.bottom() - _LABEL_MARGIN - height, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(10, 14, 18, 190))
@@ -277,8 +352,28 @@ class VideoTile(QWidget):
             painter.setPen(QColor(style.TILE_TEXT_MUTED))
             role_rect = QRectF(text_left + name_width, pill.top(), role_width + 1, height)
             painter.drawText(role_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, role_text)
+        if self._muted:
+            circle = QRectF(pill.right() - pad_x + 4 - badge, pill.center().y() - badge / 2, badge, badge)
+            paint_muted_badge(painter, circle)
 
     def _update_accessibility(self) -> None:
-        self.setAccessibleName(f"{self._display_name}, {self._role.label}")
-        self.setAccessibleDescription("Live video" if self._image is not None else WAITING_TEXT)
+        name = f"{self._display_name}, {self._role.label}"
+        self.setAccessibleName(f"{name}, muted" if self._muted else name)
+        if self._image is not None:
+            self.setAccessibleDescription("Live video")
+        else:
+            self.setAccessibleDescription(self.placeholder_text)
         self.setToolTip(self.caption)
+
+
+def paint_muted_badge(painter: QPainter, circle: QRectF) -> None:
+    """A red disc with a crossed-out microphone: the muted sign on tiles and in the list."""
+    painter.save()
+    try:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(style.DANGER))
+        painter.drawEllipse(circle)
+        inset = circle.width() * 0.2
+        icons.paint_icon(painter, circle.adjusted(inset, inset, -inset, -inset), "mic-off", "#FFFFFF", 2.4)
+    finally:
+        painter.restore()

@@ -6,7 +6,19 @@
  * subscriber handle, following joins and leaves. Everything a test needs is in window.echoPeer;
  * echo_desktop.devtools.chromium_peer reads it over the Chrome DevTools Protocol.
  *
- * Query parameters: server (ws URL), room, pin, display, publish (1/0).
+ * Query parameters: server (ws URL), room, pin, display, publish (1/0), and for latency benchmarks
+ * (bench/latency.py):
+ *   source=canvas-clock  publish, instead of the fake camera, a canvas test card (width, height, fps;
+ *                        default 640x480 at 15) whose frames carry a frame counter and the wall clock
+ *                        in ms, as the code strips of echo_desktop/media/frame_code.py; each frame is
+ *                        handed to captureStream(0) with requestFrame() as soon as it is drawn, or
+ *                        with canvas_capture=stream sampled by captureStream(fps) (the same latency
+ *                        here: the canvas adds 5-6 ms from drawing to a frame on the track either way);
+ *   measure=clock        read the clock strip back from every frame the <video> elements render
+ *                        (requestVideoFrameCallback) and keep glass-to-glass latency samples, to be
+ *                        collected with window.echoPeer.takeClockSamples().
+ * The wall clock is performance.timeOrigin + performance.now(): on one machine it is the clock of
+ * Python's time.time(), so senders and receivers of any kind can be compared.
  *
  * Frame counts come from RTCPeerConnection.getStats() (inbound-rtp framesDecoded), never from
  * requestVideoFrameCallback, which over-counts in headless Chromium. Remote tracks are still
@@ -22,6 +34,12 @@
   const pin = params.get("pin") || "";
   const display = params.get("display") || "chromium";
   const publish = params.get("publish") !== "0";
+  const source = params.get("source") || "camera"; // "camera" | "canvas-clock"
+  const measureClock = params.get("measure") === "clock";
+  const canvasWidth = Number.parseInt(params.get("width") || "640", 10);
+  const canvasHeight = Number.parseInt(params.get("height") || "480", 10);
+  const canvasFps = Number.parseFloat(params.get("fps") || "15");
+  const canvasCapture = params.get("canvas_capture") || "request"; // "request" | "stream"
 
   const FAST_POLL_MS = 10; // while some feed still waits for its first frame
   const SLOW_POLL_MS = 200;
@@ -53,6 +71,12 @@
     },
     log: [],
     leave: leave,
+    source: source,
+    canvas: null, // with source=canvas-clock: {framesDrawn, width, height, fps}
+    clockReader: null, // with measure=clock: {callbacks, frames, repeats, unreadable, api}
+    takeClockSamples: takeClockSamples,
+    wallClockMs: wallClockMs,
+    pipelineStats: pipelineStats,
   };
   window.echoPeer = peer;
 
@@ -121,6 +145,224 @@
     const decoding = feedList.filter((f) => f.active && f.framesDecoded > 0).length;
     const active = feedList.filter((f) => f.active).length;
     el.textContent = display + " | " + peer.state + " | feeds " + decoding + "/" + active;
+  }
+
+  // ------------------------------------------------ code strips (frame_code.py)
+
+  // Keep in step with echo_desktop/media/frame_code.py: 32 blocks (16 bits, then the same bits
+  // inverted), each row 1/20 of the frame high; row 0 is the frame counter, row 1 the wall clock in
+  // ms modulo 65536.
+  const CODE_BITS = 16;
+  const CODE_BLOCKS = 2 * CODE_BITS;
+  const STRIP_FRACTION = 1 / 20;
+  const COUNTER_ROW = 0;
+  const CLOCK_ROW = 1;
+  const CLOCK_MODULUS = 65536;
+
+  function wallClockMs() {
+    return performance.timeOrigin + performance.now();
+  }
+
+  function stripHeight(height) {
+    return Math.max(8, Math.floor(height * STRIP_FRACTION));
+  }
+
+  function drawCode(ctx, width, height, value, row) {
+    const strip = stripHeight(height);
+    const v = value & 0xffff;
+    for (let i = 0; i < CODE_BLOCKS; i++) {
+      const dataBit = (v >> (CODE_BITS - 1 - (i % CODE_BITS))) & 1;
+      const bit = i < CODE_BITS ? dataBit : 1 - dataBit;
+      const x0 = Math.floor((i * width) / CODE_BLOCKS);
+      const x1 = Math.floor(((i + 1) * width) / CODE_BLOCKS);
+      ctx.fillStyle = bit ? "#ffffff" : "#000000";
+      ctx.fillRect(x0, row * strip, x1 - x0, strip);
+    }
+  }
+
+  // Read one code row from RGBA pixels `pixels` (`width` wide) whose first line is the row's top.
+  function readCode(pixels, width, strip) {
+    const y0 = Math.floor(strip / 4);
+    const y1 = strip - Math.floor(strip / 4);
+    const bits = [];
+    for (let i = 0; i < CODE_BLOCKS; i++) {
+      const x0 = Math.floor((i * width) / CODE_BLOCKS);
+      const x1 = Math.floor(((i + 1) * width) / CODE_BLOCKS);
+      const margin = Math.max(1, Math.floor((x1 - x0) / 4));
+      let sum = 0;
+      let count = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0 + margin; x < x1 - margin; x++) {
+          const at = (y * width + x) * 4;
+          sum += pixels[at] + pixels[at + 1] + pixels[at + 2];
+          count += 3;
+        }
+      }
+      const level = sum / count;
+      if (level > 80 && level < 175) return null; // neither black nor white: not our strip
+      bits.push(level >= 128 ? 1 : 0);
+    }
+    let value = 0;
+    for (let i = 0; i < CODE_BITS; i++) {
+      if (bits[i] === bits[i + CODE_BITS]) return null; // the check bits disagree
+      value = (value << 1) | bits[i];
+    }
+    return value;
+  }
+
+  // ------------------------------------------------ source=canvas-clock
+
+  // A moving test card on a canvas, captured as the published video track. Each frame is drawn in
+  // a requestAnimationFrame callback (where a web app draws), stamped with the wall clock last, and
+  // handed to the track at once with requestFrame() (captureStream(0): no sampling of its own), or
+  // sampled by captureStream(fps) with canvas_capture=stream.
+  function startCanvasClock() {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvasWidth;
+    canvas.height = canvasHeight;
+    canvas.id = "canvas-clock";
+    document.body.appendChild(canvas); // in the page, so that it is painted like any canvas
+    const ctx = canvas.getContext("2d");
+    const stream = canvas.captureStream(canvasCapture === "stream" ? canvasFps : 0);
+    const track = stream.getVideoTracks()[0];
+    const info = { framesDrawn: 0, width: canvasWidth, height: canvasHeight, fps: canvasFps };
+    peer.canvas = info;
+    const period = 1000 / canvasFps;
+    let start = null;
+    const w = canvasWidth;
+    const h = canvasHeight;
+
+    function draw(n) {
+      const gradient = ctx.createLinearGradient(0, 0, w, 0);
+      const hue = (n * 4) % 360;
+      gradient.addColorStop(0, "hsl(" + hue + ", 45%, 45%)");
+      gradient.addColorStop(1, "hsl(" + ((hue + 180) % 360) + ", 45%, 45%)");
+      ctx.fillStyle = gradient;
+      ctx.fillRect(0, 0, w, h);
+      const x = Math.floor((Math.sin(n / 10) * 0.4 + 0.5) * (w - 80));
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(x, h / 2 - 40, 80, 80);
+      ctx.font = Math.round(h / 20) + "px sans-serif";
+      ctx.fillText(display + " canvas #" + n, 16, 3 * stripHeight(h) + h / 12);
+      drawCode(ctx, w, h, n, COUNTER_ROW);
+      drawCode(ctx, w, h, Math.floor(wallClockMs()) % CLOCK_MODULUS, CLOCK_ROW);
+    }
+
+    function onAnimationFrame() {
+      if (leaving) return;
+      const t = performance.now();
+      if (start === null) start = t;
+      // Frame n is due at start + n * period; a frame that is late is drawn once, not caught up.
+      const due = Math.floor((t - start) / period + 0.1);
+      if (due >= info.framesDrawn) {
+        draw(info.framesDrawn);
+        if (canvasCapture !== "stream") track.requestFrame();
+        info.framesDrawn = due + 1;
+      }
+      requestAnimationFrame(onAnimationFrame);
+    }
+    requestAnimationFrame(onAnimationFrame);
+    return track;
+  }
+
+  // Where the time goes inside Chromium, from getStats (averages in ms over the whole call): the
+  // publisher's encoder and pacer, and per remote video its jitter buffer, decoder and processing.
+  async function pipelineStats() {
+    const out = { outbound: null, inbound: [] };
+    const pub = pcOf(pubHandle);
+    if (pub) {
+      (await pub.getStats()).forEach(function (r) {
+        if (r.type !== "outbound-rtp" || r.kind !== "video" || !r.framesEncoded) return;
+        out.outbound = {
+          framesEncoded: r.framesEncoded,
+          encodeMs: (1000 * r.totalEncodeTime) / r.framesEncoded,
+          packetSendDelayMs: r.packetsSent ? (1000 * r.totalPacketSendDelay) / r.packetsSent : null,
+          frameWidth: r.frameWidth,
+          frameHeight: r.frameHeight,
+          qualityLimitationReason: r.qualityLimitationReason,
+        };
+      });
+    }
+    const sub = pcOf(subHandle);
+    if (sub) {
+      (await sub.getStats()).forEach(function (r) {
+        if (r.type !== "inbound-rtp" || r.kind !== "video" || !r.framesDecoded) return;
+        out.inbound.push({
+          mid: r.mid,
+          framesDecoded: r.framesDecoded,
+          jitterBufferMs: r.jitterBufferEmittedCount
+            ? (1000 * r.jitterBufferDelay) / r.jitterBufferEmittedCount
+            : null,
+          decodeMs: (1000 * r.totalDecodeTime) / r.framesDecoded,
+          processingMs: r.totalProcessingDelay ? (1000 * r.totalProcessingDelay) / r.framesDecoded : null,
+        });
+      });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------ measure=clock
+
+  const clockSamples = new Map(); // feed id -> [[wall ms, age ms], ...] not yet taken
+
+  // Collected by bench/latency.py: every sample since the last call, per feed.
+  function takeClockSamples() {
+    const out = [];
+    for (const [feedId, samples] of clockSamples) {
+      if (samples.length === 0) continue;
+      const feed = feedsById.get(feedId);
+      out.push({ feed_id: feedId, display: feed ? feed.display : "", samples: samples.splice(0) });
+    }
+    return out;
+  }
+
+  function watchClock(el, mid) {
+    if (el.dataset.clockWatch) return;
+    el.dataset.clockWatch = "1";
+    if (!peer.clockReader) {
+      const api = "requestVideoFrameCallback" in HTMLVideoElement.prototype ? "rvfc" : "raf";
+      peer.clockReader = { callbacks: 0, frames: 0, repeats: 0, unreadable: 0, api: api };
+    }
+    const stats = peer.clockReader;
+    const scratch = document.createElement("canvas");
+    const ctx = scratch.getContext("2d", { willReadFrequently: true });
+    let lastValue = null;
+
+    function onFrame() {
+      if (leaving) return;
+      const now = wallClockMs(); // the frame is being rendered now
+      stats.callbacks++;
+      const vw = el.videoWidth;
+      const vh = el.videoHeight;
+      if (vw > 0 && vh > 0) {
+        const strip = stripHeight(vh);
+        if (scratch.width !== vw || scratch.height !== strip) {
+          scratch.width = vw;
+          scratch.height = strip;
+        }
+        // Only the clock row, at the video's own resolution.
+        ctx.drawImage(el, 0, CLOCK_ROW * strip, vw, strip, 0, 0, vw, strip);
+        const value = readCode(ctx.getImageData(0, 0, vw, strip).data, vw, strip);
+        const feedId = midToFeed.get(mid);
+        if (value === null) {
+          stats.unreadable++;
+        } else if (value === lastValue) {
+          stats.repeats++; // the same frame again: headless Chromium calls back more than once
+        } else if (feedId !== undefined) {
+          lastValue = value;
+          stats.frames++;
+          const age = (((Math.floor(now) - value) % CLOCK_MODULUS) + CLOCK_MODULUS) % CLOCK_MODULUS;
+          if (!clockSamples.has(feedId)) clockSamples.set(feedId, []);
+          const samples = clockSamples.get(feedId);
+          samples.push([Math.round(now * 10) / 10, age]);
+          if (samples.length > 20000) samples.splice(0, samples.length - 20000);
+        }
+      }
+      if (stats.api === "rvfc") el.requestVideoFrameCallback(onFrame);
+      else requestAnimationFrame(onFrame);
+    }
+    if (stats.api === "rvfc") el.requestVideoFrameCallback(onFrame);
+    else requestAnimationFrame(onFrame);
   }
 
   // ---------------------------------------------------------------- feeds
@@ -333,6 +575,7 @@
     const current = el.srcObject ? el.srcObject.getTracks() : [];
     if (current.length === 1 && current[0] === track) return; // unmuted again: nothing to do
     el.srcObject = new MediaStream([track]);
+    if (measureClock && track.kind === "video") watchClock(el, key);
     const playing = el.play();
     if (playing && playing.catch) playing.catch((e) => log("warn", "play()", describe(e)));
     log("info", "remote", track.kind, "track on mid", key, "feed", midToFeed.get(key));
@@ -381,7 +624,7 @@
     pubHandle.createOffer({
       tracks: [
         { type: "audio", capture: true, recv: false },
-        { type: "video", capture: true, recv: false },
+        { type: "video", capture: source === "canvas-clock" ? startCanvasClock() : true, recv: false },
       ],
       success: function (offer) {
         pubHandle.send({

@@ -1,0 +1,197 @@
+"""The real capture classes: opencv reading a video file, sounddevice on a PulseAudio null sink."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from echo_desktop.media import frame_code
+from echo_desktop.media.audio_mixer import AudioMixer
+from echo_desktop.media.camera import CameraError, CameraMode, CameraTrack
+from echo_desktop.media.media_clock import VIDEO_CLOCK, MediaClock
+from echo_desktop.media.microphone import FRAME, MicrophoneTrack
+from echo_desktop.media.speaker import SpeakerOutput
+from tests.audio_env import pulse_null_sink
+from tests.test_audio_mixer import level_at, tone
+
+
+@pytest.fixture(scope="module")
+def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three seconds of 640x480 at 15 fps, each frame carrying its number."""
+    path = tmp_path_factory.mktemp("video") / "clinic.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+    for n in range(45):
+        image = np.full((480, 640, 3), 90, dtype=np.uint8)
+        frame_code.stamp(image, n)
+        writer.write(image)
+    writer.release()
+    return path
+
+
+async def test_camera_class_reads_a_video_file_paced_with_monotonic_timestamps(video_file: Path) -> None:
+    track = CameraTrack(str(video_file), CameraMode(fps=15))
+    counters, pts = [], []
+    try:
+        for _ in range(20):
+            frame = await track.recv()
+            rgb = frame.to_ndarray(format="rgb24")
+            counters.append(frame_code.read(rgb))
+            pts.append(frame.pts)
+    finally:
+        track.stop()
+    assert all(c is not None for c in counters)
+    assert counters == sorted(counters) and len(set(counters)) == len(counters)
+    assert all(b > a for a, b in itertools.pairwise(pts))
+    # Paced like a 15 fps camera: on average one frame interval of media time per frame.
+    mean_step = np.diff(pts).mean() / VIDEO_CLOCK
+    assert 0.5 / 15 < mean_step < 2 / 15
+
+
+async def test_camera_latest_frame_wins_when_the_consumer_is_slow(video_file: Path) -> None:
+    track = CameraTrack(str(video_file), CameraMode(fps=15))
+    try:
+        first = frame_code.read((await track.recv()).to_ndarray(format="rgb24"))
+        await asyncio.sleep(0.6)  # a stalled encoder: about 9 frames arrive meanwhile
+        second = frame_code.read((await track.recv()).to_ndarray(format="rgb24"))
+    finally:
+        track.stop()
+    assert first is not None and second is not None
+    assert second - first >= 5  # it skipped ahead to the newest frame
+    assert track.frames_dropped >= 4  # and dropped the stale ones instead of queueing them
+
+
+async def test_camera_end_of_stream_ends_the_track(video_file: Path) -> None:
+    from aiortc.mediastreams import MediaStreamError
+
+    track = CameraTrack(str(video_file), CameraMode(fps=60))
+    with pytest.raises(MediaStreamError):
+        for _ in range(200):
+            await track.recv()
+    assert track.failed
+
+
+def test_missing_camera_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CameraError):
+        CameraTrack(str(tmp_path / "no-such-camera.avi"))
+
+
+@pytest.fixture(scope="module")
+def pulse() -> Iterator[Path]:
+    with pulse_null_sink() as socket:
+        yield socket
+
+
+async def test_speaker_to_microphone_loopback_through_pulseaudio(pulse: Path) -> None:
+    mixer = AudioMixer()
+    speaker = SpeakerOutput(mixer)
+    clock = MediaClock()
+    mic = MicrophoneTrack(clock=clock)
+    captured, pts = [], []
+    try:
+        # PulseAudio takes a moment to start pulling a new stream.
+        for _ in range(100):
+            if speaker.blocks_played > 10 and mic.blocks_captured > 10:
+                break
+            await asyncio.sleep(0.05)
+        mic._blocks.clear()
+        feed = tone(1000, 0.4, 4)
+        for i in range(100):  # 2 s of 20 ms packets, pushed in real time
+            mixer.push(1, feed[i * 960 : (i + 1) * 960])
+            await asyncio.sleep(0.02)
+            while mic._blocks.__len__() >= 2:
+                frame = await mic.recv()
+                captured.append(frame.to_ndarray().reshape(-1))
+                pts.append(frame.pts)
+    finally:
+        mic.stop()
+        speaker.close()
+    assert speaker.blocks_played > 50
+    audio = np.concatenate(captured)
+    assert len(audio) > 48_000  # over a second came back
+    # The tone we played is what the microphone (the sink's monitor) heard.
+    assert level_at(audio[-24_000:], 1000) > 0.2
+    # Timestamps: monotonic, exactly one 20 ms frame apart.
+    assert all(b - a == FRAME for a, b in itertools.pairwise(pts))
+
+
+async def test_microphone_and_speaker_report_a_vanished_server(tmp_path: Path) -> None:
+    """Device loss: the sound server goes away mid-stream; both sides notice, nothing hangs."""
+    with pulse_null_sink():
+        mixer = AudioMixer()
+        speaker = SpeakerOutput(mixer)
+        mic = MicrophoneTrack()
+        for _ in range(100):
+            if speaker.blocks_played > 10 and mic.blocks_captured > 10:
+                break
+            await asyncio.sleep(0.05)
+        assert not speaker.stalled and not mic.stalled
+    # The server is gone now.
+    await asyncio.sleep(2.0)
+    try:
+        assert speaker.stalled
+        assert mic.stalled
+    finally:
+        mic.stop()
+        speaker.close()
+
+
+def test_device_check_lists_audio_devices_and_hears_the_test_tone(pulse: Path) -> None:
+    import threading
+    import time
+
+    from echo_desktop.media.device_check import MediaDevices
+    from echo_desktop.session.models import DeviceKind
+
+    devices = MediaDevices()
+    microphones = devices.list_devices(DeviceKind.MICROPHONE)
+    speakers = devices.list_devices(DeviceKind.SPEAKER)
+    assert microphones and speakers
+    assert speakers[0].is_default  # the default comes first
+    meter = devices.open_level_meter(None)
+    try:
+        deadline = time.monotonic() + 5
+        while meter.blocks < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        quiet = meter.level()
+        heard: list[float] = []
+        player = threading.Thread(target=devices.play_test_tone, args=(None, 1.5))
+        player.start()
+        while player.is_alive():
+            heard.append(meter.level())
+            time.sleep(0.05)
+        player.join()
+    finally:
+        meter.close()
+    # The null sink's monitor is the default source: the meter hears the tone it played.
+    assert quiet < 0.01
+    assert max(heard) > 0.2
+
+
+def test_device_check_previews_a_camera(video_file: Path) -> None:
+    import time
+
+    from echo_desktop.media.device_check import MediaDevices
+
+    preview = MediaDevices().open_camera_preview(str(video_file))
+    try:
+        deadline = time.monotonic() + 5
+        while preview.latest_frame() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        frame = preview.latest_frame()
+    finally:
+        preview.close()
+    assert frame is not None and frame.rgb.shape == (480, 640, 3)
+    assert frame_code.read(frame.rgb) is not None
+
+
+def test_device_check_reports_a_missing_camera(tmp_path: Path) -> None:
+    from echo_desktop.media.device_check import MediaDevices
+
+    with pytest.raises(CameraError, match="could not be opened"):
+        MediaDevices().open_camera_preview(str(tmp_path / "none.avi"))

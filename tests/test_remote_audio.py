@@ -1,0 +1,66 @@
+"""Remote audio through the real Janus into one output stream on a PulseAudio null sink."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from echo_desktop.media.remote_audio import RemoteAudioOutput
+from echo_desktop.session.models import JoinRequest
+from tests.audio_env import pulse_null_sink
+from tests.conftest import Room
+from tests.peers import Peer, wait_for
+from tests.test_audio_mixer import level_at
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pulse() -> Iterator[Path]:
+    with pulse_null_sink() as socket:
+        yield socket
+
+
+async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: Path) -> None:
+    played: list[np.ndarray] = []
+    outputs: list[RemoteAudioOutput] = []
+
+    def speakers(request: JoinRequest) -> RemoteAudioOutput:
+        output = RemoteAudioOutput()
+        output.add_reference_listener(played.append)
+        outputs.append(output)
+        return output
+
+    listener = Peer("Listener", audio_out=speakers)
+    low, high = Peer("Low", tone_hz=300), Peer("High", tone_hz=1200)
+    try:
+        for peer in (listener, low, high):
+            await peer.join(room.server_url, room.room, room.pin)
+        await wait_for(lambda: len(listener.session.participants) == 2, what="both voices")
+        high_id = listener.feed_id_of("High")
+        assert high_id is not None
+        listener.session.set_participant_volume(high_id, 0.5)
+        await asyncio.sleep(4)  # jitter buffers prime, fades finish, Opus settles
+        assert outputs and outputs[0].speaker is not None and outputs[0].speaker.blocks_played > 100
+        recent = np.concatenate(played)[-48_000:]  # the last second the speakers played
+        # The tone tracks send at 0.1 of full scale. aiortc's encoder spreads mono over two
+        # channels at -3 dB each (an equal-power pan), which the mono mix-down keeps.
+        sent = 0.1 / np.sqrt(2)
+        assert level_at(recent, 300) == pytest.approx(sent, rel=0.15)
+        assert level_at(recent, 1200) == pytest.approx(sent * 0.5, rel=0.15)
+        assert level_at(recent, 700) < 0.01
+        # A leaver fades out of the mix.
+        await high.leave()
+        await wait_for(lambda: listener.feed_id_of("High") is None, what="High to leave")
+        await asyncio.sleep(1)
+        recent = np.concatenate(played)[-24_000:]
+        assert level_at(recent, 1200) < 0.005
+        assert level_at(recent, 300) == pytest.approx(sent, rel=0.15)
+    finally:
+        for peer in (listener, low, high):
+            await peer.leave()
+            peer.close()

@@ -268,10 +268,10 @@ def _near_end_figures(near: Int16, out: Float, active: slice) -> NearEndFigures:
         (True, False, 30.0),
         # AEC3 alone: measured 34.3 dB / 31.8 dB.
         (False, False, 25.0),
-        # The app's default, AGC on: AGC2 settles ~15 dB of gain on whatever is left (no local
-        # talker sets its level here), so the figure falls to 25.9 dB / 21.4 dB; per 5 s window
-        # the synthetic one wanders between 19.5 and 22.7 dB, hence the lower bound.
-        (True, True, 15.0),
+        # The app's default, AGC on: AGC2 puts gain on whatever is left while no local talker
+        # sets its level; capped at AGC_MAX_GAIN_DB (10 dB) it measured 30.8 dB / 26.7 dB
+        # (uncapped, 25.9 / 21.4 dB). The requirement, 20 dB, is the threshold.
+        (True, True, 20.0),
     ],
     ids=["aec+ns", "aec", "aec+ns+agc"],
 )

@@ -122,6 +122,8 @@ class EchoCancellerLike(Protocol):
     def stats(self) -> EchoCancellerStats: ...
 
 
+AGC_MAX_GAIN_DB = 10.0
+
 def _check_format(sample_rate: int, channels: int) -> None:
     if sample_rate <= 0 or sample_rate % (1000 // FRAME_MS) != 0:
         # A 10 ms frame must be a whole number of samples, or the APM approximates and AEC suffers.
@@ -209,6 +211,9 @@ class EchoCanceller:
             echo_cancellation=True,
             noise_suppression=noise_suppression,
             auto_gain_control=gain_control,
+            # AGC2 otherwise settles up to ~15 dB of gain on whatever echo is left while nobody
+            # local speaks, eating into ERLE; a cap still lifts a quiet laptop voice.
+            agc_max_gain_db=AGC_MAX_GAIN_DB,
             stream_delay_ms=stream_delay_ms,
         )
         self._sample_rate = sample_rate

@@ -27,6 +27,9 @@ class Prefill:
     server: str
     room: int
     pin: str
+    name: str | None = None
+    role: str | None = None
+    auto_join: bool = False
 
 
 def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
@@ -51,11 +54,17 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     if prefill is not None:
         values = settings.load()
         values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
+        if prefill.name:
+            values["name"] = prefill.name
+        if prefill.role:
+            values["role"] = prefill.role
         values.setdefault("name", "Demo Clinician")
         settings.save(values)
     session = ClinicSession(build_engine(devices=devices), worker.run)
     window = MainWindow(session, settings)
     window.show()
+    if prefill is not None and prefill.auto_join:
+        QTimer.singleShot(0, window.join_view.submit)
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

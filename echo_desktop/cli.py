@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = sub.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
+    app.add_argument("--server", help="hub address to fill in, ws:// or wss://")
+    app.add_argument("--room", type=int)
+    app.add_argument("--pin", default="")
+    app.add_argument("--name")
+    app.add_argument("--role", choices=[r.value for r in Role])
+    app.add_argument("--join", action="store_true", help="join at once with the details given")
 
     hub = sub.add_parser("hub", help="run a local Janus hub with one clinic room")
     hub.add_argument("--ip", default="127.0.0.1")
@@ -75,9 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         from echo_desktop.demo import demo_main
 
         return demo_main(args.ip, args.room, args.guests, devices=not args.no_devices)
-    from echo_desktop.app import run_app
+    from echo_desktop.app import Prefill, run_app
 
-    return run_app(devices=not getattr(args, "no_devices", False))
+    prefill = None
+    if getattr(args, "server", None) and getattr(args, "room", None):
+        prefill = Prefill(args.server, args.room, args.pin, args.name, args.role, auto_join=args.join)
+    return run_app(prefill, devices=not getattr(args, "no_devices", False))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Test doubles for the session layer's ports: a scripted conference engine and in-memory settings."""
+"""Test doubles for the session layer's ports: a scripted engine, devices, and in-memory settings."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 from collections.abc import Iterable
 
 import numpy as np
@@ -11,6 +12,8 @@ import numpy as np
 from echo_desktop.session import events as ev
 from echo_desktop.session.errors import EchoError
 from echo_desktop.session.models import (
+    DeviceInfo,
+    DeviceKind,
     FeedStats,
     JoinRequest,
     LocalMediaState,
@@ -55,6 +58,7 @@ class FakeEngine:
         self._seq = itertools.count(1)
         self._pixels: dict[int, np.ndarray] = {}
         self.volumes: dict[int, float] = {}
+        self.view_sizes: dict[int, tuple[int, int]] = {}
         self.media = LocalMediaState(
             camera_on=True, has_camera=True, has_microphone=True, has_speaker=True, camera="0", microphone=""
         )
@@ -104,6 +108,9 @@ class FakeEngine:
 
     def set_participant_volume(self, feed_id: int, gain: float) -> None:
         self.volumes[feed_id] = gain
+
+    def set_view_size(self, feed_id: int, width: int, height: int) -> None:
+        self.view_sizes[feed_id] = (width, height)
 
     def _set_media(self, **changes: object) -> None:
         self.media = dataclasses.replace(self.media, **changes)  # type: ignore[arg-type]
@@ -163,3 +170,161 @@ class MemorySettingsStore:
     def save(self, values: dict[str, str]) -> None:
         self.values = dict(values)
         self.saves += 1
+
+
+def default_devices() -> dict[DeviceKind, list[DeviceInfo]]:
+    """Two cameras, two microphones and two speakers; the first of each is the system default."""
+    return {
+        DeviceKind.CAMERA: [
+            DeviceInfo(DeviceKind.CAMERA, "0", "Integrated Webcam", is_default=True),
+            DeviceInfo(DeviceKind.CAMERA, "2", "USB Document Camera"),
+        ],
+        DeviceKind.MICROPHONE: [
+            DeviceInfo(DeviceKind.MICROPHONE, "4", "Built-in Microphone", is_default=True),
+            DeviceInfo(DeviceKind.MICROPHONE, "7", "Headset Microphone"),
+        ],
+        DeviceKind.SPEAKER: [
+            DeviceInfo(DeviceKind.SPEAKER, "5", "Built-in Speakers", is_default=True),
+            DeviceInfo(DeviceKind.SPEAKER, "8", "Headset Earphones"),
+        ],
+    }
+
+
+class FakePreview:
+    """A CameraPreview that returns solid frames of its colour, with a new seq on every call."""
+
+    def __init__(self, device: str | None, color: tuple[int, int, int], size: tuple[int, int]) -> None:
+        self.device = device
+        self.color = color
+        self.closed = False
+        self.frames_shown = True
+        width, height = size
+        self._pixels = np.empty((height, width, 3), dtype=np.uint8)
+        self._pixels[:, :] = color
+        self._pixels.flags.writeable = False
+        self._seq = itertools.count(1)
+
+    def latest_frame(self) -> VideoFrame | None:
+        if self.closed or not self.frames_shown:
+            return None
+        return VideoFrame(rgb=self._pixels, seq=next(self._seq))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMeter:
+    """A LevelMeter whose level is whatever its FakeDevices says (`FakeDevices.level`)."""
+
+    def __init__(self, devices: FakeDevices, device: str | None) -> None:
+        self._devices = devices
+        self.device = device
+        self.closed = False
+
+    def level(self) -> float:
+        return 0.0 if self.closed else self._devices.level
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeDevices:
+    """A scripted DevicePort.
+
+    - `devices` lists what `list_devices` returns per kind (empty: none found);
+    - `fail_on` names methods that raise OSError(`fail_message`) ("list_devices",
+      "open_camera_preview", "open_level_meter", "play_test_tone", "close"), and
+      `fail_kinds` limits list_devices failures to some kinds;
+    - previews return solid frames (`PREVIEW_COLOR`, or per device in `colors`), meters report
+      `level`, tones are recorded in `tones` (and wait for `tone_gate` when it is set);
+    - `calls` records (method, argument, thread name) so a test can check nothing ran on the
+      GUI thread.
+    """
+
+    PREVIEW_COLOR = (40, 150, 120)
+
+    def __init__(self, devices: dict[DeviceKind, list[DeviceInfo]] | None = None) -> None:
+        self.devices = devices if devices is not None else default_devices()
+        self.fail_on: set[str] = set()
+        self.fail_kinds: set[DeviceKind] | None = None
+        self.fail_message = "The device is busy or was unplugged."
+        self.colors: dict[str | None, tuple[int, int, int]] = {}
+        self.frame_size = (160, 120)
+        self.level = 0.0
+        self.tones: list[tuple[str | None, float]] = []
+        self.tone_gate: threading.Event | None = None
+        self.previews: list[FakePreview] = []
+        self.meters: list[FakeMeter] = []
+        self.calls: list[tuple[str, object, str]] = []
+        self._lock = threading.Lock()
+
+    def _record(self, method: str, argument: object) -> None:
+        with self._lock:
+            self.calls.append((method, argument, threading.current_thread().name))
+        if method in self.fail_on:
+            raise OSError(self.fail_message)
+
+    @property
+    def gui_thread_calls(self) -> list[tuple[str, object, str]]:
+        """Calls made on the main (GUI) thread: there should be none."""
+        main = threading.main_thread().name
+        return [call for call in self.calls if call[2] == main]
+
+    # --- DevicePort ------------------------------------------------------------------------------
+
+    def list_devices(self, kind: DeviceKind) -> list[DeviceInfo]:
+        with self._lock:
+            self.calls.append(("list_devices", kind, threading.current_thread().name))
+        if "list_devices" in self.fail_on and (self.fail_kinds is None or kind in self.fail_kinds):
+            raise OSError(self.fail_message)
+        return list(self.devices.get(kind, []))
+
+    def open_camera_preview(self, device: str | None) -> FakePreview:
+        self._record("open_camera_preview", device)
+        preview = _ClosingPreview(self, device, self.colors.get(device, self.PREVIEW_COLOR), self.frame_size)
+        self.previews.append(preview)
+        return preview
+
+    def open_level_meter(self, device: str | None) -> FakeMeter:
+        self._record("open_level_meter", device)
+        meter = _ClosingMeter(self, device)
+        self.meters.append(meter)
+        return meter
+
+    def play_test_tone(self, device: str | None, seconds: float = 1.0) -> None:
+        self._record("play_test_tone", device)
+        if self.tone_gate is not None:
+            self.tone_gate.wait(5.0)
+        self.tones.append((device, seconds))
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def open_previews(self) -> list[FakePreview]:
+        return [p for p in self.previews if not p.closed]
+
+    @property
+    def open_meters(self) -> list[FakeMeter]:
+        return [m for m in self.meters if not m.closed]
+
+
+class _ClosingPreview(FakePreview):
+    """A FakePreview whose close() is recorded (and may fail) through its FakeDevices."""
+
+    def __init__(
+        self, owner: FakeDevices, device: str | None, color: tuple[int, int, int], size: tuple[int, int]
+    ) -> None:
+        super().__init__(device, color, size)
+        self._owner = owner
+
+    def close(self) -> None:
+        self.closed = True
+        self._owner._record("close", "preview")
+
+
+class _ClosingMeter(FakeMeter):
+    """A FakeMeter whose close() is recorded (and may fail) through its FakeDevices."""
+
+    def close(self) -> None:
+        self.closed = True
+        self._devices._record("close", "meter")

@@ -125,3 +125,19 @@ def test_settings_are_private_and_survive_a_corrupt_file(tmp_path) -> None:  # t
     assert (tmp_path / "settings.corrupt").read_text() == "{not json"
     store.save({"room": "5"})
     assert json.loads((tmp_path / "settings.json").read_text()) == {"room": "5"}
+
+
+def test_frames_are_scaled_to_fit_the_view_keeping_their_shape() -> None:
+    import av
+
+    from echo_desktop.media.convert import fit_size, to_rgb
+
+    assert fit_size(640, 480, 0, 0) == (640, 480)  # no box: full size
+    assert fit_size(640, 480, 320, 320) == (320, 240)
+    assert fit_size(640, 480, 1920, 1080) == (640, 480)  # never upscaled
+    image = np.zeros((480, 640, 3), dtype=np.uint8)
+    frame_code.stamp(image, 1234)
+    frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+    scaled = to_rgb(frame, (400, 400))
+    assert scaled.shape == (300, 400, 3)
+    assert frame_code.read(scaled) == 1234  # content survives the scaling

@@ -9,6 +9,22 @@ import av
 from echo_desktop.session.models import RgbArray
 
 
-def to_rgb(frame: av.VideoFrame) -> RgbArray:
-    """Packed 8-bit RGB (HxWx3) of a decoded frame, ready to wrap in a QImage."""
-    return cast(RgbArray, frame.to_ndarray(format="rgb24"))
+def fit_size(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
+    """The largest even size with the frame's aspect that fits the box (never upscaled)."""
+    if box_width <= 0 or box_height <= 0 or (width <= box_width and height <= box_height):
+        return width, height
+    scale = min(box_width / width, box_height / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+def to_rgb(frame: av.VideoFrame, box: tuple[int, int] = (0, 0)) -> RgbArray:
+    """Packed 8-bit RGB (HxWx3) of a decoded frame, scaled to fit `box`, ready for a QImage.
+
+    Scaling here, in swscale on the engine thread, leaves the GUI thread a plain blit.
+    """
+    width, height = fit_size(frame.width, frame.height, box[0], box[1])
+    if (width, height) == (frame.width, frame.height):
+        return cast(RgbArray, frame.to_ndarray(format="rgb24"))
+    return cast(
+        RgbArray, frame.to_ndarray(format="rgb24", width=width, height=height, interpolation="BILINEAR")
+    )

@@ -94,6 +94,8 @@ class JanusConference:
         self._audio_out_factory = audio_out_factory
         self._audio_out: AudioSink | None = None
         self._published: PublishedMedia | None = None
+        # Written by the GUI thread, read here: single dict operations are atomic under the GIL.
+        self._view_sizes: dict[int, tuple[int, int]] = {}
         self._frame_observer = frame_observer
         self._listener: EventListener | None = None
         self._frames = LatestFrameStore()
@@ -139,6 +141,9 @@ class JanusConference:
 
     async def switch_microphone(self, device: str) -> None:
         await self._require_published().switch_microphone(device)
+
+    def set_view_size(self, feed_id: int, width: int, height: int) -> None:
+        self._view_sizes[feed_id] = (max(0, width), max(0, height))
 
     def set_participant_volume(self, feed_id: int, gain: float) -> None:
         if self._audio_out is not None:
@@ -239,7 +244,9 @@ class JanusConference:
         pc = new_peer_connection()
         self._pub_pc = pc
         self._pub_candidates = RemoteCandidates(pc)
-        published = PublishedMedia(pc, media, request.media, self._frames, self._announce_media)
+        published = PublishedMedia(
+            pc, media, request.media, self._frames, self._announce_media, self._view_sizes
+        )
         self._published = published
         self._emit(ev.LocalMediaChanged(self._local_state()))
         await pc.setLocalDescription(await pc.createOffer())
@@ -504,7 +511,7 @@ class JanusConference:
             if mapped is None or not isinstance(frame, av.VideoFrame):
                 continue
             feed = mapped[0]
-            rgb = to_rgb(frame)
+            rgb = to_rgb(frame, self._view_sizes.get(feed, (0, 0)))
             if self._frame_observer is not None:
                 try:
                     self._frame_observer(feed, rgb)

@@ -41,8 +41,10 @@ class PublishedMedia:
         preferences: MediaPreferences,
         frames: LatestFrameStore,
         announce: Announce,
+        view_sizes: dict[int, tuple[int, int]] | None = None,
     ) -> None:
         self._media = media
+        self._view_sizes = view_sizes if view_sizes is not None else {}
         self._frames = frames
         self._announce = announce
         self._audio = SwitchableTrack("audio")
@@ -62,7 +64,7 @@ class PublishedMedia:
 
     def _show_self(self, frame: Frame) -> None:
         if isinstance(frame, av.VideoFrame) and self._video.source is not None:
-            self._frames.put(SELF_VIEW, to_rgb(frame))
+            self._frames.put(SELF_VIEW, to_rgb(frame, self._view_sizes.get(SELF_VIEW, (0, 0))))
 
     @property
     def state(self) -> LocalMediaState:

@@ -164,6 +164,10 @@ class ClinicSession:
         if self._media_controls_allowed:
             await self._run(self._engine.switch_microphone(device))
 
+    def set_view_size(self, feed_id: int, width: int, height: int) -> None:
+        """Tell the engine how big a feed is drawn, so it scales frames before the GUI gets them."""
+        self._engine.set_view_size(feed_id, width, height)
+
     def set_participant_volume(self, feed_id: int, gain: float) -> None:
         """Playback volume of one participant (0.0 mutes them for us only; 1.0 is normal)."""
         self._engine.set_participant_volume(feed_id, gain)

@@ -65,6 +65,13 @@ class ConferenceEngine(Protocol):
         """Playback volume of one participant, 0.0 to 2.0. Thread-safe."""
         ...
 
+    def set_view_size(self, feed_id: int, width: int, height: int) -> None:
+        """The size a feed is shown at; frames are scaled to fit it off the GUI thread.
+
+        0 x 0 means full size. Thread-safe.
+        """
+        ...
+
 
 class CameraPreview(Protocol):
     """A running camera preview for the device check."""

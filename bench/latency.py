@@ -14,11 +14,18 @@ performance.timeOrigin + performance.now(); the offset is checked and printed).
 
 Each case is a 1:1 call in one room of the project's Janus (in a private network namespace): both
 peers publish 640x480@15 VP8 (plus audio) and both receive, so each call measures both directions.
-Samples from the first seconds (key frame, bandwidth ramp-up) are dropped.
+Samples from the first seconds (key frame, bandwidth ramp-up) are dropped. For each Chromium peer it
+also prints where Chromium's own time goes (getStats: encode, pacer, jitter buffer, decode).
+
+Reading the numbers: aiortc sends each frame's packets in one burst, but Chromium's pacer spreads a
+frame over most of the frame interval (about 40 of 67 ms here: three packets at once, the last one
+later), so a receiver has the whole of a Chromium frame late, and releasing at the marker bit saves
+only the gap to the next frame there, not a whole interval.
 
     sudo .venv/bin/python -m bench.latency                     # ~20 s of samples per case
     sudo .venv/bin/python -m bench.latency --jitter both       # before/after the marker-bit buffer
     sudo .venv/bin/python -m bench.latency --cases ours-ours --seconds 10
+    sudo .venv/bin/python -m bench.latency --jitter both --loss 0.05   # loss handling (NACK/RTX/PLI)
 
 --jitter selects the video jitter buffer of ECHO Desktop receivers: "marker" (ours,
 echo_desktop/net/low_latency_jitter.py, the engine's default), "aiortc" (aiortc's own, which holds
@@ -82,13 +89,21 @@ async def _child_main(args: argparse.Namespace) -> int:
         low_latency_jitter.uninstall()
     lock = threading.Lock()
     pending: list[tuple[int, float, int]] = []
-    counts = {"frames": 0, "unreadable": 0}
+    counts = {"frames": 0, "unreadable": 0, "skipped": 0}
+    last_counter: dict[int, int] = {}
 
     def observe(feed: int, rgb: RgbArray) -> None:
         now = time.time() * 1000
         stamped = frame_code.read_clock(rgb)
+        counter = frame_code.read(rgb)
         with lock:
             counts["frames"] += 1
+            if counter is not None:
+                # Frames the sender made that never got here (lost for good, or dropped as broken).
+                step = (counter - last_counter.get(feed, counter - 1)) % 65536
+                if 0 < step < 1000:  # else a misread counter (a broken picture): ignore it
+                    counts["skipped"] += step - 1
+                    last_counter[feed] = counter
             if stamped is None:
                 counts["unreadable"] += 1
             else:
@@ -220,7 +235,10 @@ class _OursPeer:
 
     def notes(self) -> str:
         s = self._summary
-        return f"decoded {s.get('frames', '?')}, unreadable {s.get('unreadable', '?')}"
+        return (
+            f"decoded {s.get('frames', '?')}, skipped {s.get('skipped', '?')}, "
+            f"unreadable {s.get('unreadable', '?')}"
+        )
 
 
 class _ChromiumPeer:
@@ -384,8 +402,10 @@ def _plan(cases: list[str], jitter: str) -> list[tuple[str, str]]:
     return plan
 
 
-def _print_table(rows: list[Row], warmup: float, seconds: float) -> None:
+def _print_table(rows: list[Row], warmup: float, seconds: float, loss: float) -> None:
     print()
+    if loss > 0:
+        print(f"WITH {loss:.1%} RANDOM UDP LOSS ON EACH LEG")
     print(
         f"Glass-to-glass video latency (ms), {WIDTH}x{HEIGHT}@{FPS} VP8 through Janus in a network\n"
         f"namespace; {seconds:.0f} s of samples per call after {warmup:.0f} s warm-up. Stamped at source;\n"
@@ -393,7 +413,7 @@ def _print_table(rows: list[Row], warmup: float, seconds: float) -> None:
     )
     header = (
         f"{'sender':<14}{'receiver':<14}{'receiver jitter buffer':<24}"
-        f"{'frames':>7}{'p50':>7}{'p95':>7}{'max':>7}"
+        f"{'frames':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -401,10 +421,10 @@ def _print_table(rows: list[Row], warmup: float, seconds: float) -> None:
         if not row.ages:
             print(f"{KINDS[row.sender]:<14}{KINDS[row.receiver]:<14}{JITTER_LABELS[row.jitter]:<24}{0:>7}")
             continue
-        p50, p95 = percentile(row.ages, 50), percentile(row.ages, 95)
+        p50, p95, p99 = (percentile(row.ages, q) for q in (50, 95, 99))
         print(
             f"{KINDS[row.sender]:<14}{KINDS[row.receiver]:<14}{JITTER_LABELS[row.jitter]:<24}"
-            f"{len(row.ages):>7}{p50:>7.0f}{p95:>7.0f}{max(row.ages):>7.0f}"
+            f"{len(row.ages):>7}{p50:>7.0f}{p95:>7.0f}{p99:>7.0f}{max(row.ages):>7.0f}"
         )
 
 
@@ -417,6 +437,14 @@ async def _run(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     async with janus_room(subnet=83, room=4343) as bench:
         url = bench.hub.config.ws_url
+        if args.loss > 0:
+            # Every media packet is received once inside the namespace (by Janus or by a peer), so
+            # this drops that share of packets on each leg; the WebSocket signalling is TCP.
+            drop = ["-p", "udp", "-m", "statistic", "--mode", "random", "--probability", str(args.loss)]
+            subprocess.run(
+                [*bench.ns.exec_prefix(), "iptables", "-A", "INPUT", *drop, "-j", "DROP"], check=True
+            )
+            print(f"dropping {args.loss:.1%} of UDP packets on each leg", file=sys.stderr)
         for i, (case, jitter) in enumerate(plan):
             print(f"case {i + 1}/{len(plan)}: {case}, ECHO Desktop jitter buffer {jitter}", file=sys.stderr)
             found = await asyncio.to_thread(
@@ -428,7 +456,7 @@ async def _run(args: argparse.Namespace) -> int:
     for row in rows:
         merged.setdefault((row.sender, row.receiver, row.jitter), Row(row.sender, row.receiver, row.jitter))
         merged[(row.sender, row.receiver, row.jitter)].ages.extend(row.ages)
-    _print_table(list(merged.values()), args.warmup, args.seconds)
+    _print_table(list(merged.values()), args.warmup, args.seconds, args.loss)
     return 0
 
 
@@ -441,6 +469,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of samples per call")
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds dropped after both see video")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the whole plan")
+    parser.add_argument(
+        "--loss", type=float, default=0.0, help="random UDP loss on each leg (0.05 = 5%%), via iptables"
+    )
     parser.add_argument(
         "--page-option",
         action="append",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from echo_desktop.devtools.netns import Entered, NetNamespace
+from echo_desktop.devtools.netns import Entered, NetNamespace, remove_stale
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
 
@@ -46,6 +46,7 @@ def netns() -> Iterator[NetNamespace]:
     global _entered
     if os.geteuid() != 0:
         pytest.fail("Integration tests need root for network namespaces (CI runs as root).")
+    remove_stale("echo-test-")
     ns = NetNamespace(f"echo-test-{os.getpid()}", subnet=71).create()
     entered = Entered(ns.name)
     entered.__enter__()

@@ -80,6 +80,19 @@ class NetNamespace:
         return ["ip", "netns", "exec", self.name]
 
 
+def remove_stale(prefix: str) -> list[str]:
+    """Delete namespaces named `<prefix><pid>` whose process is gone (a run that was killed)."""
+    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    removed = []
+    for line in listing.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        pid = name.removeprefix(prefix)
+        if name.startswith(prefix) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
+            removed.append(name)
+    return removed
+
+
 class Entered:
     """Move the calling thread into a namespace; restore the original on exit."""
 

@@ -58,22 +58,23 @@ def read(image: Image, row: int = COUNTER_ROW) -> int | None:
     if top + strip > height:
         return None
     y0, y1 = top + strip // 4, top + strip - strip // 4
-    bits: list[int] = []
-    for i in range(BLOCKS):
-        x0 = i * width // BLOCKS
-        x1 = (i + 1) * width // BLOCKS
-        margin = max(1, (x1 - x0) // 4)
-        level = float(image[y0:y1, x0 + margin : x1 - margin].mean())
-        if 80 < level < 175:
-            return None  # neither black nor white: not our strip
-        bits.append(1 if level >= 128 else 0)
-    data, check = bits[:BITS], bits[BITS:]
-    if any(d == c for d, c in zip(data, check, strict=True)):
+    # Every frame of every feed is read, so this is one vectorised pass: the mean of each block's
+    # middle half (the edges blur under compression), over the middle rows of the strip.
+    edges = np.arange(BLOCKS + 1) * width // BLOCKS
+    margin = np.maximum(1, np.diff(edges) // 4)
+    rows = image[y0:y1]
+    # Integer sums are ten times faster than mean() here; the scale is divided out below.
+    columns = rows.reshape(rows.shape[0], -1).sum(axis=0, dtype=np.uint32)
+    columns = columns.reshape(width, -1).sum(axis=1) / (rows.shape[0] * image.shape[2])
+    sums = np.concatenate([[0.0], np.cumsum(columns)])
+    starts, ends = edges[:-1] + margin, edges[1:] - margin
+    levels = (sums[ends] - sums[starts]) / (ends - starts)
+    if np.any((levels > 80) & (levels < 175)):
+        return None  # neither black nor white: not our strip
+    bits = levels >= 128
+    if np.any(bits[:BITS] == bits[BITS:]):
         return None
-    value = 0
-    for bit in data:
-        value = (value << 1) | bit
-    return value
+    return int(np.dot(bits[:BITS].astype(np.int64), 1 << np.arange(BITS - 1, -1, -1)))
 
 
 def stamp_clock(image: Image, wall_ms: int) -> None:

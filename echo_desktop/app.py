@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from echo_desktop.composition import build_engine
+from echo_desktop.media.device_check import MediaDevices
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.settings_file import JsonSettingsStore
@@ -61,7 +62,7 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
         values.setdefault("name", "Demo Clinician")
         settings.save(values)
     session = ClinicSession(build_engine(devices=devices), worker.run)
-    window = MainWindow(session, settings)
+    window = MainWindow(session, settings, devices=MediaDevices() if devices else None)
     window.show()
     if prefill is not None and prefill.auto_join:
         QTimer.singleShot(0, window.join_view.submit)

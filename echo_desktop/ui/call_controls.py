@@ -117,7 +117,10 @@ class CallControls(QFrame):
         if not state.has_microphone:
             off = True
             button.setText("No microphone")
-            why = "No microphone was found, so the others cannot hear you. Connect one, then choose it under Devices."
+            why = (
+                "No microphone was found, so the others cannot hear you. "
+                "Connect one, then choose it under Devices."
+            )
             button.setToolTip(why)
             button.setAccessibleDescription(why)
         elif state.muted:
@@ -142,7 +145,10 @@ class CallControls(QFrame):
         if not state.has_camera:
             off = True
             button.setText("No camera")
-            why = "No camera was found: the others see your initials. Connect one, then choose it under Devices."
+            why = (
+                "No camera was found: the others see your initials. "
+                "Connect one, then choose it under Devices."
+            )
             button.setToolTip(why)
             button.setAccessibleDescription(why)
         elif not state.camera_on:
@@ -169,6 +175,14 @@ class CallControls(QFrame):
 
     def set_device_lists(self, cameras: DeviceList, microphones: DeviceList) -> None:
         """Offer these devices in the menu (None: still loading; a string: why not listed)."""
+        cameras = list(cameras) if isinstance(cameras, Sequence) and not isinstance(cameras, str) else cameras
+        microphones = (
+            list(microphones)
+            if isinstance(microphones, Sequence) and not isinstance(microphones, str)
+            else microphones
+        )
+        if (cameras, microphones) == (self._cameras, self._microphones):
+            return  # unchanged: leave an open menu (and its highlighted entry) alone
         self._cameras, self._microphones = cameras, microphones
         self._rebuild_menu()
 
@@ -251,4 +265,3 @@ class CallControls(QFrame):
         self._enabled = False
         self.set_local_media(LocalMediaState())
         self._rebuild_menu()
-

@@ -1,4 +1,4 @@
-"""The join screen: where a clinician enters the clinic's address, room, PIN, name and role."""
+"""The join screen: the clinic's address, room, PIN, name and role, and how to start media."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from echo_desktop.session.errors import EchoError, RoomNotFoundError, ServerUnreachableError, WrongPinError
-from echo_desktop.session.models import MAX_NAME_LENGTH, JoinRequest, Role
+from echo_desktop.session.models import MAX_NAME_LENGTH, JoinRequest, MediaPreferences, Role
 from echo_desktop.ui.banner import Banner, BannerKind
+from echo_desktop.ui.media_settings import MEDIA_KEYS, load_media_preferences, media_preferences_to_save
 from echo_desktop.ui.style import set_heading
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,10 @@ _FIELD_TO_FIX: tuple[tuple[type[EchoError], str], ...] = (
     (RoomNotFoundError, KEY_ROOM),
     (ServerUnreachableError, KEY_SERVER_URL),
 )
-FORM_KEYS = frozenset({KEY_SERVER_URL, KEY_ROOM, KEY_PIN, KEY_DISPLAY_NAME, KEY_ROLE})
+FORM_KEYS = frozenset({KEY_SERVER_URL, KEY_ROOM, KEY_PIN, KEY_DISPLAY_NAME, KEY_ROLE}) | MEDIA_KEYS
 """The settings the join form owns; any other stored keys are left alone."""
+DEVICES_DEFAULT_TEXT = "Using the system's default camera, microphone and speaker."
+DEVICES_SAVED_TEXT = "Using the devices you chose last time."
 
 # A request every field can be checked against, one field at a time, so each validation
 # message from JoinRequest lands next to the field it is about.
@@ -83,11 +86,13 @@ class JoinView(QWidget):
     """
 
     join_requested = Signal(JoinRequest)
+    device_check_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("JoinView")
         self._busy = False
+        self._media = MediaPreferences()
 
         self.server_edit = QLineEdit(DEFAULT_SERVER_URL)
         self.server_edit.setPlaceholderText(DEFAULT_SERVER_URL)
@@ -118,6 +123,20 @@ class JoinView(QWidget):
         for role in Role:
             self.role_combo.addItem(role.label, role.value)
         self.role_combo.setCurrentIndex(self.role_combo.findData(Role.SPOKE.value))
+
+        self.start_muted_check = QCheckBox("Join with microphone m&uted")
+        self.start_muted_check.setToolTip("You can unmute in the call with Ctrl+D.")
+        self.start_camera_off_check = QCheckBox("Join with camera o&ff")
+        self.start_camera_off_check.setToolTip(
+            "Saves bandwidth on a slow connection. You can start the camera in the call with Ctrl+E."
+        )
+        self.devices_label = QLabel(DEVICES_DEFAULT_TEXT)
+        self.devices_label.setObjectName("Muted")
+        self.devices_label.setWordWrap(True)
+        self.check_devices_button = QPushButton("Check &devices…")
+        self.check_devices_button.setToolTip("Choose and test your camera, microphone and speaker")
+        self.check_devices_button.setAutoDefault(False)
+        self.check_devices_button.clicked.connect(self.device_check_requested)
 
         self.join_button = QPushButton("&Join clinic")
         self.join_button.setObjectName("Primary")
@@ -195,6 +214,16 @@ class JoinView(QWidget):
                 form.addWidget(self.remember_pin_check, row, 1)
                 form.setRowMinimumHeight(row + 1, 10)
                 row += 2
+        media_label = QLabel("Audio and video")
+        media_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        media_label.setContentsMargins(0, 2, 0, 0)
+        media_column = QVBoxLayout()
+        media_column.setSpacing(8)
+        media_column.addWidget(self.start_muted_check)
+        media_column.addWidget(self.start_camera_off_check)
+        media_column.addWidget(self.devices_label)
+        form.addWidget(media_label, row, 0)
+        form.addLayout(media_column, row, 1)
 
         busy_row = QVBoxLayout()
         busy_row.setSpacing(6)
@@ -202,6 +231,7 @@ class JoinView(QWidget):
         busy_row.addWidget(self.busy_bar)
 
         button_row = QHBoxLayout()
+        button_row.addWidget(self.check_devices_button)
         button_row.addStretch(1)
         button_row.addWidget(self.join_button)
 
@@ -243,6 +273,9 @@ class JoinView(QWidget):
             self.remember_pin_check,
             self.name_edit,
             self.role_combo,
+            self.start_muted_check,
+            self.start_camera_off_check,
+            self.check_devices_button,
             self.join_button,
         ]
         for first, second in itertools.pairwise(chain):
@@ -265,6 +298,11 @@ class JoinView(QWidget):
             logger.info("Ignoring unknown stored role %r", values.get(KEY_ROLE))
             role = Role.SPOKE
         self.role_combo.setCurrentIndex(self.role_combo.findData(role.value))
+        media = load_media_preferences(values)
+        self.start_muted_check.setChecked(media.microphone_muted)
+        self.start_camera_off_check.setChecked(not media.camera_enabled)
+        saved_devices = any(d is not None for d in (media.camera, media.microphone, media.speaker))
+        self.set_devices(media, DEVICES_SAVED_TEXT if saved_devices else DEVICES_DEFAULT_TEXT)
 
     def values_to_save(self) -> dict[str, str]:
         """The form's values as settings; the PIN only if "Remember PIN" is ticked."""
@@ -276,7 +314,28 @@ class JoinView(QWidget):
         }
         if self.remember_pin_check.isChecked() and self.pin_edit.text():
             values[KEY_PIN] = self.pin_edit.text()
+        values.update(media_preferences_to_save(self.media_preferences()))
         return values
+
+    # --- audio and video -------------------------------------------------------------------------
+
+    def media_preferences(self) -> MediaPreferences:
+        """The chosen devices and the two start options, as the join request will carry them."""
+        return replace(
+            self._media,
+            microphone_muted=self.start_muted_check.isChecked(),
+            camera_enabled=not self.start_camera_off_check.isChecked(),
+        )
+
+    def set_devices(self, preferences: MediaPreferences, summary: str | None = None) -> None:
+        """Use these devices (their ids; the start options are the check boxes' business)."""
+        self._media = MediaPreferences(preferences.camera, preferences.microphone, preferences.speaker)
+        if summary is not None:
+            self.devices_label.setText(summary or DEVICES_DEFAULT_TEXT)
+
+    def set_device_check_available(self, available: bool) -> None:
+        """Offer "Check devices…" only when the app can list and test devices."""
+        self.check_devices_button.setVisible(available)
 
     def selected_role(self) -> Role:
         try:
@@ -324,6 +383,7 @@ class JoinView(QWidget):
                     pin=self.pin_edit.text(),
                     display_name=name,
                     role=self.selected_role(),
+                    media=self.media_preferences(),
                 )
             except ValueError as exc:  # a rule that spans fields; show it on the first row
                 errors[KEY_SERVER_URL] = _sentence(str(exc))
@@ -369,6 +429,9 @@ class JoinView(QWidget):
             self.remember_pin_check,
             self.name_edit,
             self.role_combo,
+            self.start_muted_check,
+            self.start_camera_off_check,
+            self.check_devices_button,
             self.join_button,
         ):
             editor.setEnabled(not busy)

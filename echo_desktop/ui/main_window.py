@@ -1,4 +1,8 @@
-"""The main window: the join screen and the call screen, and the glue to the ClinicSession."""
+"""The main window: the join screen and the call screen, and the glue to the ClinicSession.
+
+It also runs the media controls (mute, camera, device switching, volumes) and the pre-join
+device check; every DevicePort call runs in a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,16 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import JoinRequest, Participant
+from echo_desktop.session.models import DeviceInfo, DeviceKind, JoinRequest, LocalMediaState, Participant
 from echo_desktop.session.phases import CallPhase, CallState
-from echo_desktop.session.ports import SettingsStore
+from echo_desktop.session.ports import DevicePort, SettingsStore
 from echo_desktop.ui.call_view import CallView
+from echo_desktop.ui.device_check import DeviceCheckDialog
 from echo_desktop.ui.join_view import FORM_KEYS, JoinView
+from echo_desktop.ui.media_settings import MEDIA_KEYS
 from echo_desktop.ui.session_bridge import SessionBridge
 from echo_desktop.ui.style import stylesheet
+from echo_desktop.ui.tasks import TaskSet
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +41,15 @@ class MainWindow(QMainWindow):
     """Switches between the join screen and the call screen and runs the session's commands.
 
     Commands run as asyncio tasks on the Qt loop (qasync). Every failure ends up in a banner.
+    Without a DevicePort (`devices`) there is no device check and no device menu; mute, camera
+    and volumes still work.
     """
 
     def __init__(
         self,
         session: ClinicSession,
         settings: SettingsStore,
+        devices: DevicePort | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -49,10 +59,13 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self._session = session
         self._settings = settings
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._devices = devices
+        self._tasks = TaskSet(self._on_task_failed)
         self._leaving = False
         self._close_requested = False
         self._close_now = False
+        self._loading_devices = False
+        self.device_check: DeviceCheckDialog | None = None
 
         self.join_view = JoinView()
         self.call_view = CallView(session.latest_frame)
@@ -65,9 +78,20 @@ class MainWindow(QMainWindow):
         self._bridge.state_changed.connect(self._on_state)
         self._bridge.participants_changed.connect(self._on_participants)
         self._bridge.notice_received.connect(self.call_view.show_notice)
+        self._bridge.local_media_changed.connect(self._on_local_media)
         self.join_view.join_requested.connect(self._on_join_requested)
+        self.join_view.device_check_requested.connect(self.open_device_check)
+        self.join_view.set_device_check_available(devices is not None)
         self.call_view.leave_requested.connect(self.request_leave)
         self.call_view.back_to_join_requested.connect(self.request_leave)
+        self.call_view.volume_changed.connect(self._on_volume_changed)
+        controls = self.call_view.controls
+        controls.set_device_switching_available(devices is not None)
+        controls.mute_clicked.connect(lambda: self._control(self._session.toggle_muted()))
+        controls.camera_clicked.connect(lambda: self._control(self._session.toggle_camera()))
+        controls.camera_chosen.connect(self._on_camera_chosen)
+        controls.microphone_chosen.connect(self._on_microphone_chosen)
+        controls.devices_menu_opening.connect(self.refresh_call_devices)
 
         self.join_view.load_values(self._load_settings())
 
@@ -103,9 +127,11 @@ class MainWindow(QMainWindow):
             logger.warning("Could not load the saved settings", exc_info=True)
             return {}
 
-    def _save_settings(self) -> None:
-        kept = {k: v for k, v in self._load_settings().items() if k not in FORM_KEYS}
-        values = {**kept, **self.join_view.values_to_save()}
+    def _save_settings(self, only: frozenset[str] = FORM_KEYS) -> None:
+        """Store the join form's values (or just the keys in `only`); other keys are kept."""
+        kept = {k: v for k, v in self._load_settings().items() if k not in only}
+        form = {k: v for k, v in self.join_view.values_to_save().items() if k in only}
+        values = {**kept, **form}
         try:
             self._settings.save(values)
         except Exception:
@@ -140,8 +166,88 @@ class MainWindow(QMainWindow):
             logger.info("Join finished in phase %s; staying on the join screen", state.phase)
             return
         self.call_view.set_state(state)
+        self.call_view.set_local_media(self._session.local_media)
         self._on_participants(self._session.participants)
         self.show_call_view()
+        self.refresh_call_devices()
+
+    # --- device check --------------------------------------------------------------------------
+
+    def open_device_check(self) -> None:
+        """Open the device check over the join screen (it lists and opens devices in threads)."""
+        if self._devices is None or self.device_check is not None or self.join_view.is_busy:
+            return
+        dialog = DeviceCheckDialog(
+            self._devices,
+            self.join_view.media_preferences(),
+            self.join_view.name_edit.text(),
+            self.join_view.selected_role(),
+            parent=self,
+        )
+        self.device_check = dialog
+        dialog.accepted.connect(lambda: self._on_devices_chosen(dialog))
+        dialog.finished.connect(lambda _result: self._on_device_check_closed(dialog))
+        dialog.open()
+        dialog.start()
+
+    def _on_devices_chosen(self, dialog: DeviceCheckDialog) -> None:
+        self.join_view.set_devices(dialog.preferences(), dialog.summary())
+        self._save_settings(only=MEDIA_KEYS)  # the rest of the form is saved when joining
+
+    def _on_device_check_closed(self, dialog: DeviceCheckDialog) -> None:
+        if self.device_check is dialog:
+            self.device_check = None
+        dialog.deleteLater()
+        self.join_view.check_devices_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- media controls in the call ----------------------------------------------------------------
+
+    def _control(self, command: Coroutine[Any, Any, None]) -> None:
+        self._spawn(self._run_control(command))
+
+    async def _run_control(self, command: Coroutine[Any, Any, None]) -> None:
+        try:
+            await command
+        except EchoError as exc:
+            logger.info("Media control failed: %s", exc)
+            details = f"Details: {exc.detail}" if exc.detail and exc.detail != exc.user_message else None
+            self.call_view.show_control_error(exc.user_message, details)
+
+    def _on_camera_chosen(self, device_id: str) -> None:
+        self._control(self._session.switch_camera(device_id))
+
+    def _on_microphone_chosen(self, device_id: str) -> None:
+        self._control(self._session.switch_microphone(device_id))
+
+    def refresh_call_devices(self) -> None:
+        """List cameras and microphones for the call's device menu, in a worker thread."""
+        if self._devices is None or self._loading_devices:
+            return
+        self._spawn(self._load_call_devices(self._devices))
+
+    async def _load_call_devices(self, devices: DevicePort) -> None:
+        self._loading_devices = True
+        found: list[list[DeviceInfo] | str] = []
+        try:
+            for kind in (DeviceKind.CAMERA, DeviceKind.MICROPHONE):
+                try:
+                    found.append(list(await asyncio.to_thread(devices.list_devices, kind)))
+                except Exception as exc:
+                    logger.warning("Listing %s devices failed", kind.value, exc_info=True)
+                    reason = str(exc) if isinstance(exc, OSError) and str(exc) else "could not be listed"
+                    found.append(f"{kind.value.capitalize()}s: {reason}")
+        finally:
+            self._loading_devices = False
+        self.call_view.controls.set_device_lists(found[0], found[1])
+
+    def _on_local_media(self, state: LocalMediaState) -> None:
+        self.call_view.set_local_media(state)
+
+    def _on_volume_changed(self, feed_id: int, gain: float) -> None:
+        try:
+            self._session.set_participant_volume(feed_id, gain)
+        except Exception:
+            logger.warning("Setting the volume of feed %s failed", feed_id, exc_info=True)
 
     # --- leaving -------------------------------------------------------------------------------
 
@@ -172,6 +278,8 @@ class MainWindow(QMainWindow):
             self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.device_check is not None:
+            self.device_check.reject()  # closes the preview and the meter
         if self._close_now or self._session.state.phase is CallPhase.IDLE:
             event.accept()
             return
@@ -199,22 +307,9 @@ class MainWindow(QMainWindow):
     # --- tasks ---------------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        try:
-            task = asyncio.ensure_future(coro)
-        except RuntimeError:
-            coro.close()
-            raise
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
+        self._tasks.spawn(coro)
 
-    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is None:
-            return
-        logger.error("Unexpected error in a window task", exc_info=exc)
+    def _on_task_failed(self, exc: BaseException) -> None:
         message = f"Something unexpected went wrong: {exc}"
         if self.showing_call:
             self.call_view.show_notice(message)

@@ -171,7 +171,9 @@ class ParticipantList(QListWidget):
             if me is not None:
                 self._add(me, me.display_name + SELF_SUFFIX, NORMAL_VOLUME)
             for participant in others:
-                self._add(participant, participant.display_name, volumes.get(participant.feed_id, NORMAL_VOLUME))
+                self._add(
+                    participant, participant.display_name, volumes.get(participant.feed_id, NORMAL_VOLUME)
+                )
             if keep is not None:
                 row = self._row_of(keep)
             if row is not None:

@@ -58,15 +58,16 @@ class VolumePanel(QWidget):
         self.hint_label.setObjectName("Muted")
         self.hint_label.setWordWrap(True)
 
+        self.title_label.setWordWrap(True)
         title_row = QHBoxLayout()
         title_row.setSpacing(6)
-        title_row.addWidget(self.icon_label)
+        title_row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
         title_row.addWidget(self.title_label, 1)
-        title_row.addWidget(self.value_label)
 
         slider_row = QHBoxLayout()
         slider_row.setSpacing(8)
         slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.value_label)
         slider_row.addWidget(self.reset_button)
 
         layout = QVBoxLayout(self)

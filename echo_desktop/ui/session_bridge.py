@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 class SessionBridge(QObject):
-    """Re-emits the session's state, participant and notice callbacks as Qt signals.
+    """Re-emits the session's state, participant, notice and local media callbacks as Qt signals.
 
     The session calls its listeners on its owner loop, which is the Qt thread under qasync, so
     the signals are delivered directly.
@@ -29,6 +29,7 @@ class SessionBridge(QObject):
     state_changed = Signal(object)  # CallState
     participants_changed = Signal(object)  # list[Participant]
     notice_received = Signal(str)
+    local_media_changed = Signal(object)  # LocalMediaState
 
     def __init__(self, session: ClinicSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +37,7 @@ class SessionBridge(QObject):
         session.on_state(self._forwarder(lambda bridge: bridge.state_changed))
         session.on_participants(self._forwarder(lambda bridge: bridge.participants_changed))
         session.on_notice(self._forwarder(lambda bridge: bridge.notice_received))
+        session.on_local_media(self._forwarder(lambda bridge: bridge.local_media_changed))
 
     @property
     def session(self) -> ClinicSession:

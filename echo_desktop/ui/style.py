@@ -184,6 +184,59 @@ QWidget#VideoArea {{ background: {VIDEO_BG}; }}
 QListWidget#ParticipantList {{ background: {SURFACE}; border: none; outline: none; }}
 QListWidget#ParticipantList::item {{ border-radius: 6px; }}
 QListWidget#ParticipantList::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
+QFrame#Divider {{ background: {BORDER}; border: none; }}
+QLabel#VolumeTitle {{ font-weight: bold; }}
+
+QFrame#ControlBar {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
+QPushButton#MediaToggle {{ padding: 8px 18px; font-weight: bold; }}
+QPushButton#MediaToggle:focus {{ padding: 7px 17px; }}
+QPushButton#MediaToggle[off="true"] {{
+    background: {ERROR_BG}; color: {ERROR_TEXT}; border: 1px solid {ERROR_BORDER};
+}}
+QPushButton#MediaToggle[off="true"]:hover {{ background: #FADBD7; }}
+QPushButton#MediaToggle[off="true"]:focus {{ border: 2px solid {DANGER}; }}
+QPushButton#MediaToggle:disabled {{
+    color: {TEXT_MUTED}; background: {WINDOW_BG}; border: 1px solid {BORDER};
+}}
+QPushButton#MediaToggle::menu-indicator {{ subcontrol-position: right center; right: 8px; }}
+QPushButton#Small {{ padding: 4px 10px; }}
+QPushButton#Small:focus {{ padding: 3px 9px; }}
+
+QMenu {{ background: {SURFACE}; border: 1px solid {BORDER}; padding: 6px 0; }}
+QMenu::item {{ padding: 6px 28px 6px 28px; color: {TEXT}; }}
+QMenu::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
+QMenu::item:disabled {{ color: {TEXT_MUTED}; }}
+QMenu::separator {{ height: 1px; background: {BORDER}; margin: 6px 10px; }}
+QMenu::indicator {{ width: 14px; height: 14px; left: 8px; }}
+
+QSlider::groove:horizontal {{ height: 4px; background: {BORDER}; border-radius: 2px; }}
+QSlider::sub-page:horizontal {{ background: {PRIMARY}; border-radius: 2px; }}
+QSlider::handle:horizontal {{
+    width: 16px; height: 16px; margin: -7px 0;
+    background: {SURFACE}; border: 2px solid {PRIMARY}; border-radius: 9px;
+}}
+QSlider::handle:horizontal:focus {{ background: {INFO_BG}; border: 3px solid {PRIMARY_PRESSED}; }}
+QSlider:focus {{ outline: none; }}
+
+QDialog#DeviceCheck {{ background: {WINDOW_BG}; }}
+QProgressBar#LevelMeter {{
+    background: {WINDOW_BG}; border: 1px solid {BORDER}; border-radius: 5px;
+    min-height: 10px; max-height: 10px;
+}}
+QProgressBar#LevelMeter::chunk {{ background: {OK_GREEN}; border-radius: 4px; }}
+QProgressBar#LevelMeter:disabled {{ background: {WINDOW_BG}; }}
+QLabel#VerdictSign {{
+    color: #FFFFFF; font-weight: bold; border-radius: 10px; background: {BORDER_STRONG};
+}}
+QLabel#VerdictSign[kind="ok"] {{ background: {OK_GREEN}; }}
+QLabel#VerdictSign[kind="warning"] {{ background: {WARN_AMBER}; }}
+QLabel#VerdictSign[kind="error"] {{ background: {DANGER}; }}
+QLabel#VerdictSign[kind="question"] {{ background: {PRIMARY}; }}
+QLabel#VerdictText {{ color: {TEXT_MUTED}; }}
+QLabel#VerdictText[kind="ok"] {{ color: {OK_GREEN}; font-weight: bold; }}
+QLabel#VerdictText[kind="warning"] {{ color: {WARNING_TEXT}; font-weight: bold; }}
+QLabel#VerdictText[kind="error"] {{ color: {ERROR_TEXT}; font-weight: bold; }}
+QLabel#VerdictText[kind="question"] {{ color: {TEXT}; font-weight: bold; }}
 """
 
 

@@ -77,6 +77,7 @@ class Verdict(QFrame):
         if text and kind is not VerdictKind.PENDING:
             logger.info("Device check: %s", text)
             try:
-                QAccessible.updateAccessibility(QAccessibleEvent(self.text_label, QAccessible.Event.NameChanged))
+                event = QAccessibleEvent(self.text_label, QAccessible.Event.NameChanged)
+                QAccessible.updateAccessibility(event)
             except Exception:
                 logger.debug("Could not announce a verdict", exc_info=True)

@@ -90,6 +90,7 @@ class VideoTile(QWidget):
         mirrored: bool = False,
         camera_off_text: str = CAMERA_OFF_TEXT,
         show_caption: bool = True,
+        accessible_name: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -108,6 +109,7 @@ class VideoTile(QWidget):
         self._camera_off_text = camera_off_text
         self._waiting_text = WAITING_TEXT
         self._show_caption = show_caption
+        self._fixed_accessible_name = accessible_name
         self.setMinimumSize(160, 100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -358,6 +360,8 @@ class VideoTile(QWidget):
 
     def _update_accessibility(self) -> None:
         name = f"{self._display_name}, {self._role.label}"
+        if self._fixed_accessible_name is not None:
+            name = self._fixed_accessible_name
         self.setAccessibleName(f"{name}, muted" if self._muted else name)
         if self._image is not None:
             self.setAccessibleDescription("Live video")

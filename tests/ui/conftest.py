@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.ui.main_window import MainWindow
-from tests.fakes import FakeEngine, MemorySettingsStore
+from tests.fakes import FakeDevices, FakeEngine, MemorySettingsStore
 
 DRAIN_TIMEOUT_S = 3.0
 
@@ -60,6 +60,7 @@ class Harness:
     session: ClinicSession
     engine: FakeEngine
     settings: MemorySettingsStore
+    devices: FakeDevices | None = None
 
 
 HarnessFactory = Callable[..., Harness]
@@ -67,18 +68,26 @@ HarnessFactory = Callable[..., Harness]
 
 @pytest.fixture
 def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> HarnessFactory:
-    """Build (and show) a MainWindow over a FakeEngine; every window is closed at teardown."""
+    """Build (and show) a MainWindow over a FakeEngine; every window is closed at teardown.
 
-    def build(settings: MemorySettingsStore | None = None, engine: FakeEngine | None = None) -> Harness:
+    Pass `devices` (a FakeDevices) to give the window a DevicePort; without it the window is
+    built the way older callers build it, with no device check.
+    """
+
+    def build(
+        settings: MemorySettingsStore | None = None,
+        engine: FakeEngine | None = None,
+        devices: FakeDevices | None = None,
+    ) -> Harness:
         engine = engine or FakeEngine()
         settings = settings if settings is not None else MemorySettingsStore()
         session = ClinicSession(engine)
-        window = MainWindow(session, settings)
+        window = MainWindow(session, settings) if devices is None else MainWindow(session, settings, devices)
         qtbot.addWidget(window)
         window.resize(1100, 720)
         window.show()
         qtbot.waitExposed(window)
-        return Harness(window, session, engine, settings)
+        return Harness(window, session, engine, settings, devices)
 
     return build
 

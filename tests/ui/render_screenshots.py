@@ -1,7 +1,8 @@
 """Render the README screenshots offscreen with the fake engine.
 
 Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.render_screenshots
-Writes docs/screenshots/join.png, join-error.png and call-fake.png.
+Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png and
+call-controls.png.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,10 +23,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 from echo_desktop.session import events as ev
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import ServerGoneError, WrongPinError
-from echo_desktop.session.models import Role
+from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
-from tests.fakes import FakeEngine, MemorySettingsStore
+from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WINDOW_SIZE = (1280, 800)
@@ -35,20 +37,46 @@ class PortraitEngine(FakeEngine):
 
     def _solid(self, feed_id: int) -> np.ndarray:
         pixels = self._pixels.get(feed_id)
-        if pixels is not None:
-            return pixels
-        h, w = self.frame_height, self.frame_width
-        base = np.array(self.color_of(feed_id), dtype=np.float32)
-        shade = np.linspace(1.15, 0.75, h, dtype=np.float32)[:, None, None]
-        image = np.clip(base * shade * np.ones((h, w, 1), np.float32), 0, 255)
-        yy, xx = np.mgrid[0:h, 0:w]
-        head = ((xx - w / 2) / (0.13 * w)) ** 2 + ((yy - 0.42 * h) / (0.2 * h)) ** 2 <= 1
-        body = ((xx - w / 2) / (0.3 * w)) ** 2 + ((yy - 1.05 * h) / (0.38 * h)) ** 2 <= 1
-        image[head | body] = base * 0.45
-        pixels = image.astype(np.uint8)
-        pixels.flags.writeable = False
-        self._pixels[feed_id] = pixels
+        if pixels is None:
+            pixels = portrait(self.color_of(feed_id), self.frame_width, self.frame_height)
+            self._pixels[feed_id] = pixels
         return pixels
+
+
+def portrait(color: tuple[int, int, int], width: int, height: int) -> np.ndarray:
+    """A soft vertical gradient with a head-and-shoulders shape, like a webcam picture."""
+    base = np.array(color, dtype=np.float32)
+    shade = np.linspace(1.15, 0.75, height, dtype=np.float32)[:, None, None]
+    image = np.clip(base * shade * np.ones((height, width, 1), np.float32), 0, 255)
+    yy, xx = np.mgrid[0:height, 0:width]
+    head = ((xx - width / 2) / (0.13 * width)) ** 2 + ((yy - 0.42 * height) / (0.2 * height)) ** 2 <= 1
+    body = ((xx - width / 2) / (0.3 * width)) ** 2 + ((yy - 1.05 * height) / (0.38 * height)) ** 2 <= 1
+    image[head | body] = base * 0.45
+    pixels = image.astype(np.uint8)
+    pixels.flags.writeable = False
+    return pixels
+
+
+class PortraitPreview(FakePreview):
+    """A camera preview showing a portrait instead of a flat colour."""
+
+    def __init__(self, devices: FakeDevices, device: str | None) -> None:
+        super().__init__(device, (72, 132, 150), (320, 240))
+        self._portrait = portrait(self.color, 320, 240)
+        self._count = 0
+
+    def latest_frame(self) -> VideoFrame | None:
+        self._count += 1
+        return VideoFrame(self._portrait, self._count)
+
+
+class PortraitDevices(FakeDevices):
+    """FakeDevices whose camera preview shows a portrait."""
+
+    def open_camera_preview(self, device: str | None) -> FakePreview:
+        preview = PortraitPreview(self, device)
+        self.previews.append(preview)
+        return preview
 
 
 def settle(app: QApplication, seconds: float = 0.3) -> None:
@@ -76,13 +104,30 @@ def main() -> int:
     settings = MemorySettingsStore({"name": "Dr. Ana Ruiz", "role": Role.HUB.value, "room": "1234"})
     engine = PortraitEngine(frame_size=(320, 240))
     session = ClinicSession(engine)
-    window = MainWindow(session, settings)
+    devices = PortraitDevices()
+    window = MainWindow(session, settings, devices)
     window.resize(*WINDOW_SIZE)
     window.show()
     settle(app)
     save(window, "join.png")
 
+    async def device_check() -> None:
+        window.open_device_check()
+        dialog = window.device_check
+        assert dialog is not None
+        while dialog.microphone_verdict.text != "Microphone: no sound yet — speak to test":
+            await asyncio.sleep(0.02)
+        devices.level = 0.22
+        dialog.play_button.click()
+        while not dialog.heard_yes_button.isVisible():
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)
+        save(dialog, "device-check.png")
+        dialog.accept()
+        await asyncio.sleep(0.2)
+
     async def scenario() -> None:
+        await device_check()
         engine.fail_with = WrongPinError("Unauthorized (wrong pin)")
         window.join_view.pin_edit.setText("0000")
         window.join_view.submit()
@@ -100,6 +145,18 @@ def main() -> int:
         engine.emit(ev.Notice("No microphone was found. Others will not hear you until one is connected."))
         await asyncio.sleep(0.3)
         save(window, "call-fake.png")
+        call = window.call_view
+        call.notice_banner.clear()
+        call.notice_banner.dismissed.emit()
+        bea, carl, dana = (p for p in session.participants)
+        engine.emit(ev.ParticipantUpdated(replace(carl, muted=True)))
+        engine.emit(ev.ParticipantUpdated(replace(dana, camera_on=False)))
+        await asyncio.sleep(0.2)
+        call.participant_list.select_feed(bea.feed_id)
+        call.volume_panel.slider.setValue(80)
+        await session.set_muted(True)
+        await asyncio.sleep(0.3)
+        save(window, "call-controls.png")
         if os.environ.get("ECHO_SCREENSHOT_EXTRAS"):
             late = engine.add_remote("Eli Nakamura", Role.SPOKE)
             engine.paused.add(late.feed_id)

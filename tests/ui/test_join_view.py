@@ -39,6 +39,9 @@ def test_tab_order_follows_the_form(qtbot: QtBot) -> None:
         view.remember_pin_check,
         view.name_edit,
         view.role_combo,
+        view.start_muted_check,
+        view.start_camera_off_check,
+        view.check_devices_button,
         view.join_button,
     ]
     order = [view.server_edit]
@@ -88,3 +91,23 @@ def test_busy_state_disables_the_form_and_ignores_submit(qtbot: QtBot) -> None:
     assert emitted == []
     view.set_busy(False)
     assert view.join_button.isEnabled() and not view.busy_bar.isVisible()
+
+
+def test_media_options_have_unique_mnemonics_and_round_trip(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    texts = [label.text() for label in view.findChildren(QLabel) if label.buddy()]
+    texts += [w.text() for w in (view.show_pin_check, view.remember_pin_check, view.start_muted_check)]
+    texts += [view.start_camera_off_check.text(), view.check_devices_button.text(), view.join_button.text()]
+    mnemonics = [text[text.index("&") + 1].lower() for text in texts]
+    assert len(mnemonics) == len(set(mnemonics)), f"duplicate mnemonics in {texts}"
+
+    view.load_values({"start_muted": "1", "start_camera_off": "yes", "camera": "2", "speaker": " "})
+    assert view.start_muted_check.isChecked()
+    assert not view.start_camera_off_check.isChecked(), "malformed flags mean off"
+    prefs = view.media_preferences()
+    assert (prefs.camera, prefs.microphone, prefs.speaker) == ("2", None, None)
+    assert prefs.microphone_muted and prefs.camera_enabled
+    view.start_camera_off_check.setChecked(True)
+    saved = view.values_to_save()
+    assert (saved["start_muted"], saved["start_camera_off"], saved["camera"]) == ("1", "1", "2")
+    assert "speaker" not in saved and "microphone" not in saved

@@ -191,7 +191,9 @@ def test_settings_are_saved_and_loaded_into_a_new_window(make_window: HarnessFac
         "room": "77",
         "name": "Nurse Joy Tembo",
         "role": "facilitator",
-    }, "other keys are kept; the PIN is not stored unless asked"
+        "start_muted": "0",
+        "start_camera_off": "0",
+    }, "other keys are kept; the PIN is not stored unless asked; default devices are not stored"
 
     second_harness = make_window(settings=settings)
     second = second_harness.window.join_view

@@ -25,6 +25,7 @@ from echo_desktop.ui.call_controls import CAMERA_SHORTCUT, MUTE_SHORTCUT, CallCo
 from echo_desktop.ui.participant_list import ParticipantList
 from echo_desktop.ui.participant_volume import NORMAL_VOLUME, VolumePanel
 from echo_desktop.ui.video_grid import FrameLookup, VideoGrid
+from echo_desktop.ui.video_tile import ViewSizeSink
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,12 @@ class CallView(QWidget):
     back_to_join_requested = Signal()
     volume_changed = Signal(int, float)
 
-    def __init__(self, frame_lookup: FrameLookup, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        frame_lookup: FrameLookup,
+        parent: QWidget | None = None,
+        view_size_sink: ViewSizeSink | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CallView")
         self._state = CallState()
@@ -95,7 +101,7 @@ class CallView(QWidget):
         self.notice_banner.dismissed.connect(self._notices.clear)
         self.control_banner = Banner(BannerKind.WARNING)
 
-        self.grid = VideoGrid(frame_lookup)
+        self.grid = VideoGrid(frame_lookup, view_size_sink=view_size_sink)
         self.participant_list = ParticipantList()
         self.participants_heading = QLabel("Participants")
         style.set_heading(self.participants_heading, 1.05)

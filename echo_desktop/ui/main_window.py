@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.device_check: DeviceCheckDialog | None = None
 
         self.join_view = JoinView()
-        self.call_view = CallView(session.latest_frame)
+        self.call_view = CallView(session.latest_frame, view_size_sink=session.set_view_size)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.join_view)
         self.stack.addWidget(self.call_view)

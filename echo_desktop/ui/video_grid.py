@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from echo_desktop.session.models import Participant, Role, VideoFrame
 from echo_desktop.session.ports import SELF_VIEW
 from echo_desktop.ui import style
-from echo_desktop.ui.video_tile import VideoTile
+from echo_desktop.ui.video_tile import VideoTile, ViewSizeSink
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,14 @@ class VideoGrid(QWidget):
     and nothing here ever waits on the media engine.
     """
 
-    def __init__(self, frame_lookup: FrameLookup, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        frame_lookup: FrameLookup,
+        parent: QWidget | None = None,
+        view_size_sink: ViewSizeSink | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._view_size_sink = view_size_sink
         self.setObjectName("VideoArea")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName("Video of the clinic participants")
@@ -150,7 +156,9 @@ class VideoGrid(QWidget):
 
     def _make_tile(self, feed_id: int, name: str, role: Role, *, mirrored: bool = False) -> VideoTile:
         source = functools.partial(self._frame_lookup, feed_id)
-        return VideoTile(feed_id, name, role, source, mirrored=mirrored, parent=self)
+        return VideoTile(
+            feed_id, name, role, source, mirrored=mirrored, view_size_sink=self._view_size_sink, parent=self
+        )
 
     def _discard(self, tile: VideoTile) -> None:
         self._layout.removeWidget(tile)

@@ -299,3 +299,21 @@ def test_closing_on_the_join_screen_closes_at_once(harness: Harness, qtbot: QtBo
     harness.window.close()
     assert not harness.window.isVisible()
     assert harness.engine.leave_calls == 0
+
+
+
+def test_tiles_tell_the_engine_their_size(harness: Harness, qtbot: QtBot) -> None:
+    """Frames are scaled to each tile's size by the engine, so the GUI thread only blits."""
+    from echo_desktop.session.ports import SELF_VIEW
+
+    join(harness, qtbot)
+    grid = harness.window.call_view.grid
+    remote = harness.engine.add_remote("Nurse B")
+    qtbot.waitUntil(lambda: grid.tile_for(remote.feed_id) is not None, timeout=3000)
+    tile = grid.tile_for(remote.feed_id)
+    assert tile is not None
+    ratio = tile.devicePixelRatioF()
+    expected = (int(tile.width() * ratio), int(tile.height() * ratio))
+    qtbot.waitUntil(lambda: harness.engine.view_sizes.get(remote.feed_id) == expected, timeout=3000)
+    assert expected[0] > 100 and expected[1] > 60
+    assert SELF_VIEW in harness.engine.view_sizes

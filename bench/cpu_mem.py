@@ -50,12 +50,7 @@ def _others(bench: BenchRoom, count: int) -> Iterator[None]:
 
 
 @contextmanager
-def _ours_app(bench: BenchRoom) -> Iterator[int]:
-    """The desktop app, offscreen, joined through its own join screen (--join)."""
-    config = tempfile.mkdtemp(prefix="echo-bench-config-")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=config)
-    argv = [sys.executable, "-m", "echo_desktop", "app", "--no-devices", "--server", bench.hub.config.ws_url]
-    argv += ["--room", str(bench.room), "--pin", bench.pin, "--name", "Measured", "--join"]
+def _process(argv: list[str], env: dict[str, str] | None = None) -> Iterator[int]:
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield proc.pid
@@ -64,17 +59,18 @@ def _ours_app(bench: BenchRoom) -> Iterator[int]:
         proc.wait(15)
 
 
-@contextmanager
-def _ours_engine(bench: BenchRoom) -> Iterator[int]:
+def _ours_app(bench: BenchRoom) -> AbstractContextManager[int]:
+    """The desktop app, offscreen, joined through its own join screen (--join)."""
+    config = tempfile.mkdtemp(prefix="echo-bench-config-")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=config)
+    argv = [sys.executable, "-m", "echo_desktop", "app", "--no-devices", "--server", bench.hub.config.ws_url]
+    argv += ["--room", str(bench.room), "--pin", bench.pin, "--name", "Measured", "--join"]
+    return _process(argv, env)
+
+
+def _ours_engine(bench: BenchRoom) -> AbstractContextManager[int]:
     """The headless engine (the probe): the same session and media code, without Qt."""
-    proc = subprocess.Popen(
-        _probe_argv(bench, "Measured", 3600), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        yield proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(15)
+    return _process(_probe_argv(bench, "Measured", 3600))
 
 
 @contextmanager

@@ -108,6 +108,7 @@ class VideoTile(QWidget):
         self._mirrored = mirrored
         self._view_size_sink = view_size_sink
         self._caption_cache: tuple[tuple[object, ...], QPixmap] | None = None
+        self._corner_cache: tuple[tuple[object, ...], QPixmap] | None = None
         self._image: QImage | None = None
         self._pixels: np.ndarray | None = None  # keeps the QImage's buffer alive
         self._last_seq: int | None = None
@@ -282,6 +283,14 @@ class VideoTile(QWidget):
             bounds = letterbox(shape, QRectF(self.rect()), self._alignment)
             if bounds.isEmpty():
                 return
+            if self._image is not None:
+                # Video: no clip path (an antialiased clip makes every blit per-pixel work); the
+                # frame fills the card, and a cached overlay rounds its corners in the grid colour.
+                self._paint_frame(painter, bounds, self._image)
+                painter.drawPixmap(bounds.topLeft(), self._corner_overlay(bounds))
+                if self._show_caption:
+                    self._paint_caption(painter, bounds)
+                return
             clip = QPainterPath()
             clip.addRoundedRect(bounds, _CORNER_RADIUS, _CORNER_RADIUS)
             painter.fillPath(clip, QColor(style.TILE_BG))
@@ -343,6 +352,27 @@ class VideoTile(QWidget):
         text_rect = QRectF(left + icon_size + 6, text_top, text_width + 1, line_height)
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_width) + 1)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+
+    def _corner_overlay(self, bounds: QRectF) -> QPixmap:
+        """The grid colour outside a rounded rectangle of the card's size, transparent inside."""
+        ratio = self.devicePixelRatioF()
+        key = (round(bounds.width()), round(bounds.height()), ratio)
+        if self._corner_cache is None or self._corner_cache[0] != key:
+            pixmap = QPixmap(int(bounds.width() * ratio) + 1, int(bounds.height() * ratio) + 1)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            outside = QPainterPath()
+            outside.addRect(QRectF(0, 0, bounds.width() + 1, bounds.height() + 1))
+            card = QPainterPath()
+            card.addRoundedRect(QRectF(0, 0, bounds.width(), bounds.height()), _CORNER_RADIUS, _CORNER_RADIUS)
+            overlay_painter = QPainter(pixmap)
+            try:
+                overlay_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                overlay_painter.fillPath(outside.subtracted(card), QColor(style.VIDEO_BG))
+            finally:
+                overlay_painter.end()
+            self._corner_cache = (key, pixmap)
+        return self._corner_cache[1]
 
     def _paint_caption(self, painter: QPainter, bounds: QRectF) -> None:
         """The name pill, drawn once per look and size into a cached pixmap, then blitted."""

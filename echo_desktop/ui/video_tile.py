@@ -15,7 +15,6 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPaintEvent,
-    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -107,8 +106,10 @@ class VideoTile(QWidget):
         self._frame_source = frame_source
         self._mirrored = mirrored
         self._view_size_sink = view_size_sink
-        self._caption_cache: tuple[tuple[object, ...], QPixmap] | None = None
-        self._corner_cache: tuple[tuple[object, ...], QPixmap] | None = None
+        # Caches are QImages, not QPixmaps: a tile's Python wrapper may be collected on any
+        # thread (the engine's, say), and only a QImage may be destroyed off the GUI thread.
+        self._caption_cache: tuple[tuple[object, ...], QImage] | None = None
+        self._corner_cache: tuple[tuple[object, ...], QImage] | None = None
         self._image: QImage | None = None
         self._pixels: np.ndarray | None = None  # keeps the QImage's buffer alive
         self._last_seq: int | None = None
@@ -287,7 +288,7 @@ class VideoTile(QWidget):
                 # Video: no clip path (an antialiased clip makes every blit per-pixel work); the
                 # frame fills the card, and a cached overlay rounds its corners in the grid colour.
                 self._paint_frame(painter, bounds, self._image)
-                painter.drawPixmap(bounds.topLeft(), self._corner_overlay(bounds))
+                painter.drawImage(bounds.topLeft(), self._corner_overlay(bounds))
                 if self._show_caption:
                     self._paint_caption(painter, bounds)
                 return
@@ -353,12 +354,16 @@ class VideoTile(QWidget):
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_width) + 1)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
 
-    def _corner_overlay(self, bounds: QRectF) -> QPixmap:
+    def _corner_overlay(self, bounds: QRectF) -> QImage:
         """The grid colour outside a rounded rectangle of the card's size, transparent inside."""
         ratio = self.devicePixelRatioF()
         key = (round(bounds.width()), round(bounds.height()), ratio)
         if self._corner_cache is None or self._corner_cache[0] != key:
-            pixmap = QPixmap(int(bounds.width() * ratio) + 1, int(bounds.height() * ratio) + 1)
+            pixmap = QImage(
+                int(bounds.width() * ratio) + 1,
+                int(bounds.height() * ratio) + 1,
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             outside = QPainterPath()
@@ -380,7 +385,11 @@ class VideoTile(QWidget):
         key = (self._display_name, self._role, self._muted, round(bounds.width()), ratio, self.font().key())
         if self._caption_cache is None or self._caption_cache[0] != key:
             height = self._caption_height()
-            pixmap = QPixmap(int(bounds.width() * ratio), int((height + _LABEL_MARGIN) * ratio))
+            pixmap = QImage(
+                int(bounds.width() * ratio),
+                int((height + _LABEL_MARGIN) * ratio),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             cache_painter = QPainter(pixmap)
@@ -393,7 +402,7 @@ class VideoTile(QWidget):
             self._caption_cache = (key, pixmap)
         pixmap = self._caption_cache[1]
         top = bounds.bottom() - pixmap.height() / ratio
-        painter.drawPixmap(QPointF(bounds.left(), top), pixmap)
+        painter.drawImage(QPointF(bounds.left(), top), pixmap)
 
     def _caption_height(self) -> float:
         name_font = QFont(self.font())

@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import av
@@ -501,16 +501,27 @@ class JanusConference:
             subscriber.consumers[mid] = self._spawn(consume(subscriber, mid, track))
             subscriber.consumed_tracks[mid] = track
 
-    async def _consume_video(self, subscriber: _Subscriber, mid: str, track: MediaStreamTrack) -> None:
+    @staticmethod
+    async def _feed_frames(
+        subscriber: _Subscriber, mid: str, track: MediaStreamTrack
+    ) -> AsyncIterator[tuple[int, Any]]:
+        """(feed, frame) for each frame of a receiver's track, while the track lives.
+
+        The feed is looked up per frame: Janus may hand the m-line to another feed meanwhile.
+        """
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
             mapped = subscriber.mid_to_feed.get(mid)
-            if mapped is None or not isinstance(frame, av.VideoFrame):
+            if mapped is not None:
+                yield mapped[0], frame
+
+    async def _consume_video(self, subscriber: _Subscriber, mid: str, track: MediaStreamTrack) -> None:
+        async for feed, frame in self._feed_frames(subscriber, mid, track):
+            if not isinstance(frame, av.VideoFrame):
                 continue
-            feed = mapped[0]
             rgb = to_rgb(frame, self._view_sizes.get(feed, (0, 0)))
             if self._frame_observer is not None:
                 try:
@@ -524,18 +535,11 @@ class JanusConference:
                 self._emit(ev.FeedMediaStarted(feed, "video"))
 
     async def _consume_audio(self, subscriber: _Subscriber, mid: str, track: MediaStreamTrack) -> None:
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            mapped = subscriber.mid_to_feed.get(mid)
-            if mapped is None:
-                continue
+        async for feed, frame in self._feed_frames(subscriber, mid, track):
             if self._audio_out is not None and isinstance(frame, av.AudioFrame):
-                self._audio_out.push(mapped[0], frame)
-            if self._stats.on_audio_frame(mapped[0]):
-                self._emit(ev.FeedMediaStarted(mapped[0], "audio"))
+                self._audio_out.push(feed, frame)
+            if self._stats.on_audio_frame(feed):
+                self._emit(ev.FeedMediaStarted(feed, "audio"))
 
     # --- plumbing ------------------------------------------------------------------------------
 

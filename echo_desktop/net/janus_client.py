@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 import ssl
@@ -116,6 +117,8 @@ class JanusClient:
         self._closing = False
         self.session_id: int | None = None
         self.dropped_messages = 0
+        self._token: str | None = None
+        self._session_timed_out = False
 
     # --- connection ----------------------------------------------------------------------------
 
@@ -204,7 +207,7 @@ class JanusClient:
         message = dict(payload, transaction=transaction)
         if with_session and self.session_id is not None:
             message["session_id"] = self.session_id
-        if getattr(self, "_token", None):
+        if self._token:
             message["token"] = self._token
         future: asyncio.Future[JanusMessage] = asyncio.get_running_loop().create_future()
         self._pending[transaction] = _Pending(future, ack_is_answer)
@@ -253,8 +256,6 @@ class JanusClient:
         if not self._closing and self._closed_listener is not None:
             self._closed_listener(reason)
 
-    _session_timed_out = False
-
     def handle_frame(self, frame: str | bytes) -> None:
         """Validate one frame from the server and route it; drop what is malformed."""
         try:
@@ -290,6 +291,4 @@ class JanusClient:
 
 
 def _dumps(message: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(message, separators=(",", ":"))

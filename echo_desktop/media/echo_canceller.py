@@ -157,7 +157,27 @@ def _whole_frames(samples: Int16Array, frame_len: int) -> int:
     return samples.size // frame_len
 
 
-class EchoCanceller:
+class _AudioFormat:
+    """The format both directions share: checked once, and the 10 ms frame length from it."""
+
+    def __init__(self, sample_rate: int, channels: int) -> None:
+        _check_format(sample_rate, channels)
+        self._sample_rate = sample_rate
+        self._channels = channels
+        self._frame_len = sample_rate * FRAME_MS // 1000 * channels
+
+    @property
+    def sample_rate(self) -> int:
+        """Hz, for both directions."""
+        return self._sample_rate
+
+    @property
+    def channels(self) -> int:
+        """Channels, for both directions."""
+        return self._channels
+
+
+class EchoCanceller(_AudioFormat):
     """WebRTC AEC3 (plus optional noise suppression and automatic gain control) for one mic.
 
     Thread model: :meth:`render` is called from the audio output thread, :meth:`capture` from
@@ -196,7 +216,7 @@ class EchoCanceller:
             EchoCancellerUnavailable: ``pywebrtc-audio`` cannot be imported.
             ValueError: an unsupported format or a negative delay.
         """
-        _check_format(sample_rate, channels)
+        super().__init__(sample_rate, channels)
         if stream_delay_ms < 0:
             raise ValueError("stream_delay_ms must be >= 0")
         try:
@@ -216,9 +236,6 @@ class EchoCanceller:
             agc_max_gain_db=AGC_MAX_GAIN_DB,
             stream_delay_ms=stream_delay_ms,
         )
-        self._sample_rate = sample_rate
-        self._channels = channels
-        self._frame_len = sample_rate * FRAME_MS // 1000 * channels
         self._silence: Int16Array = np.zeros(self._frame_len, dtype=np.int16)
         self._max_backlog = max(_CUSHION_FRAMES, max_render_backlog_ms // FRAME_MS)
         self._trim_window = _TRIM_WINDOW_MS // FRAME_MS
@@ -248,16 +265,6 @@ class EchoCanceller:
             "on" if noise_suppression else "off",
             "on" if gain_control else "off",
         )
-
-    @property
-    def sample_rate(self) -> int:
-        """Hz, for both directions."""
-        return self._sample_rate
-
-    @property
-    def channels(self) -> int:
-        """Channels, for both directions."""
-        return self._channels
 
     @property
     def active(self) -> bool:
@@ -407,28 +414,15 @@ class EchoCanceller:
             )
 
 
-class NullEchoCanceller:
+class NullEchoCanceller(_AudioFormat):
     """The same interface, passing the microphone through: for when AEC3 is unavailable or off."""
 
     def __init__(self, sample_rate: int = 48000, channels: int = 1) -> None:
         """Accepts the same format arguments as :class:`EchoCanceller`, and checks them."""
-        _check_format(sample_rate, channels)
-        self._sample_rate = sample_rate
-        self._channels = channels
-        self._frame_len = sample_rate * FRAME_MS // 1000 * channels
+        super().__init__(sample_rate, channels)
         self._lock = threading.Lock()
         self._render_samples = 0
         self._capture_samples = 0
-
-    @property
-    def sample_rate(self) -> int:
-        """Hz, for both directions."""
-        return self._sample_rate
-
-    @property
-    def channels(self) -> int:
-        """Channels, for both directions."""
-        return self._channels
 
     @property
     def active(self) -> bool:

@@ -264,8 +264,10 @@ class JoinView(QWidget):
         outer.addLayout(centering)
         outer.addStretch(2)
 
-    def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [
+    @property
+    def _controls(self) -> list[QWidget]:
+        """Every control of the form, in tab order."""
+        return [
             self.server_edit,
             self.room_edit,
             self.pin_edit,
@@ -278,7 +280,9 @@ class JoinView(QWidget):
             self.check_devices_button,
             self.join_button,
         ]
-        for first, second in itertools.pairwise(chain):
+
+    def _set_tab_order(self) -> None:
+        for first, second in itertools.pairwise(self._controls):
             QWidget.setTabOrder(first, second)
 
     # --- settings ------------------------------------------------------------------------------
@@ -421,19 +425,7 @@ class JoinView(QWidget):
     def set_busy(self, busy: bool) -> None:
         """Disable the form and show a progress indicator while joining."""
         self._busy = busy
-        for editor in (
-            self.server_edit,
-            self.room_edit,
-            self.pin_edit,
-            self.show_pin_check,
-            self.remember_pin_check,
-            self.name_edit,
-            self.role_combo,
-            self.start_muted_check,
-            self.start_camera_off_check,
-            self.check_devices_button,
-            self.join_button,
-        ):
+        for editor in self._controls:
             editor.setEnabled(not busy)
         self.join_button.setText("Joining…" if busy else "&Join clinic")
         self.busy_label.setVisible(busy)

@@ -4,9 +4,11 @@ Cases, at 640x480@15 VP8 with audio, through the project's Janus in a private na
 - 1:1: the measured client and one other participant;
 - 4-party: the measured client sends one stream and receives three.
 The other participants are our headless probes, the same for every measured client. Each
-measurement waits for the call to settle, then averages CPU over a window and reads PSS.
+measurement waits for the call to settle, then averages CPU over a window and reads PSS. CPU on
+a small machine varies by several points from run to run, so the clients take turns for
+`--rounds` rounds and the table shows each one's median, with the range of its rounds.
 
-    sudo .venv/bin/python -m bench.cpu_mem --seconds 15
+    sudo .venv/bin/python -m bench.cpu_mem --seconds 15 --rounds 3
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,30 +92,39 @@ CLIENTS: dict[str, Callable[[BenchRoom], AbstractContextManager[int]]] = {
 }
 
 
-async def _run(seconds: float, settle: float) -> int:
-    results: dict[tuple[str, str], Usage] = {}
+async def _run(seconds: float, settle: float, rounds: int) -> int:
+    results: dict[tuple[str, str], list[Usage]] = {}
     async with janus_room(subnet=82, room=4343) as bench:
         for case, others in (("1:1", 1), ("4-party", 3)):
             with _others(bench, others):
-                for client, start in CLIENTS.items():
-                    with start(bench) as pid:
-                        await asyncio.sleep(settle)
-                        usage = await asyncio.to_thread(measure, pid, seconds)
-                        results[(case, client)] = usage
+                for round_number in range(1, rounds + 1):
+                    for client, start in CLIENTS.items():
+                        with start(bench) as pid:
+                            await asyncio.sleep(settle)
+                            usage = await asyncio.to_thread(measure, pid, seconds)
+                        results.setdefault((case, client), []).append(usage)
                         print(
-                            f"{case:8} {client:24} {usage.cpu_percent:6.1f} % {usage.pss_mb:7.0f} MB",
+                            f"{case:8} round {round_number} {client:24} "
+                            f"{usage.cpu_percent:6.1f} % {usage.pss_mb:7.0f} MB",
                             file=sys.stderr,
                         )
     print()
-    print(f"CPU (% of one core, mean over {seconds:.0f} s) and memory (PSS), 640x480@15 VP8 + Opus")
-    print(f"{'case':<9}{'client':<25}{'CPU %':>8}{'PSS MB':>9}{'CPU vs Chromium':>17}{'PSS vs Chromium':>17}")
+    print(
+        f"CPU (% of one core, mean over {seconds:.0f} s; median of {rounds} rounds, and their range)"
+        " and memory (PSS, median), 640x480@15 VP8 + Opus"
+    )
+    header = f"{'case':<9}{'client':<25}{'CPU %':>8}{'range':>14}{'PSS MB':>9}"
+    print(header + f"{'CPU vs Chromium':>17}{'PSS vs Chromium':>17}")
     for case in ("1:1", "4-party"):
-        chromium = results[(case, "Chromium")]
+        chromium_cpu = statistics.median(u.cpu_percent for u in results[(case, "Chromium")])
+        chromium_pss = statistics.median(u.pss_mb for u in results[(case, "Chromium")])
         for client in CLIENTS:
-            usage = results[(case, client)]
+            cpu = [u.cpu_percent for u in results[(case, client)]]
+            pss = statistics.median(u.pss_mb for u in results[(case, client)])
+            spread = f"{min(cpu):.1f}-{max(cpu):.1f}"
             print(
-                f"{case:<9}{client:<25}{usage.cpu_percent:>8.1f}{usage.pss_mb:>9.0f}"
-                f"{usage.cpu_percent / chromium.cpu_percent:>17.2f}{usage.pss_mb / chromium.pss_mb:>17.2f}"
+                f"{case:<9}{client:<25}{statistics.median(cpu):>8.1f}{spread:>14}{pss:>9.0f}"
+                f"{statistics.median(cpu) / chromium_cpu:>17.2f}{pss / chromium_pss:>17.2f}"
             )
     return 0
 
@@ -123,8 +135,9 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--settle", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    return asyncio.run(_run(args.seconds, args.settle))
+    return asyncio.run(_run(args.seconds, args.settle, max(1, args.rounds)))
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ async def _child_main(args: argparse.Namespace) -> int:
     from echo_desktop.media.synthetic import TestPatternTrack, ToneTrack
     from echo_desktop.net import low_latency_jitter
     from echo_desktop.net.conference import JanusConference
-    from echo_desktop.session.models import JoinRequest, RgbArray, Role
+    from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
     from echo_desktop.session.worker_loop import WorkerLoop
 
     if args.jitter == "aiortc":
@@ -92,7 +92,7 @@ async def _child_main(args: argparse.Namespace) -> int:
     counts = {"frames": 0, "unreadable": 0, "skipped": 0}
     last_counter: dict[int, int] = {}
 
-    def observe(feed: int, rgb: RgbArray) -> None:
+    def observe(feed: int, rgb: Rgb32Array) -> None:
         now = time.time() * 1000
         stamped = frame_code.read_clock(rgb)
         counter = frame_code.read(rgb)

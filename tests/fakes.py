@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
 from echo_desktop.session.errors import EchoError
 from echo_desktop.session.models import (
@@ -89,7 +90,7 @@ class FakeEngine:
             return None
         if feed_id != SELF_VIEW and feed_id not in self.remotes:
             return None
-        return VideoFrame(rgb=self._solid(feed_id), seq=next(self._seq))
+        return VideoFrame(pixels=self._solid(feed_id), seq=next(self._seq))
 
     def stats(self) -> list[FeedStats]:
         return [FeedStats(feed_id=p.feed_id, display=p.display_name) for p in self.remotes.values()]
@@ -150,8 +151,9 @@ class FakeEngine:
     def _solid(self, feed_id: int) -> np.ndarray:
         pixels = self._pixels.get(feed_id)
         if pixels is None:
-            pixels = np.empty((self.frame_height, self.frame_width, 3), dtype=np.uint8)
-            pixels[:, :] = self.color_of(feed_id)
+            rgb = np.empty((self.frame_height, self.frame_width, 3), dtype=np.uint8)
+            rgb[:, :] = self.color_of(feed_id)
+            pixels = display_pixels(rgb, "rgb")
             pixels.flags.writeable = False
             self._pixels[feed_id] = pixels
         return pixels
@@ -199,15 +201,16 @@ class FakePreview:
         self.closed = False
         self.frames_shown = True
         width, height = size
-        self._pixels = np.empty((height, width, 3), dtype=np.uint8)
-        self._pixels[:, :] = color
+        rgb = np.empty((height, width, 3), dtype=np.uint8)
+        rgb[:, :] = color
+        self._pixels = display_pixels(rgb, "rgb")
         self._pixels.flags.writeable = False
         self._seq = itertools.count(1)
 
     def latest_frame(self) -> VideoFrame | None:
         if self.closed or not self.frames_shown:
             return None
-        return VideoFrame(rgb=self._pixels, seq=next(self._seq))
+        return VideoFrame(pixels=self._pixels, seq=next(self._seq))
 
     def close(self) -> None:
         self.closed = True

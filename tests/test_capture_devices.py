@@ -186,8 +186,8 @@ def test_device_check_previews_a_camera(video_file: Path) -> None:
         frame = preview.latest_frame()
     finally:
         preview.close()
-    assert frame is not None and frame.rgb.shape == (480, 640, 3)
-    assert frame_code.read(frame.rgb) is not None
+    assert frame is not None and frame.pixels.shape == (480, 640, 4)
+    assert frame_code.read(frame.pixels) is not None
 
 
 def test_device_check_reports_a_missing_camera(tmp_path: Path) -> None:

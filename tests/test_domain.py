@@ -91,9 +91,9 @@ def test_frame_code_rejects_pictures_without_a_strip() -> None:
 def test_latest_frame_store_keeps_only_the_newest() -> None:
     store = LatestFrameStore()
     for value in range(5):
-        store.put(7, np.full((2, 2, 3), value, dtype=np.uint8))
+        store.put(7, np.full((2, 2, 4), value, dtype=np.uint8))
     frame = store.get(7)
-    assert frame is not None and frame.seq == 5 and int(frame.rgb[0, 0, 0]) == 4
+    assert frame is not None and frame.seq == 5 and int(frame.pixels[0, 0, 0]) == 4
     store.discard(7)
     assert store.get(7) is None
 
@@ -130,7 +130,7 @@ def test_settings_are_private_and_survive_a_corrupt_file(tmp_path) -> None:  # t
 def test_frames_are_scaled_to_fit_the_view_keeping_their_shape() -> None:
     import av
 
-    from echo_desktop.media.convert import fit_size, to_rgb
+    from echo_desktop.media.convert import FrameConverter, fit_size
 
     assert fit_size(640, 480, 0, 0) == (640, 480)  # no box: full size
     assert fit_size(640, 480, 320, 320) == (320, 240)
@@ -138,6 +138,30 @@ def test_frames_are_scaled_to_fit_the_view_keeping_their_shape() -> None:
     image = np.zeros((480, 640, 3), dtype=np.uint8)
     frame_code.stamp(image, 1234)
     frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-    scaled = to_rgb(frame, (400, 400))
-    assert scaled.shape == (300, 400, 3)
+    converter = FrameConverter()
+    scaled = converter.convert(frame, (400, 400))
+    assert scaled.shape == (300, 400, 4)
     assert frame_code.read(scaled) == 1234  # content survives the scaling
+    # The same converter follows a resized view, frame by frame.
+    assert converter.convert(frame, (0, 0)).shape == (480, 640, 4)
+    assert converter.convert(frame, (202, 1000)).shape == (150, 202, 4)
+
+
+def test_display_pixels_are_qimage_rgb32_words_from_i420_input() -> None:
+    """Whatever the source (camera BGR, test card RGB), the GUI gets 0xffRRGGBB words."""
+    from echo_desktop.media.convert import FrameConverter, encoder_frame
+
+    colours = {(230, 40, 20), (30, 200, 60), (20, 50, 220)}
+    for colour in colours:
+        rgb = np.empty((48, 64, 3), dtype=np.uint8)
+        rgb[:] = colour
+        for frame in (encoder_frame(rgb, "rgb"), encoder_frame(np.ascontiguousarray(rgb[..., ::-1]), "bgr")):
+            assert frame.format.name == "yuv420p"  # what the VP8 encoder takes without conversion
+            pixels = FrameConverter().convert(frame, (32, 32))
+            assert pixels.shape == (24, 32, 4) and pixels.flags.c_contiguous
+            word = int(pixels.view(np.uint32)[12, 16, 0])
+            assert word >> 24 == 0xFF
+            got = ((word >> 16) & 0xFF, (word >> 8) & 0xFF, word & 0xFF)
+            assert all(abs(g - c) <= 6 for g, c in zip(got, colour, strict=True)), (got, colour)
+    odd = encoder_frame(np.zeros((47, 63, 3), dtype=np.uint8), "bgr")
+    assert (odd.format.name, odd.width, odd.height) == ("bgr24", 63, 47)  # I420 cannot hold odd sizes

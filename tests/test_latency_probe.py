@@ -22,7 +22,7 @@ from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media import frame_code, synthetic
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.net.conference import JanusConference
-from echo_desktop.session.models import JoinRequest, RgbArray, Role
+from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
 from echo_desktop.session.worker_loop import WorkerLoop
 from tests.conftest import Room
 
@@ -105,7 +105,7 @@ async def test_our_engine_and_chromium_read_each_others_clock(room: Room) -> Non
     lock = threading.Lock()
     ours: list[tuple[int | None, int]] = []  # (counter, age) of each frame from Chromium
 
-    def observe(_feed: int, rgb: RgbArray) -> None:
+    def observe(_feed: int, rgb: Rgb32Array) -> None:
         now = time.time() * 1000
         stamped = frame_code.read_clock(rgb)
         if stamped is not None:

@@ -19,6 +19,7 @@ import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from echo_desktop.media.convert import encoder_frame
 from echo_desktop.media.media_clock import VIDEO_TIME_BASE, MediaClock
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class CameraTrack(MediaStreamTrack):
             if not self._running:
                 self.stop()
                 raise MediaStreamError
-        frame = av.VideoFrame.from_ndarray(bgr, format="bgr24")
+        frame = encoder_frame(bgr, "bgr")
         frame.pts = self._clock.video_pts()
         frame.time_base = VIDEO_TIME_BASE
         return frame

@@ -10,11 +10,13 @@ import logging
 import math
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from echo_desktop.media.camera import CameraError, CameraMode, list_cameras
+from echo_desktop.media.convert import display_pixels
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.microphone import BLOCK, RATE, MicrophoneError
 from echo_desktop.media.speaker import SpeakerError
@@ -73,14 +75,13 @@ class OpenCvPreview:
         self._thread.start()
 
     def _loop(self) -> None:
-        import cv2
 
         while self._running:
             ok, bgr = self._capture.read()
             if not ok:
                 self.failed = True
                 break
-            self._store.put(PREVIEW_FEED, np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+            self._store.put(PREVIEW_FEED, display_pixels(cast(npt.NDArray[np.uint8], bgr), "bgr"))
             time.sleep(self._period / 4)  # files read instantly; cameras block in read()
 
     def latest_frame(self) -> VideoFrame | None:

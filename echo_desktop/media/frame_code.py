@@ -49,8 +49,15 @@ def stamp(image: Image, counter: int, row: int = COUNTER_ROW) -> None:
 
 
 def read(image: Image, row: int = COUNTER_ROW) -> int | None:
-    """Read code row `row` of an HxWx3 image, or None if there is no valid strip there."""
+    """Read code row `row`, or None if there is no valid strip there.
+
+    `image` is HxW (grey), HxWx3 (RGB or BGR) or HxWx4 (the display layout, whose fourth byte
+    is ignored).
+    """
     height, width = image.shape[:2]
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[..., :3]
+    channels = image.shape[2] if image.ndim == 3 else 1
     if height < 16 or width < BLOCKS * 4:
         return None
     strip = strip_height(height)
@@ -65,7 +72,7 @@ def read(image: Image, row: int = COUNTER_ROW) -> int | None:
     rows = image[y0:y1]
     # Integer sums are ten times faster than mean() here; the scale is divided out below.
     columns = rows.reshape(rows.shape[0], -1).sum(axis=0, dtype=np.uint32)
-    columns = columns.reshape(width, -1).sum(axis=1) / (rows.shape[0] * image.shape[2])
+    columns = columns.reshape(width, -1).sum(axis=1) / (rows.shape[0] * channels)
     sums = np.concatenate([[0.0], np.cumsum(columns)])
     starts, ends = edges[:-1] + margin, edges[1:] - margin
     levels = (sums[ends] - sums[starts]) / (ends - starts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from echo_desktop.session.models import RgbArray, VideoFrame
+from echo_desktop.session.models import Rgb32Array, VideoFrame
 
 
 class LatestFrameStore:
@@ -17,11 +17,11 @@ class LatestFrameStore:
         self._lock = threading.Lock()
         self._frames: dict[int, VideoFrame] = {}
 
-    def put(self, feed_id: int, rgb: RgbArray, counter: int | None = None) -> None:
+    def put(self, feed_id: int, pixels: Rgb32Array, counter: int | None = None) -> None:
         with self._lock:
             previous = self._frames.get(feed_id)
             seq = previous.seq + 1 if previous else 1
-            self._frames[feed_id] = VideoFrame(rgb=rgb, seq=seq, pattern_counter=counter)
+            self._frames[feed_id] = VideoFrame(pixels=pixels, seq=seq, pattern_counter=counter)
 
     def get(self, feed_id: int) -> VideoFrame | None:
         with self._lock:

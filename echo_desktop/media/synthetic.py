@@ -18,6 +18,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media import frame_code
+from echo_desktop.media.convert import encoder_frame
 from echo_desktop.media.media_clock import MediaClock
 
 VIDEO_CLOCK = 90_000
@@ -109,7 +110,7 @@ class TestPatternTrack(MediaStreamTrack):
         if self._stamp_time:
             # Stamped last, as the frame leaves for the encoder: drawing the card is not counted.
             frame_code.stamp_clock(image, int(time.time() * 1000))
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+        frame = encoder_frame(image, "rgb")
         frame.pts = self._pts_base + int(counter * VIDEO_CLOCK / self._fps)
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         return frame

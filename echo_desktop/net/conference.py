@@ -20,7 +20,7 @@ from aiortc import RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media import frame_code
-from echo_desktop.media.convert import to_rgb
+from echo_desktop.media.convert import FrameConverter
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.receive_stats import ReceiveStats
@@ -43,7 +43,7 @@ from echo_desktop.session.models import (
     JoinRequest,
     LocalMediaState,
     Participant,
-    RgbArray,
+    Rgb32Array,
     VideoFrame,
     encode_display,
     parse_display,
@@ -58,9 +58,10 @@ DEVICE_CHECK_S = 1.0
 
 MediaFactory = Callable[[JoinRequest], LocalMedia]
 AudioOutFactory = Callable[[JoinRequest], AudioSink]  # raises OSError when there is no speaker
-# Called on the engine thread with (feed id, RGB picture) for every decoded remote video frame, right
-# after conversion; for measurements (bench/latency.py). It must be quick and must not keep `rgb`.
-FrameObserver = Callable[[int, RgbArray], None]
+# Called on the engine thread with (feed id, display pixels) for every decoded remote video frame,
+# right after conversion; for measurements (bench/latency.py). It must be quick and must not keep
+# the pixels.
+FrameObserver = Callable[[int, Rgb32Array], None]
 
 # Release each video frame at its RTP marker bit instead of at the next frame's first packet: one
 # frame interval less latency (67 ms at 15 fps). Process-wide, idempotent, and skipped (with a
@@ -96,6 +97,7 @@ class JanusConference:
         self._published: PublishedMedia | None = None
         # Written by the GUI thread, read here: single dict operations are atomic under the GIL.
         self._view_sizes: dict[int, tuple[int, int]] = {}
+        self._converters: dict[int, FrameConverter] = {}  # per feed; used on the engine thread
         self._frame_observer = frame_observer
         self._listener: EventListener | None = None
         self._frames = LatestFrameStore()
@@ -387,6 +389,7 @@ class JanusConference:
             return
         self._stats.remove_feed(feed)
         self._frames.discard(feed)
+        self._converters.pop(feed, None)
         self._emit(ev.ParticipantLeft(feed))
 
     def _on_connection_lost(self, error: errors.EchoError) -> None:
@@ -522,15 +525,18 @@ class JanusConference:
         async for feed, frame in self._feed_frames(subscriber, mid, track):
             if not isinstance(frame, av.VideoFrame):
                 continue
-            rgb = to_rgb(frame, self._view_sizes.get(feed, (0, 0)))
+            converter = self._converters.get(feed)
+            if converter is None:
+                converter = self._converters[feed] = FrameConverter()
+            pixels = converter.convert(frame, self._view_sizes.get(feed, (0, 0)))
             if self._frame_observer is not None:
                 try:
-                    self._frame_observer(feed, rgb)
+                    self._frame_observer(feed, pixels)
                 except Exception:
                     logger.exception("The frame observer failed; it is detached")
                     self._frame_observer = None
-            counter = frame_code.read(rgb)
-            self._frames.put(feed, rgb, counter)
+            counter = frame_code.read(pixels)
+            self._frames.put(feed, pixels, counter)
             if self._stats.on_video_frame(feed, counter):
                 self._emit(ev.FeedMediaStarted(feed, "video"))
 

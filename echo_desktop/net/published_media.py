@@ -17,7 +17,7 @@ import av
 from aiortc import RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamTrack
 
-from echo_desktop.media.convert import to_rgb
+from echo_desktop.media.convert import FrameConverter
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.switchable_track import Frame, SwitchableTrack
@@ -46,6 +46,7 @@ class PublishedMedia:
         self._media = media
         self._view_sizes = view_sizes if view_sizes is not None else {}
         self._frames = frames
+        self._self_view = FrameConverter()
         self._announce = announce
         self._audio = SwitchableTrack("audio")
         self._video = SwitchableTrack("video", on_frame=self._show_self)
@@ -64,7 +65,8 @@ class PublishedMedia:
 
     def _show_self(self, frame: Frame) -> None:
         if isinstance(frame, av.VideoFrame) and self._video.source is not None:
-            self._frames.put(SELF_VIEW, to_rgb(frame, self._view_sizes.get(SELF_VIEW, (0, 0))))
+            pixels = self._self_view.convert(frame, self._view_sizes.get(SELF_VIEW, (0, 0)))
+            self._frames.put(SELF_VIEW, pixels)
 
     @property
     def state(self) -> LocalMediaState:

@@ -120,14 +120,15 @@ class Participant:
     muted: bool = False
 
 
-RgbArray = npt.NDArray[np.uint8]
+Rgb32Array = npt.NDArray[np.uint8]
+"""HxWx4 pixels in QImage.Format_RGB32 layout: 0xffRRGGBB native-endian words."""
 
 
 @dataclass(frozen=True)
 class VideoFrame:
-    """One decoded video frame, already converted to packed RGB for drawing."""
+    """One decoded video frame, already converted and scaled for drawing."""
 
-    rgb: RgbArray
+    pixels: Rgb32Array
     seq: int
     pattern_counter: int | None = None
 

@@ -20,6 +20,7 @@ import numpy as np
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
+from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import ServerGoneError, WrongPinError
@@ -52,7 +53,7 @@ def portrait(color: tuple[int, int, int], width: int, height: int) -> np.ndarray
     head = ((xx - width / 2) / (0.13 * width)) ** 2 + ((yy - 0.42 * height) / (0.2 * height)) ** 2 <= 1
     body = ((xx - width / 2) / (0.3 * width)) ** 2 + ((yy - 1.05 * height) / (0.38 * height)) ** 2 <= 1
     image[head | body] = base * 0.45
-    pixels = image.astype(np.uint8)
+    pixels = display_pixels(image.astype(np.uint8), "rgb")
     pixels.flags.writeable = False
     return pixels
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
 from echo_desktop.session.models import Participant, Role, VideoFrame
 from echo_desktop.ui import style
@@ -125,6 +126,7 @@ def test_volume_slider_reaches_the_engine(harness: Harness, qtbot: QtBot) -> Non
 def test_tile_media_state_on_its_own(qtbot: QtBot) -> None:
     pixels = np.zeros((120, 160, 3), dtype=np.uint8)
     pixels[:, :] = (200, 30, 40)
+    pixels = display_pixels(pixels, "rgb")
     seq = iter(range(1, 1000))
     tile = VideoTile(3, "Dana Whitehorse", Role.SPOKE, lambda: VideoFrame(pixels, next(seq)))
     qtbot.addWidget(tile)

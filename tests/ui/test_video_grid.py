@@ -40,7 +40,7 @@ class CountingFrames:
     def __init__(self) -> None:
         self.seq: dict[int, int] = {}
         self.lookups = 0
-        self._pixels = np.zeros((90, 120, 3), dtype=np.uint8)
+        self._pixels = np.zeros((90, 120, 4), dtype=np.uint8)
 
     def __call__(self, feed_id: int) -> VideoFrame | None:
         self.lookups += 1

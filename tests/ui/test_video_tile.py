@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from echo_desktop.media.convert import display_pixels
 from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui import style
 from echo_desktop.ui.video_tile import VideoTile, initials_of, letterbox
@@ -29,7 +30,7 @@ def solid(color: tuple[int, int, int], seq: int, size: tuple[int, int] = (160, 1
     width, height = size
     pixels = np.empty((height, width, 3), dtype=np.uint8)
     pixels[:, :] = color
-    return VideoFrame(pixels, seq)
+    return VideoFrame(display_pixels(pixels, "rgb"), seq)
 
 
 def make_tile(
@@ -98,7 +99,7 @@ def test_mirrored_self_view_flips_horizontally(qtbot: QtBot) -> None:
     pixels = np.zeros((120, 160, 3), dtype=np.uint8)
     pixels[:, :80] = (255, 0, 0)  # left half red, right half blue
     pixels[:, 80:] = (0, 0, 255)
-    source.frame = VideoFrame(pixels, 1)
+    source.frame = VideoFrame(display_pixels(pixels, "rgb"), 1)
     tile.refresh()
     image = tile.grab().toImage()
     assert image.pixelColor(60, 60) == QColor(0, 0, 255)
@@ -110,10 +111,12 @@ def test_non_contiguous_and_bad_frames(qtbot: QtBot) -> None:
     tile = make_tile(qtbot, source)
     wide = np.zeros((120, 320, 3), dtype=np.uint8)
     wide[:, ::2] = (10, 200, 10)
-    source.frame = VideoFrame(wide[:, ::2], 1)  # a strided view
+    source.frame = VideoFrame(display_pixels(wide, "rgb")[:, ::2], 1)  # a strided view
     assert tile.refresh()
     assert tile.grab().toImage().pixelColor(200, 100) == QColor(10, 200, 10)
     source.frame = VideoFrame(np.zeros((4, 4), dtype=np.uint8), 2)
+    assert not tile.refresh()
+    source.frame = VideoFrame(np.zeros((4, 4, 3), dtype=np.uint8), 3)  # packed RGB: not ours
     assert not tile.refresh()
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -15,6 +16,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPaintEvent,
+    QRegion,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -75,6 +77,42 @@ def letterbox(
     return QRectF(x, y, width, height)
 
 
+@dataclass(frozen=True)
+class _VideoLayout:
+    """Where a frame of one size goes in a tile of one size; worked out once, used every frame."""
+
+    key: tuple[object, ...]
+    target: QRect  # where the frame is drawn, in whole pixels so nothing is left unpainted
+    one_to_one: bool  # the engine already scaled the frame to fit: a plain blit
+    card: QRectF  # the rounded card: the frame's own rectangle
+    bars: tuple[QRect, ...]  # the rest of the tile, filled with the grid's colour
+    corners: tuple[QPoint, ...]  # top-left of each corner mask, in the order of _corner_masks
+
+
+def _corner_masks(ratio: float) -> tuple[QImage, ...]:
+    """Four small images (top-left, top-right, bottom-left, bottom-right) in the grid colour
+    outside a quarter circle: they round the card's corners without a clip path, which would make
+    every blit per-pixel work, and without blending an overlay the size of the whole frame."""
+    radius = _CORNER_RADIUS
+    masks = []
+    for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        mask = QImage(int(radius * ratio), int(radius * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        mask.setDevicePixelRatio(ratio)
+        mask.fill(Qt.GlobalColor.transparent)
+        outside = QPainterPath()
+        outside.addRect(QRectF(0, 0, radius, radius))
+        round_card = QPainterPath()
+        round_card.addRoundedRect(QRectF(-dx * radius, -dy * radius, 2 * radius, 2 * radius), radius, radius)
+        painter = QPainter(mask)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.fillPath(outside.subtracted(round_card), QColor(style.VIDEO_BG))
+        finally:
+            painter.end()
+        masks.append(mask)
+    return tuple(masks)
+
+
 class VideoTile(QWidget):
     """Paints the newest frame of one feed, keeping its aspect ratio (letterboxed in the tile).
 
@@ -109,7 +147,8 @@ class VideoTile(QWidget):
         # Caches are QImages, not QPixmaps: a tile's Python wrapper may be collected on any
         # thread (the engine's, say), and only a QImage may be destroyed off the GUI thread.
         self._caption_cache: tuple[tuple[object, ...], QImage] | None = None
-        self._corner_cache: tuple[tuple[object, ...], QImage] | None = None
+        self._corner_masks: tuple[float, tuple[QImage, ...]] | None = None
+        self._layout: _VideoLayout | None = None
         self._image: QImage | None = None
         self._pixels: np.ndarray | None = None  # keeps the QImage's buffer alive
         self._last_seq: int | None = None
@@ -276,50 +315,82 @@ class VideoTile(QWidget):
             self._view_size_sink(self._feed_id, int(self.width() * ratio), int(self.height() * ratio))
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._image is not None:
+            self._paint_video(self._image)
+            return
         painter = QPainter(self)
         try:
             painter.fillRect(self.rect(), QColor(style.VIDEO_BG))
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             # The tile is a rounded card with the video's own shape, centred in the grid cell;
             # the cell's remaining space shows the grid's background (the letterbox).
-            shape = (
-                self._image.deviceIndependentSize().toSize()
-                if self._image is not None
-                else PLACEHOLDER_ASPECT
-            )
-            bounds = letterbox(shape, QRectF(self.rect()), self._alignment)
+            bounds = letterbox(PLACEHOLDER_ASPECT, QRectF(self.rect()), self._alignment)
             if bounds.isEmpty():
-                return
-            if self._image is not None:
-                # Video: no clip path (an antialiased clip makes every blit per-pixel work); the
-                # frame fills the card, and a cached overlay rounds its corners in the grid colour.
-                self._paint_frame(painter, bounds, self._image)
-                painter.drawImage(bounds.topLeft(), self._corner_overlay(bounds))
-                if self._show_caption:
-                    self._paint_caption(painter, bounds)
                 return
             clip = QPainterPath()
             clip.addRoundedRect(bounds, _CORNER_RADIUS, _CORNER_RADIUS)
             painter.fillPath(clip, QColor(style.TILE_BG))
             painter.setClipPath(clip)
-            if self._image is not None:
-                self._paint_frame(painter, bounds, self._image)
-            else:
-                self._paint_placeholder(painter, bounds)
+            self._paint_placeholder(painter, bounds)
             if self._show_caption:
                 self._paint_caption(painter, bounds)
         finally:
             painter.end()
 
-    def _paint_frame(self, painter: QPainter, bounds: QRectF, image: QImage) -> None:
+    def _paint_video(self, image: QImage) -> None:
+        """One frame, 15 times a second per tile: every step here is a blit or a small fill.
+
+        Measured per paint of a 520x390 frame: 0.8 ms when the whole tile was filled and a
+        frame-sized corner overlay blended; the bars and four corner masks cost a fraction."""
+        layout = self._video_layout(image)
+        if layout.card.isEmpty():
+            return
+        painter = QPainter(self)
+        try:
+            background = QColor(style.VIDEO_BG)
+            for bar in layout.bars:
+                painter.fillRect(bar, background)
+            if layout.one_to_one:
+                painter.drawImage(layout.target.topLeft(), image)
+            else:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(layout.target, image)
+            for position, mask in zip(layout.corners, self._corner_masks_for_ratio(), strict=True):
+                painter.drawImage(position, mask)
+            if self._show_caption:
+                self._paint_caption(painter, layout.card)
+        finally:
+            painter.end()
+
+    def _video_layout(self, image: QImage) -> _VideoLayout:
         size = image.deviceIndependentSize()
-        target = letterbox(size.toSize(), bounds)
-        if abs(target.width() - size.width()) <= 2 and abs(target.height() - size.height()) <= 2:
-            # Already scaled to fit by the engine: draw 1:1, no resampling on the GUI thread.
-            target = QRectF(target.center() - QPointF(size.width() / 2, size.height() / 2), size)
+        key = (self.width(), self.height(), size.width(), size.height(), self._alignment)
+        if self._layout is not None and self._layout.key == key:
+            return self._layout
+        bounds = letterbox(size.toSize(), QRectF(self.rect()), self._alignment)
+        # Already scaled to fit by the engine (to within rounding): draw 1:1, no resampling here.
+        one_to_one = abs(bounds.width() - size.width()) <= 2 and abs(bounds.height() - size.height()) <= 2
+        if one_to_one:
+            centre = bounds.center()
+            top_left = QPoint(round(centre.x() - size.width() / 2), round(centre.y() - size.height() / 2))
+            target = QRect(top_left, size.toSize())
         else:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(target, image)
+            target = bounds.toRect()
+        card = QRectF(target)
+        right, bottom = card.width() - _CORNER_RADIUS, card.height() - _CORNER_RADIUS
+        corners = tuple(
+            (card.topLeft() + QPointF(dx, dy)).toPoint()
+            for dx, dy in ((0, 0), (right, 0), (0, bottom), (right, bottom))
+        )
+        bars = tuple(QRegion(self.rect()).subtracted(QRegion(target)))
+        self._layout = _VideoLayout(key, target, one_to_one, card, bars, corners)
+        return self._layout
+
+    def _corner_masks_for_ratio(self) -> tuple[QImage, ...]:
+        ratio = self.devicePixelRatioF()
+        if self._corner_masks is None or self._corner_masks[0] != ratio:
+            self._corner_masks = (ratio, _corner_masks(ratio))
+        return self._corner_masks[1]
 
     def _paint_placeholder(self, painter: QPainter, bounds: QRectF) -> None:
         diameter = max(40.0, min(120.0, min(bounds.width(), bounds.height()) * 0.34))
@@ -359,31 +430,6 @@ class VideoTile(QWidget):
         text_rect = QRectF(left + icon_size + 6, text_top, text_width + 1, line_height)
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_width) + 1)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
-
-    def _corner_overlay(self, bounds: QRectF) -> QImage:
-        """The grid colour outside a rounded rectangle of the card's size, transparent inside."""
-        ratio = self.devicePixelRatioF()
-        key = (round(bounds.width()), round(bounds.height()), ratio)
-        if self._corner_cache is None or self._corner_cache[0] != key:
-            pixmap = QImage(
-                int(bounds.width() * ratio) + 1,
-                int(bounds.height() * ratio) + 1,
-                QImage.Format.Format_ARGB32_Premultiplied,
-            )
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            outside = QPainterPath()
-            outside.addRect(QRectF(0, 0, bounds.width() + 1, bounds.height() + 1))
-            card = QPainterPath()
-            card.addRoundedRect(QRectF(0, 0, bounds.width(), bounds.height()), _CORNER_RADIUS, _CORNER_RADIUS)
-            overlay_painter = QPainter(pixmap)
-            try:
-                overlay_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                overlay_painter.fillPath(outside.subtracted(card), QColor(style.VIDEO_BG))
-            finally:
-                overlay_painter.end()
-            self._corner_cache = (key, pixmap)
-        return self._corner_cache[1]
 
     def _paint_caption(self, painter: QPainter, bounds: QRectF) -> None:
         """The name pill, drawn once per look and size into a cached pixmap, then blitted."""

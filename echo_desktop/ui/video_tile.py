@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
@@ -382,7 +383,9 @@ class VideoTile(QWidget):
             (card.topLeft() + QPointF(dx, dy)).toPoint()
             for dx, dy in ((0, 0), (right, 0), (0, bottom), (right, bottom))
         )
-        bars = tuple(QRegion(self.rect()).subtracted(QRegion(target)))
+        # QRegion iterates over its rectangles (PySide6's stubs do not say so).
+        outside = QRegion(self.rect()).subtracted(QRegion(target))
+        bars: tuple[QRect, ...] = tuple(cast(Iterable[QRect], outside))
         self._layout = _VideoLayout(key, target, one_to_one, card, bars, corners)
         return self._layout
 

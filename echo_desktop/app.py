@@ -16,6 +16,7 @@ from echo_desktop.composition import build_engine
 from echo_desktop.media.device_check import MediaDevices
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.worker_loop import WorkerLoop
+from echo_desktop.storage.background_settings import BackgroundSettingsStore
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
     asyncio.set_event_loop(loop)
 
     worker = WorkerLoop().start()
-    settings = JsonSettingsStore()
+    settings = BackgroundSettingsStore(JsonSettingsStore())  # disk writes off the GUI thread
     if prefill is not None:
         values = settings.load()
         values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
@@ -83,4 +84,5 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
             loop.run_until_complete(session.leave())
     finally:
         worker.stop()
+        settings.close()
     return 0

@@ -3,7 +3,16 @@
 Cases, at 640x480@15 VP8 with audio, through the project's Janus in a private namespace:
 - 1:1: the measured client and one other participant;
 - 4-party: the measured client sends one stream and receives three.
-The other participants are our headless probes, the same for every measured client. Each
+The other participants are our headless probes, the same for every measured client.
+
+Clients:
+- the app with its real device code, as a clinician runs it: the camera class reading a recorded
+  test card (Motion JPEG, like a USB webcam), the microphone through echo cancellation, and the
+  remote voices mixed and played, on a private PulseAudio server with a null sink. Chromium, too,
+  cancels echo on its (fake) microphone and plays the remote audio (muted);
+- the app with no devices: the test card drawn in-process, no audio processing or playback;
+- the headless engine (the probe): the same session and media code, without Qt;
+- Chromium, with janus.js and its fake camera and microphone. Each
 measurement waits for the call to settle, then averages CPU over a window and reads PSS. CPU on
 a small machine varies by several points from run to run, so the clients take turns for
 `--rounds` rounds and the table shows each one's median, with the range of its rounds.
@@ -23,10 +32,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
 from bench.common import BenchRoom, janus_room
 from bench.proc_usage import Usage, measure
 from echo_desktop.devtools.chromium_peer import ChromiumPeer
+from echo_desktop.devtools.virtual_audio import pulse_null_sink
+from echo_desktop.devtools.virtual_camera import write_test_card_video
+from echo_desktop.storage.settings_file import JsonSettingsStore
 
 
 def _probe_argv(bench: BenchRoom, name: str, seconds: float) -> list[str]:
@@ -62,13 +75,25 @@ def _process(argv: list[str], env: dict[str, str] | None = None) -> Iterator[int
         proc.wait(15)
 
 
-def _ours_app(bench: BenchRoom) -> AbstractContextManager[int]:
+def _app(bench: BenchRoom, devices: bool) -> AbstractContextManager[int]:
     """The desktop app, offscreen, joined through its own join screen (--join)."""
-    config = tempfile.mkdtemp(prefix="echo-bench-config-")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=config)
-    argv = [sys.executable, "-m", "echo_desktop", "app", "--no-devices", "--server", bench.hub.config.ws_url]
+    config = Path(tempfile.mkdtemp(prefix="echo-bench-config-"))
+    if devices:
+        # The camera setting names the recorded card; microphone and speakers are the defaults.
+        camera = write_test_card_video(config / "camera.avi", seconds=120)
+        JsonSettingsStore(config / "settings.json").save({"camera": str(camera)})
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=str(config))
+    argv = [sys.executable, "-m", "echo_desktop", "app", "--server", bench.hub.config.ws_url]
     argv += ["--room", str(bench.room), "--pin", bench.pin, "--name", "Measured", "--join"]
-    return _process(argv, env)
+    return _process(argv if devices else [*argv, "--no-devices"], env)
+
+
+def _ours_app_devices(bench: BenchRoom) -> AbstractContextManager[int]:
+    return _app(bench, devices=True)
+
+
+def _ours_app_test_card(bench: BenchRoom) -> AbstractContextManager[int]:
+    return _app(bench, devices=False)
 
 
 def _ours_engine(bench: BenchRoom) -> AbstractContextManager[int]:
@@ -86,7 +111,8 @@ def _chromium(bench: BenchRoom) -> Iterator[int]:
 
 
 CLIENTS: dict[str, Callable[[BenchRoom], AbstractContextManager[int]]] = {
-    "ECHO Desktop app": _ours_app,
+    "ECHO app, devices": _ours_app_devices,
+    "ECHO app, no devices": _ours_app_test_card,
     "ECHO engine (headless)": _ours_engine,
     "Chromium": _chromium,
 }
@@ -94,6 +120,16 @@ CLIENTS: dict[str, Callable[[BenchRoom], AbstractContextManager[int]]] = {
 
 async def _run(seconds: float, settle: float, rounds: int) -> int:
     results: dict[tuple[str, str], list[Usage]] = {}
+    # Every client (and Chromium) finds this sound server through PULSE_SERVER.
+    with pulse_null_sink():
+        await _measure_all(results, seconds, settle, rounds)
+    _print_table(results, seconds, rounds)
+    return 0
+
+
+async def _measure_all(
+    results: dict[tuple[str, str], list[Usage]], seconds: float, settle: float, rounds: int
+) -> None:
     async with janus_room(subnet=82, room=4343) as bench:
         for case, others in (("1:1", 1), ("4-party", 3)):
             with _others(bench, others):
@@ -108,6 +144,9 @@ async def _run(seconds: float, settle: float, rounds: int) -> int:
                             f"{usage.cpu_percent:6.1f} % {usage.pss_mb:7.0f} MB",
                             file=sys.stderr,
                         )
+
+
+def _print_table(results: dict[tuple[str, str], list[Usage]], seconds: float, rounds: int) -> None:
     print()
     print(
         f"CPU (% of one core, mean over {seconds:.0f} s; median of {rounds} rounds, and their range)"
@@ -126,7 +165,6 @@ async def _run(seconds: float, settle: float, rounds: int) -> int:
                 f"{case:<9}{client:<25}{statistics.median(cpu):>8.1f}{spread:>14}{pss:>9.0f}"
                 f"{statistics.median(cpu) / chromium_cpu:>17.2f}{pss / chromium_pss:>17.2f}"
             )
-    return 0
 
 
 def main() -> int:

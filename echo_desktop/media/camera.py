@@ -6,7 +6,6 @@ tests exercise this exact class without a camera.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
@@ -21,6 +20,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media.convert import encoder_frame
 from echo_desktop.media.media_clock import VIDEO_TIME_BASE, MediaClock
+from echo_desktop.media.thread_signal import ThreadSignal
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class CameraTrack(MediaStreamTrack):
             self._capture.set(cv2.CAP_PROP_FPS, self.mode.fps)
         self._latest: Bgr | None = None
         self._lock = threading.Lock()
-        self._arrived = threading.Event()
+        self._arrived = ThreadSignal()
         self._running = True
         self.failed = False
         self.frames_read = 0
@@ -136,10 +136,9 @@ class CameraTrack(MediaStreamTrack):
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
-            await asyncio.to_thread(self._arrived.wait, 1.0)
+            await self._arrived.wait(1.0)
             with self._lock:
                 bgr, self._latest = self._latest, None
-                self._arrived.clear()
             if bgr is not None:
                 break
             if not self._running:

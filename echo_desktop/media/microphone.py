@@ -7,11 +7,9 @@ oldest block goes, so latency never grows.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import fractions
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -21,6 +19,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media.media_clock import MediaClock
+from echo_desktop.media.thread_signal import ThreadSignal
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class MicrophoneTrack(MediaStreamTrack):
         self._clock = clock or MediaClock()
         self._on_level = on_level
         self._blocks: collections.deque[Pcm] = collections.deque(maxlen=MAX_QUEUED_BLOCKS)
-        self._ready = threading.Event()
+        self._ready = ThreadSignal()
         self._pts: int | None = None
         self._last_block_at = time.monotonic()
         self.lost = False
@@ -94,7 +93,8 @@ class MicrophoneTrack(MediaStreamTrack):
         self._last_block_at = time.monotonic()
         if self._on_level is not None:
             self._on_level(float(np.abs(pcm).max()) / 32768.0)
-        self._ready.set()
+        if len(self._blocks) >= 2:  # a whole 20 ms frame: only then is the sender worth waking
+            self._ready.set()
 
     def _on_finished(self) -> None:
         if self.readyState == "live":
@@ -112,8 +112,7 @@ class MicrophoneTrack(MediaStreamTrack):
             if self.readyState != "live" or self.lost:
                 self.stop()
                 raise MediaStreamError
-            self._ready.clear()
-            await asyncio.to_thread(self._ready.wait, 0.5)
+            await self._ready.wait(0.5)
         pcm = np.concatenate([self._blocks.popleft(), self._blocks.popleft()])
         if self._pts is None:
             self._pts = self._clock.audio_pts(RATE)

@@ -128,3 +128,27 @@ def test_a_failing_source_does_not_raise(qtbot: QtBot) -> None:
     qtbot.addWidget(tile)
     assert not tile.refresh()
     assert not tile.refresh()
+
+
+def test_a_frame_scaled_by_the_engine_is_drawn_one_to_one_with_rounded_corners(qtbot: QtBot) -> None:
+    source = ScriptedSource()
+    tile = make_tile(qtbot, source, size=(400, 200))
+    source.frame = solid((30, 200, 60), seq=1, size=(266, 200))  # what the engine sends this tile
+    tile.refresh()
+    image = tile.grab().toImage()
+    left = (400 - 266) // 2
+    background = QColor(style.VIDEO_BG)
+    assert image.pixelColor(left - 5, 100) == background  # the bars are painted
+    assert image.pixelColor(left + 266 + 5, 100) == background
+    assert image.pixelColor(left + 1, 1) == background  # the corner is rounded off
+    assert image.pixelColor(left + 265, 198) == background
+    assert image.pixelColor(left + 12, 12) == QColor(30, 200, 60)  # inside: the frame itself
+    assert image.pixelColor(left + 133, 100) == QColor(30, 200, 60)
+    # Resized, the same frame is laid out anew (now scaled to the new height).
+    tile.resize(500, 300)
+    source.frame = solid((30, 200, 60), seq=2, size=(266, 200))
+    tile.refresh()
+    image = tile.grab().toImage()
+    assert image.pixelColor(250, 290) == QColor(30, 200, 60)  # 400x300, centred
+    assert image.pixelColor(40, 150) == background
+    assert image.pixelColor(60, 150) == QColor(30, 200, 60)

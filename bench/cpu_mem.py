@@ -9,7 +9,7 @@ Clients:
 - the app with its real device code, as a clinician runs it: the camera class reading a recorded
   test card (Motion JPEG, like a USB webcam), the microphone through echo cancellation, and the
   remote voices mixed and played, on a private PulseAudio server with a null sink. Chromium, too,
-  cancels echo on its (fake) microphone and plays the remote audio (muted);
+  cancels echo on its (fake) microphone and plays the remote audio to that server;
 - the app with no devices: the test card drawn in-process, no audio processing or playback;
 - the headless engine (the probe): the same session and media code, without Qt;
 - Chromium, with janus.js and its fake camera and microphone. Each
@@ -103,7 +103,9 @@ def _ours_engine(bench: BenchRoom) -> AbstractContextManager[int]:
 
 @contextmanager
 def _chromium(bench: BenchRoom) -> Iterator[int]:
-    with ChromiumPeer() as peer:
+    # Chromium plays the remote audio to the same sound server as the app (not muted), so both
+    # do the same audio work.
+    with ChromiumPeer(play_audio=True) as peer:
         peer.start(bench.hub.config.ws_url, bench.room, bench.pin, "Measured", publish=True)
         pid = peer.pid
         assert pid is not None

@@ -116,3 +116,23 @@ def test_overfull_buffer_trims_back_towards_target() -> None:
         mixer.render(BLOCK)
     # Played 500 ms, and trimmed on top of that.
     assert mixer.depth_ms(1) < before - 500
+
+
+def test_decoded_stereo_becomes_mono_without_overflow() -> None:
+    import av
+
+    from echo_desktop.media.remote_audio import to_mono_48k
+
+    stereo = np.empty((1, 2 * 960), dtype=np.int16)
+    stereo[0, 0::2], stereo[0, 1::2] = 1000, 3000
+    stereo[0, :4] = -32768  # two full-scale negative samples, both channels
+    frame = av.AudioFrame.from_ndarray(stereo, format="s16", layout="stereo")
+    frame.sample_rate = 48000
+    mono = to_mono_48k(frame)
+    assert mono.dtype == np.int16 and mono.shape == (960,)
+    assert mono[0] == mono[1] == -32768
+    assert np.all(mono[2:] == 2000)
+    slow = av.AudioFrame.from_ndarray(np.full((1, 441), 500, dtype=np.int16), format="s16", layout="mono")
+    slow.sample_rate = 44100
+    resampled = to_mono_48k(slow, av.AudioResampler(format="s16", layout="mono", rate=48000))
+    assert resampled.dtype == np.int16 and 0 < len(resampled) <= 480

@@ -282,15 +282,18 @@ class ChromiumPeer:
         extra_flags: Sequence[str] = (),
         startup_timeout: float = 20.0,
         fake_fps: int | None = 15,
+        play_audio: bool = False,
     ) -> None:
         """`fake_fps` sets the fake camera's frame rate (640x480; the project's profile is 15 fps,
-        Chromium's own default is 20); None keeps Chromium's default."""
+        Chromium's own default is 20); None keeps Chromium's default. `play_audio` lets Chromium
+        play the remote audio to the system's sound server (PULSE_SERVER) instead of muting it."""
         self._chromium = chromium
         self._web_root = web_root or WEB_ROOT
         self._http_host = http_host
         self._extra_flags = tuple(extra_flags)
         self._startup_timeout = startup_timeout
         self._fake_fps = fake_fps
+        self._play_audio = play_audio
         self._server: _PageServer | None = None
         self._server_thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -359,7 +362,8 @@ class ChromiumPeer:
         fake_camera = FAKE_MEDIA_FLAG + (f"=fps={self._fake_fps}" if self._fake_fps else "")
         command = [
             executable,
-            *(fake_camera if flag == FAKE_MEDIA_FLAG else flag for flag in CHROMIUM_FLAGS),
+            *(fake_camera if flag == FAKE_MEDIA_FLAG else flag for flag in CHROMIUM_FLAGS
+              if not (self._play_audio and flag == "--mute-audio")),
             f"--user-data-dir={profile / 'profile'}",
             *self._extra_flags,
             "about:blank",

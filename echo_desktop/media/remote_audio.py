@@ -26,7 +26,13 @@ def to_mono_48k(frame: av.AudioFrame, resampler: av.AudioResampler | None = None
     if frame.format.name == "s16" and frame.sample_rate == RATE and resampler is None:
         samples: np.ndarray[Any, Any] = frame.to_ndarray().reshape(-1)
         channels = len(frame.layout.channels)
-        if channels > 1:
+        if channels == 2:
+            # Integer average of left and right: four times cheaper than mean() (150 frames a
+            # second in a four-party call, on the engine thread).
+            pair = samples.reshape(-1, 2)
+            mono: Pcm16 = ((pair[:, 0].astype(np.int32) + pair[:, 1]) >> 1).astype(np.int16)
+            return mono
+        if channels > 2:
             samples = samples.reshape(-1, channels).mean(axis=1)
         return samples.astype(np.int16)
     resampler = resampler or av.AudioResampler(format="s16", layout="mono", rate=RATE)

@@ -187,6 +187,50 @@ def test_an_unfilled_hole_overflows_asks_for_a_key_frame_and_recovers() -> None:
     assert released[-1] == whole[-1]  # and frames flow again, at the marker
 
 
+def test_a_packet_lost_for_good_holds_video_for_at_most_max_hold_s() -> None:
+    """Before: frozen until `capacity` packets arrived (8-9 s of VGA). Now: about a second."""
+    from echo_desktop.net.low_latency_jitter import MAX_HOLD_S
+
+    buffer = LowLatencyJitterBuffer(capacity=512, is_video=True)
+    frames = make_frames([3] * 40)  # 15 fps: 40 frames are 2.7 s
+    lost = frames[2].packets[1]
+    held_back = int(MAX_HOLD_S * 15)  # frames that arrive within MAX_HOLD_S of frame 2
+    released: list[tuple[int, bytes]] = []  # (frame whose packet was arriving, frame released)
+    flagged_at: list[int] = []
+    for frame in frames:
+        for p in frame.packets:
+            if p is lost:
+                continue
+            flag, out = buffer.add(p)
+            if flag:
+                flagged_at.append(frame.index)
+            if out is not None:
+                released.append((frame.index, out.data))
+    whole = [f.data for f in frames]
+    # Every frame but the broken one reaches the decoder, in order; frame 2 never does.
+    assert [data for _, data in released] == whole[:2] + whole[3:]
+    # The frames behind the hole were held while a retransmission could still come ...
+    assert [arrival for arrival, _ in released][:3] == [0, 1, 2 + held_back]
+    # ... then the hole was skipped and a key frame asked for, once.
+    assert flagged_at == [2 + held_back]
+    assert buffer.holes_skipped == 1
+    # The backlog drains (one frame per packet, as in aiortc) and frames flow at the marker again.
+    assert released[-1] == (39, whole[39])
+    assert all(p is None for p in buffer._packets)  # nothing left stuck
+
+
+def test_a_retransmission_within_max_hold_s_still_fills_the_hole() -> None:
+    buffer, frames = started_buffer(capacity=512)
+    frame = frames[0]
+    missing = frame.packets[1]
+    feed(buffer, [p for p in frame.packets if p is not missing])
+    later = make_frames([3] * 10, first_seq=frame.packets[-1].sequence_number + 1, first_index=2)
+    assert feed(buffer, [p for f in later for p in f.packets]) == [None] * 30  # 0.67 s: still waiting
+    out = buffer.add(missing)[1]
+    assert out is not None and out.data == frame.data
+    assert buffer.holes_skipped == 0
+
+
 def test_a_frame_cut_by_overflow_is_dropped_not_decoded() -> None:
     # aiortc's own overflow path can hand the decoder the tail of a frame; this buffer never does.
     buffer = LowLatencyJitterBuffer(capacity=8, is_video=True)
@@ -262,6 +306,9 @@ def test_with_retransmissions_every_frame_gets_through(
     # The stream goes on afterwards (frames held behind a filled hole go out one per packet).
     tail = make_frames([1] * len(frames), first_seq=first_seq + sum(sizes), first_index=len(frames))
     buffer = LowLatencyJitterBuffer(capacity=512, is_video=True)
+    # Here every retransmission comes within a few packets, which with one-packet frames can be
+    # more than MAX_HOLD_S of media time: this property is about waiting, so wait longer.
+    buffer.max_hold_ticks = 1 << 30
     out = feed(buffer, arrival + [p for f in tail for p in f.packets])
     assert [f.data for f in out if f is not None][: len(frames)] == [f.data for f in frames]
 

@@ -25,6 +25,13 @@ Loss handling:
   the decoder the tail of a frame.) At the very start of a stream there is nothing to prove it by:
   like aiortc, the first packet is assumed to start a frame; a stream that begins mid-frame gives a
   decoder error, and the receiver then asks for a key frame.
+- A hole is waited for at most `MAX_HOLD_S` of media time (measured in RTP timestamps, so a stalled
+  sender does not count): once the newest packet is that far ahead of the oldest one held, the
+  packet is taken as lost for good. The buffer skips past the hole, drops the rest of the broken
+  frame, sets the PLI flag so the sender sends a key frame, and lets the complete frames behind it
+  go on. Until that key frame arrives the decoder works from a reference that misses one frame, so
+  the picture may smear for about a round trip; before this bound, a lost packet froze the video
+  until `capacity` packets had arrived (512 in aiortc 1.16, 8-9 s of VGA at 15 fps).
 - Overflow (a hole that is never filled, `capacity` packets behind) and a jump in sequence numbers
   set the PLI flag as in aiortc; the receiver also still sends a PLI after a decoder error.
 - A change of RTP timestamp still ends a frame, for a sender that never sets the marker.
@@ -36,10 +43,8 @@ Limits it shares with aiortc (not changed here; candidates for a next step):
 - `add` returns at most one frame per packet. When a retransmission fills a hole behind which
   several frames are complete, the first goes out at once and each of the others with one of the
   packets that follow (the next may be most of a frame interval away).
-- A packet lost for good (its retransmission lost too, or asked for after the SFU forgot it) holds
-  everything behind it until `capacity` packets have arrived: 512 in aiortc 1.16, about 8-9 s of
-  VGA at 15 fps. bench/latency.py --loss 0.05 shows such freezes with either buffer; a bounded wait
-  that then skips to the next key frame (with a PLI) would need codec-aware key frame detection.
+- After a skipped hole, frames are decoded before the key frame comes (see above); holding them
+  back until a key frame would need codec-aware key frame detection.
 
 Installing: `RTCRtpReceiver.__init__` builds its buffers with the name `JitterBuffer` imported into
 `aiortc.rtcrtpreceiver`, so `install()` rebinds that one name to this class (video receivers pass
@@ -63,6 +68,12 @@ from aiortc.utils import uint16_add
 logger = logging.getLogger(__name__)
 
 CHECKED_AIORTC_VERSIONS = ("1.14.", "1.15.", "1.16.")
+
+VIDEO_CLOCK_HZ = 90_000
+MAX_HOLD_S = 1.0
+"""How long a hole may hold the video, in media time: long enough for NACK and retransmission
+over a slow rural round trip (several hundred ms), short enough that a lost packet is a hiccup."""
+_MAX_HOLD_TICKS = int(MAX_HOLD_S * VIDEO_CLOCK_HZ)
 
 _STOCK_JITTER_BUFFER: type[JitterBuffer] = JitterBuffer
 _PATCHED_NAME = "JitterBuffer"  # the name RTCRtpReceiver.__init__ looks up in aiortc.rtcrtpreceiver
@@ -89,6 +100,8 @@ class LowLatencyJitterBuffer(JitterBuffer):
         self._at_stream_start = True  # nothing released or dropped yet
         # The packet that sat at sequence number origin - 1 when it left the buffer (None: a hole).
         self._last_removed: RtpPacket | None = None
+        self.holes_skipped = 0  # packets given up on after MAX_HOLD_S
+        self.max_hold_ticks = _MAX_HOLD_TICKS  # MAX_HOLD_S in RTP timestamp units
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         """Store one packet; return (send a PLI?, the oldest complete frame if there is one)."""
@@ -123,7 +136,38 @@ class LowLatencyJitterBuffer(JitterBuffer):
             pli_flag = True
 
         self._packets[seq % self._capacity] = packet
-        return pli_flag, self._pop_frame()
+        frame = self._pop_frame()
+        while frame is None and self._held_too_long(packet.timestamp):
+            self._skip_hole()
+            pli_flag = True  # what follows was encoded against the lost frame: ask for a key frame
+            frame = self._pop_frame()
+        return pli_flag, frame
+
+    def _held_too_long(self, newest_timestamp: int) -> bool:
+        """Whether the oldest packet held is `MAX_HOLD_S` of media time behind the newest one."""
+        assert self._origin is not None
+        for offset in range(self._capacity):
+            oldest = self._packets[uint16_add(self._origin, offset) % self._capacity]
+            if oldest is not None:
+                ahead = (newest_timestamp - oldest.timestamp) & 0xFFFFFFFF
+                return self.max_hold_ticks <= ahead < 0x80000000  # a late, older packet is not ahead
+        return False
+
+    def _skip_hole(self) -> None:
+        """Give up on the first missing packet: drop what is held before it, and the hole itself.
+
+        The packets after the hole then have no known frame start, so `_pop_frame` discards them
+        up to the next frame boundary: the decoder never gets the broken frame.
+        """
+        assert self._origin is not None
+        held = 0
+        while (
+            held < self._capacity
+            and self._packets[uint16_add(self._origin, held) % self._capacity] is not None
+        ):
+            held += 1
+        self._drop(min(held + 1, self._capacity))
+        self.holes_skipped += 1
 
     def _restart_at(self, seq: int) -> None:
         self._drop(self._capacity)

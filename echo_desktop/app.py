@@ -53,36 +53,39 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
 
     worker = WorkerLoop().start()
     settings = BackgroundSettingsStore(JsonSettingsStore())  # disk writes off the GUI thread
-    if prefill is not None:
-        values = settings.load()
-        values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
-        if prefill.name:
-            values["name"] = prefill.name
-        if prefill.role:
-            values["role"] = prefill.role
-        values.setdefault("name", "Demo Clinician")
-        settings.save(values)
-    session = ClinicSession(build_engine(devices=devices), worker.run)
-    window = MainWindow(session, settings, devices=MediaDevices() if devices else None)
-    window.show()
-    if prefill is not None and prefill.auto_join:
-        QTimer.singleShot(0, window.join_view.submit)
-
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
-    # Ctrl-C or a polite kill closes the window the normal way, so the call is left cleanly and
-    # the demo hub is stopped. Python only sees signals between bytecodes, so a timer wakes it.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: window.close())
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(250)
+    # Closed last, whatever happens: it writes what is still pending (the prefill, a join).
     try:
-        with loop:
-            loop.run_until_complete(closed.wait())
-            # Shutdown order from the field guide: leave on the worker loop first, then stop it.
-            loop.run_until_complete(session.leave())
+        if prefill is not None:
+            values = settings.load()
+            values.update(server=prefill.server, room=str(prefill.room), pin=prefill.pin)
+            if prefill.name:
+                values["name"] = prefill.name
+            if prefill.role:
+                values["role"] = prefill.role
+            values.setdefault("name", "Demo Clinician")
+            settings.save(values)
+        session = ClinicSession(build_engine(devices=devices), worker.run)
+        window = MainWindow(session, settings, devices=MediaDevices() if devices else None)
+        window.show()
+        if prefill is not None and prefill.auto_join:
+            QTimer.singleShot(0, window.join_view.submit)
+
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        # Ctrl-C or a polite kill closes the window the normal way, so the call is left cleanly and
+        # the demo hub is stopped. Python only sees signals between bytecodes, so a timer wakes it.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: window.close())
+        wake = QTimer()
+        wake.timeout.connect(lambda: None)
+        wake.start(250)
+        try:
+            with loop:
+                loop.run_until_complete(closed.wait())
+                # Shutdown order from the field guide: leave on the worker loop first, then stop it.
+                loop.run_until_complete(session.leave())
+        finally:
+            worker.stop()
     finally:
-        worker.stop()
         settings.close()
     return 0

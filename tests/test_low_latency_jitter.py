@@ -187,15 +187,20 @@ def test_an_unfilled_hole_overflows_asks_for_a_key_frame_and_recovers() -> None:
     assert released[-1] == whole[-1]  # and frames flow again, at the marker
 
 
-def test_a_packet_lost_for_good_holds_video_for_at_most_max_hold_s() -> None:
-    """Before: frozen until `capacity` packets arrived (8-9 s of VGA). Now: about a second."""
-    from echo_desktop.net.low_latency_jitter import MAX_HOLD_S
+Released = list[tuple[int, bytes]]
 
+
+def lose_one_packet_for_good(
+    sizes: list[int], lost_frame: int
+) -> tuple[list[Frame], Released, list[int], LowLatencyJitterBuffer]:
+    """Feed frames of the given sizes with one packet of `lost_frame` never arriving.
+
+    Returns the frames, (frame whose packet was arriving, frame released) pairs, the frames at
+    whose packets the PLI flag came up, and the buffer."""
     buffer = LowLatencyJitterBuffer(capacity=512, is_video=True)
-    frames = make_frames([3] * 40)  # 15 fps: 40 frames are 2.7 s
-    lost = frames[2].packets[1]
-    held_back = int(MAX_HOLD_S * 15)  # frames that arrive within MAX_HOLD_S of frame 2
-    released: list[tuple[int, bytes]] = []  # (frame whose packet was arriving, frame released)
+    frames = make_frames(sizes)
+    lost = frames[lost_frame].packets[-1]
+    released: Released = []
     flagged_at: list[int] = []
     for frame in frames:
         for p in frame.packets:
@@ -206,17 +211,38 @@ def test_a_packet_lost_for_good_holds_video_for_at_most_max_hold_s() -> None:
                 flagged_at.append(frame.index)
             if out is not None:
                 released.append((frame.index, out.data))
+    return frames, released, flagged_at, buffer
+
+
+def test_a_packet_lost_for_good_holds_video_for_at_most_max_hold_s() -> None:
+    """Before: frozen until `capacity` packets arrived (8-9 s of VGA). Now: about a second."""
+    from echo_desktop.net.low_latency_jitter import MAX_HOLD_S
+
+    held_back = int(MAX_HOLD_S * 15)  # frames that arrive within MAX_HOLD_S of frame 2 (15 fps)
+    frames, released, flagged_at, buffer = lose_one_packet_for_good([3] * 40, lost_frame=2)
     whole = [f.data for f in frames]
-    # Every frame but the broken one reaches the decoder, in order; frame 2 never does.
-    assert [data for _, data in released] == whole[:2] + whole[3:]
-    # The frames behind the hole were held while a retransmission could still come ...
-    assert [arrival for arrival, _ in released][:3] == [0, 1, 2 + held_back]
-    # ... then the hole was skipped and a key frame asked for, once.
-    assert flagged_at == [2 + held_back]
+    skip_at = 2 + held_back
+    # Frames 0 and 1 went out at once; frame 2 (its packet never came) never reaches the decoder.
+    assert released[:2] == [(0, whole[0]), (1, whole[1])]
+    assert all(data != whole[2] for _, data in released)
+    # The frames behind the hole were held while a retransmission could still come; then the
+    # hole was skipped once, a key frame asked for, and the newest complete frame went out at
+    # once: the held ones are a second old and were encoded against the lost frame.
+    assert flagged_at == [skip_at]
     assert buffer.holes_skipped == 1
-    # The backlog drains (one frame per packet, as in aiortc) and frames flow at the marker again.
-    assert released[-1] == (39, whole[39])
-    assert all(p is None for p in buffer._packets)  # nothing left stuck
+    assert released[2] == (skip_at, whole[skip_at - 1])
+    # From then on every frame goes out at its own last packet: no delay is left behind.
+    assert released[3:] == [(i, whole[i]) for i in range(skip_at, 40)]
+    assert all(p is None for p in buffer._packets)
+
+
+def test_after_a_skip_one_packet_frames_keep_no_backlog() -> None:
+    """Frames of one packet each (a still, low-bitrate picture) must not keep the lost second."""
+    frames, released, flagged_at, buffer = lose_one_packet_for_good([1] * 60, lost_frame=5)
+    assert buffer.holes_skipped == 1 and len(flagged_at) == 1
+    skip_at = flagged_at[0]
+    after = [(arrival, data) for arrival, data in released if arrival > skip_at]
+    assert after == [(i, frames[i].data) for i in range(skip_at + 1, 60)]
 
 
 def test_a_retransmission_within_max_hold_s_still_fills_the_hole() -> None:

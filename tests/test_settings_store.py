@@ -82,3 +82,24 @@ def test_close_writes_what_is_pending_to_the_real_file(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with pytest.raises(RuntimeError):
         store.save({"room": "5"})
+
+
+def test_a_settings_file_that_cannot_be_read_or_set_aside_does_not_stop_the_app(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Unreadable(SlowStore):
+        def load(self) -> dict[str, str]:
+            raise PermissionError("read-only config folder")
+
+    inner = Unreadable()
+    inner.gate.set()
+    with caplog.at_level(logging.WARNING):
+        store = BackgroundSettingsStore(inner)
+    try:
+        assert store.load() == {}
+        assert "Could not load the saved settings" in caplog.text
+        store.save({"room": "9"})  # and saving still works
+        assert store.flush(timeout=5)
+        assert inner.written == [{"room": "9"}]
+    finally:
+        store.close()

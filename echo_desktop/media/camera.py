@@ -136,14 +136,16 @@ class CameraTrack(MediaStreamTrack):
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
-            await self._arrived.wait(1.0)
             with self._lock:
                 bgr, self._latest = self._latest, None
             if bgr is not None:
                 break
             if not self._running:
+                # Checked before waiting: a reader that failed right after its last frame raised
+                # the signal only once, for that frame.
                 self.stop()
                 raise MediaStreamError
+            await self._arrived.wait(1.0)
         frame = encoder_frame(bgr, "bgr")
         frame.pts = self._clock.video_pts()
         frame.time_base = VIDEO_TIME_BASE

@@ -125,6 +125,7 @@ class MicrophoneTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         super().stop()
+        self._ready.set()  # a recv parked on the signal returns now, not after its timeout
         try:
             self._stream.stop()
             self._stream.close()

@@ -234,6 +234,7 @@ class JanusConference:
             await client.close()
         self._participants.clear()
         self._frames.clear()
+        self._converters.clear()
 
     # --- publishing ----------------------------------------------------------------------------
 

@@ -30,7 +30,9 @@ Loss handling:
   packet is taken as lost for good. The buffer skips past the hole, drops the rest of the broken
   frame, sets the PLI flag so the sender sends a key frame, and lets the complete frames behind it
   go on. Until that key frame arrives the decoder works from a reference that misses one frame, so
-  the picture may smear for about a round trip; before this bound, a lost packet froze the video
+  the picture may smear for about a round trip. The frames held behind the hole are a second old
+  and are dropped too, all but the newest complete one, so no delay is left behind. Before this
+  bound, a lost packet froze the video
   until `capacity` packets had arrived (512 in aiortc 1.16, 8-9 s of VGA at 15 fps).
 - Overflow (a hole that is never filled, `capacity` packets behind) and a jump in sequence numbers
   set the PLI flag as in aiortc; the receiver also still sends a PLI after a decoder error.
@@ -137,19 +139,37 @@ class LowLatencyJitterBuffer(JitterBuffer):
 
         self._packets[seq % self._capacity] = packet
         frame = self._pop_frame()
-        while frame is None and self._held_too_long(packet.timestamp):
+        while frame is None and self._held_too_long(packet):
             self._skip_hole()
             pli_flag = True  # what follows was encoded against the lost frame: ask for a key frame
-            frame = self._pop_frame()
+            frame = self._newest_complete_frame()
         return pli_flag, frame
 
-    def _held_too_long(self, newest_timestamp: int) -> bool:
-        """Whether the oldest packet held is `MAX_HOLD_S` of media time behind the newest one."""
+    def _newest_complete_frame(self) -> JitterFrame | None:
+        """Drain every complete frame and return only the newest.
+
+        Used after a skipped hole: the frames held behind it are a second old and were encoded
+        against the lost one; handing them over one per packet (aiortc's pace) would keep that
+        second of delay for as long as frames arrive in single packets. A key frame is asked for.
+        """
+        newest = self._pop_frame()
+        while newest is not None:
+            following = self._pop_frame()
+            if following is None:
+                break
+            newest = following
+        return newest
+
+    def _held_too_long(self, newest: RtpPacket) -> bool:
+        """Whether the oldest packet held is `MAX_HOLD_S` of media time behind `newest`."""
         assert self._origin is not None
-        for offset in range(self._capacity):
+        span = uint16_add(newest.sequence_number, -self._origin)
+        if span >= self._capacity:
+            return False  # `newest` has already left (released or dropped): nothing waits on it
+        for offset in range(span + 1):
             oldest = self._packets[uint16_add(self._origin, offset) % self._capacity]
             if oldest is not None:
-                ahead = (newest_timestamp - oldest.timestamp) & 0xFFFFFFFF
+                ahead = (newest.timestamp - oldest.timestamp) & 0xFFFFFFFF
                 return self.max_hold_ticks <= ahead < 0x80000000  # a late, older packet is not ahead
         return False
 

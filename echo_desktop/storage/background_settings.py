@@ -21,7 +21,13 @@ class BackgroundSettingsStore:
 
     def __init__(self, inner: SettingsStore) -> None:
         self._inner = inner
-        self._values = dict(inner.load())  # once, at start-up, before any window is shown
+        try:
+            self._values = dict(inner.load())  # once, at start-up, before any window is shown
+        except Exception:
+            # An unreadable settings file (one that cannot even be set aside) must not stop the
+            # app: start from the defaults, as with no file.
+            logger.warning("Could not load the saved settings", exc_info=True)
+            self._values = {}
         self._lock = threading.Condition()
         self._pending: dict[str, str] | None = None
         self._writing = False

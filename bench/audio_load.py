@@ -20,9 +20,8 @@ from collections.abc import Callable
 
 from bench.common import janus_room
 from echo_desktop.devtools.virtual_audio import pulse_null_sink
-from echo_desktop.media.local_media import LocalMedia
+from echo_desktop.media.local_media import synthetic_media
 from echo_desktop.media.remote_audio import RemoteAudioOutput
-from echo_desktop.media.track_sources import SyntheticSource
 from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
@@ -32,14 +31,11 @@ HOG = "while True: pass"
 
 
 def _participant(
-    name: str, tone_hz: float, audio_out: Callable[[JoinRequest], RemoteAudioOutput] | None = None
+    name: str, audio_out: Callable[[JoinRequest], RemoteAudioOutput] | None = None
 ) -> tuple[ClinicSession, WorkerLoop]:
+    """The app's own session and engine, with the probe's test card and tone (320x240)."""
     worker = WorkerLoop(f"bench-{name}").start()
-    source = SyntheticSource(name, 320, 240, tone_hz=tone_hz)
-    engine = JanusConference(
-        lambda _: LocalMedia(source.open_audio(None), source.open_video(None), source=source),
-        audio_out_factory=audio_out,
-    )
+    engine = JanusConference(lambda _: synthetic_media(name, 320, 240), audio_out_factory=audio_out)
     return ClinicSession(engine, worker.run), worker
 
 
@@ -52,13 +48,10 @@ async def _one_load(hogs: int, seconds: float) -> list[str]:
             outputs.append(RemoteAudioOutput())
             return outputs[-1]
 
-        people = [
-            _participant("Listener", 440, speakers),
-            _participant("Low", 300),
-            _participant("High", 1200),
-        ]
+        names = ("Listener", "Voice 1", "Voice 2")
+        people = [_participant(names[0], speakers), _participant(names[1]), _participant(names[2])]
         try:
-            for (session, _), name in zip(people, ("Listener", "Low", "High"), strict=True):
+            for (session, _), name in zip(people, names, strict=True):
                 request = JoinRequest(bench.hub.config.ws_url, bench.room, bench.pin, name, Role.SPOKE)
                 await session.join(request)
             await asyncio.sleep(4)  # buffers prime, the call settles

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import statistics
 import subprocess
@@ -75,13 +76,19 @@ def _process(argv: list[str], env: dict[str, str] | None = None) -> Iterator[int
         proc.wait(15)
 
 
+@functools.cache
+def _camera_file() -> Path:
+    """The recorded test card, written once per bench run (it takes seconds to encode)."""
+    folder = Path(tempfile.mkdtemp(prefix="echo-bench-camera-"))
+    return write_test_card_video(folder / "camera.avi", seconds=120)
+
+
 def _app(bench: BenchRoom, devices: bool) -> AbstractContextManager[int]:
     """The desktop app, offscreen, joined through its own join screen (--join)."""
     config = Path(tempfile.mkdtemp(prefix="echo-bench-config-"))
     if devices:
         # The camera setting names the recorded card; microphone and speakers are the defaults.
-        camera = write_test_card_video(config / "camera.avi", seconds=120)
-        JsonSettingsStore(config / "settings.json").save({"camera": str(camera)})
+        JsonSettingsStore(config / "settings.json").save({"camera": str(_camera_file())})
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=str(config))
     argv = [sys.executable, "-m", "echo_desktop", "app", "--server", bench.hub.config.ws_url]
     argv += ["--room", str(bench.room), "--pin", bench.pin, "--name", "Measured", "--join"]

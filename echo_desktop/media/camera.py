@@ -98,7 +98,7 @@ class CameraTrack(MediaStreamTrack):
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.mode.width)
             self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.mode.height)
             self._capture.set(cv2.CAP_PROP_FPS, self.mode.fps)
-        self._latest: Bgr | None = None
+        self._latest: av.VideoFrame | None = None  # converted for the encoder, not yet stamped
         self._lock = threading.Lock()
         self._arrived = ThreadSignal()
         self._running = True
@@ -119,10 +119,12 @@ class CameraTrack(MediaStreamTrack):
                     logger.warning("The camera stopped delivering frames")
                     self.failed = True
                 break
+            # Converted here, off the engine loop, which is the busiest thread in a call.
+            frame = encoder_frame(bgr, "bgr")
             with self._lock:
                 if self._latest is not None:
                     self.frames_dropped += 1  # the encoder was slower: the newer frame wins
-                self._latest = bgr
+                self._latest = frame
                 self.frames_read += 1
             self._arrived.set()
             if self._is_file:  # a file reads instantly; pace it like a camera
@@ -137,8 +139,8 @@ class CameraTrack(MediaStreamTrack):
             if self.readyState != "live":
                 raise MediaStreamError
             with self._lock:
-                bgr, self._latest = self._latest, None
-            if bgr is not None:
+                frame, self._latest = self._latest, None
+            if frame is not None:
                 break
             if not self._running:
                 # Checked before waiting: a reader that failed right after its last frame raised
@@ -146,7 +148,6 @@ class CameraTrack(MediaStreamTrack):
                 self.stop()
                 raise MediaStreamError
             await self._arrived.wait(1.0)
-        frame = encoder_frame(bgr, "bgr")
         frame.pts = self._clock.video_pts()
         frame.time_base = VIDEO_TIME_BASE
         return frame

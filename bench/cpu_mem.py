@@ -7,14 +7,19 @@ The other participants are our headless probes, the same for every measured clie
 
 Clients:
 - the app with its real device code, as a clinician runs it: the camera class reading a recorded
-  test card (Motion JPEG, like a USB webcam), the microphone through echo cancellation, and the
-  remote voices mixed and played, on a private PulseAudio server with a null sink. Chromium, too,
-  cancels echo on its (fake) microphone and plays the remote audio to that server;
-- the app with no devices: the test card drawn in-process, no audio processing or playback;
+  test card (Motion JPEG, like a USB webcam), the microphone from the sound server through echo
+  cancellation, and the remote voices mixed and played, on a private PulseAudio server with a null
+  sink;
+- the app with test capture, the like-for-like row for Chromium: Chromium's fake devices draw a
+  test picture and generate a beep without touching a camera or the sound server (it opens no
+  recording stream, checked with `pactl list source-outputs`), then cancel echo on the beep and
+  play the remote audio. `--test-media` makes the app do the same: the test card and a tone
+  instead of camera and microphone, the tone through echo cancellation, the remote voices played;
+- the app with no devices: the test card and tone, no audio processing or playback;
 - the headless engine (the probe): the same session and media code, without Qt;
-- Chromium, with janus.js and its fake camera and microphone. Each
-measurement waits for the call to settle, then averages CPU over a window and reads PSS. CPU on
-a small machine varies by several points from run to run, so the clients take turns for
+- Chromium, with janus.js and its fake camera and microphone, playing the remote audio.
+Each measurement waits for the call to settle, then averages CPU over a window and reads PSS. CPU
+on a small machine varies by several points from run to run, so the clients take turns for
 `--rounds` rounds and the table shows each one's median, with the range of its rounds.
 
     sudo .venv/bin/python -m bench.cpu_mem --seconds 15 --rounds 3
@@ -83,7 +88,7 @@ def _camera_file() -> Path:
     return write_test_card_video(folder / "camera.avi", seconds=120)
 
 
-def _app(bench: BenchRoom, devices: bool) -> AbstractContextManager[int]:
+def _app(bench: BenchRoom, devices: bool, test_capture: bool = False) -> AbstractContextManager[int]:
     """The desktop app, offscreen, joined through its own join screen (--join)."""
     config = Path(tempfile.mkdtemp(prefix="echo-bench-config-"))
     if devices:
@@ -92,11 +97,17 @@ def _app(bench: BenchRoom, devices: bool) -> AbstractContextManager[int]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECHO_DESKTOP_CONFIG_DIR=str(config))
     argv = [sys.executable, "-m", "echo_desktop", "app", "--server", bench.hub.config.ws_url]
     argv += ["--room", str(bench.room), "--pin", bench.pin, "--name", "Measured", "--join"]
+    if test_capture:
+        argv.append("--test-media")
     return _process(argv if devices else [*argv, "--no-devices"], env)
 
 
 def _ours_app_devices(bench: BenchRoom) -> AbstractContextManager[int]:
     return _app(bench, devices=True)
+
+
+def _ours_app_test_capture(bench: BenchRoom) -> AbstractContextManager[int]:
+    return _app(bench, devices=True, test_capture=True)
 
 
 def _ours_app_test_card(bench: BenchRoom) -> AbstractContextManager[int]:
@@ -131,6 +142,7 @@ CHROMIUM_SENT: list[str] = []
 
 CLIENTS: dict[str, Callable[[BenchRoom], AbstractContextManager[int]]] = {
     "ECHO app, devices": _ours_app_devices,
+    "ECHO app, test capture": _ours_app_test_capture,
     "ECHO app, no devices": _ours_app_test_card,
     "ECHO engine (headless)": _ours_engine,
     "Chromium": _chromium,

@@ -34,8 +34,13 @@ class Prefill:
     auto_join: bool = False
 
 
-def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
-    """Open the window and run until it closes; returns the process exit status."""
+def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: bool = False) -> int:
+    """Open the window and run until it closes; returns the process exit status.
+
+    devices: the camera, microphone and speakers (otherwise a test card and tone, no sound out).
+    test_capture: the test card and tone instead of the camera and microphone, but the speakers
+    and echo cancellation as with devices.
+    """
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -64,8 +69,10 @@ def run_app(prefill: Prefill | None = None, devices: bool = True) -> int:
                 values["role"] = prefill.role
             values.setdefault("name", "Demo Clinician")
             settings.save(values)
-        session = ClinicSession(build_engine(devices=devices), worker.run)
-        window = MainWindow(session, settings, devices=MediaDevices() if devices else None)
+        engine = build_engine(devices=devices or test_capture, test_capture=test_capture)
+        session = ClinicSession(engine, worker.run)
+        listed = MediaDevices() if devices and not test_capture else None
+        window = MainWindow(session, settings, devices=listed)
         window.show()
         if prefill is not None and prefill.auto_join:
             QTimer.singleShot(0, window.join_view.submit)

@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = sub.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
+    app.add_argument(
+        "--test-media",
+        action="store_true",
+        help="send a test card and tone instead of the camera and microphone; still play and "
+        "cancel echo (like a browser's fake media devices)",
+    )
     app.add_argument("--server", help="hub address to fill in, ws:// or wss://")
     app.add_argument("--room", type=int)
     app.add_argument("--pin", default="")
@@ -86,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     prefill = None
     if getattr(args, "server", None) and getattr(args, "room", None):
         prefill = Prefill(args.server, args.room, args.pin, args.name, args.role, auto_join=args.join)
-    return run_app(prefill, devices=not getattr(args, "no_devices", False))
+    return run_app(
+        prefill,
+        devices=not getattr(args, "no_devices", False),
+        test_capture=getattr(args, "test_media", False),
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from echo_desktop.media.echo_canceller import EchoCanceller, NullEchoCanceller, 
 from echo_desktop.media.local_media import LocalMedia, synthetic_media
 from echo_desktop.media.media_clock import MediaClock
 from echo_desktop.media.remote_audio import AudioSink, RemoteAudioOutput
-from echo_desktop.media.track_sources import DeviceSource
+from echo_desktop.media.track_sources import DeviceSource, SyntheticSource, TrackSource
 from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.models import JoinRequest, clean_name
 from echo_desktop.session.ports import ConferenceEngine
@@ -23,10 +23,15 @@ class DeviceMedia:
 
     The engine asks for the speakers first and the microphone second; both get the same canceller,
     which hears exactly what the speakers play as its reference.
+
+    test_capture: send the test card and a test tone instead of the camera and microphone, the
+    tone still through the echo canceller, as a browser's fake devices do (the benchmark's
+    like-for-like comparison with Chromium, and a machine with speakers but no camera or mic).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, test_capture: bool = False) -> None:
         self._canceller: EchoCanceller | NullEchoCanceller | None = None
+        self._test_capture = test_capture
 
     def _canceller_for_call(self) -> EchoCanceller | NullEchoCanceller:
         if self._canceller is None:
@@ -42,7 +47,12 @@ class DeviceMedia:
 
     def local(self, request: JoinRequest) -> LocalMedia:
         """Open the chosen camera and microphone; whatever is missing is reported, the call goes on."""
-        source = DeviceSource(MediaClock(), processor=self._canceller_for_call())
+        source: TrackSource
+        if self._test_capture:
+            label = clean_name(request.display_name)
+            source = SyntheticSource(label, clock=MediaClock(), processor=self._canceller_for_call())
+        else:
+            source = DeviceSource(MediaClock(), processor=self._canceller_for_call())
         notices: list[str] = []
         video: MediaStreamTrack | None = None
         audio: MediaStreamTrack | None = None
@@ -59,16 +69,23 @@ class DeviceMedia:
         return LocalMedia(audio=audio, video=video, notices=notices, source=source)
 
 
-def build_engine(devices: bool = False, speakers: bool | None = None) -> ConferenceEngine:
+def build_engine(
+    devices: bool = False, speakers: bool | None = None, test_capture: bool = False
+) -> ConferenceEngine:
     """The real conference engine.
 
     devices: the camera and microphone; otherwise a synthetic test card and tone.
     speakers: play remote audio (default: with devices).
+    test_capture (with devices): the test card and tone stand in for the camera and microphone,
+    with the speakers and echo cancellation as usual (see DeviceMedia).
     """
     if devices:
-        media = DeviceMedia()
+        media = DeviceMedia(test_capture)
         play = speakers if speakers is not None else True
-        return JanusConference(media.local, audio_out_factory=media.audio_out if play else None)
+        # Camera pictures carry no test-card codes: do not scan every received frame for them.
+        return JanusConference(
+            media.local, audio_out_factory=media.audio_out if play else None, read_test_codes=False
+        )
 
     def synthetic_for(request: JoinRequest) -> LocalMedia:
         return synthetic_media(clean_name(request.display_name))

@@ -20,6 +20,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from echo_desktop.media import frame_code
 from echo_desktop.media.convert import encoder_frame
 from echo_desktop.media.media_clock import MediaClock
+from echo_desktop.media.microphone import CaptureProcessor
 
 VIDEO_CLOCK = 90_000
 AUDIO_RATE = 48_000
@@ -117,12 +118,23 @@ class TestPatternTrack(MediaStreamTrack):
 
 
 class ToneTrack(MediaStreamTrack):
-    """A quiet sine tone, 48 kHz mono, in 20 ms frames."""
+    """A quiet sine tone, 48 kHz mono, in 20 ms frames.
+
+    With a `processor` (the echo canceller) each frame goes through it as a microphone block
+    would: the test tone then stands in for a microphone the way a browser's fake device does.
+    """
 
     kind = "audio"
 
-    def __init__(self, frequency: float = 440.0, level: float = 0.1, clock: MediaClock | None = None) -> None:
+    def __init__(
+        self,
+        frequency: float = 440.0,
+        level: float = 0.1,
+        clock: MediaClock | None = None,
+        processor: CaptureProcessor | None = None,
+    ) -> None:
         super().__init__()
+        self._processor = processor
         self._pts_base = clock.audio_pts(AUDIO_RATE) if clock is not None else 0
         self._samples = int(AUDIO_RATE * AUDIO_PTIME)
         self._pacer = _Pacer(AUDIO_PTIME)
@@ -136,6 +148,8 @@ class ToneTrack(MediaStreamTrack):
         start = count * self._samples
         t = np.arange(start, start + self._samples, dtype=np.float64)
         samples = (np.sin(t * self._phase_step) * self._amplitude).astype(np.int16)
+        if self._processor is not None:
+            samples = self._processor.capture(samples)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
         frame.pts = self._pts_base + start

@@ -58,9 +58,11 @@ class SyntheticSource:
         fps: float = 15.0,
         clock: MediaClock | None = None,
         tone_hz: float = 440.0,
+        processor: CaptureProcessor | None = None,
     ) -> None:
         self._clock = clock or MediaClock()
         self._tone_hz = tone_hz
+        self._processor = processor
         self._label = label
         self._size = (width, height)
         self._fps = fps
@@ -69,4 +71,4 @@ class SyntheticSource:
         return TestPatternTrack(self._label, self._size[0], self._size[1], self._fps, clock=self._clock)
 
     def open_audio(self, device: str | None) -> MediaStreamTrack:
-        return ToneTrack(self._tone_hz, clock=self._clock)
+        return ToneTrack(self._tone_hz, clock=self._clock, processor=self._processor)

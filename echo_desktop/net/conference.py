@@ -90,8 +90,14 @@ class JanusConference:
         media_factory: MediaFactory,
         frame_observer: FrameObserver | None = None,
         audio_out_factory: AudioOutFactory | None = None,
+        read_test_codes: bool = True,
     ) -> None:
+        """read_test_codes: scan every received frame for the test card's frame counter (frame_code),
+        for the probe, the tests and the benches. A clinic call carries camera pictures, where the
+        scan finds nothing and costs most of a percent of a core per feed, so the app turns it off.
+        """
         self._media_factory = media_factory
+        self._read_test_codes = read_test_codes
         self._audio_out_factory = audio_out_factory
         self._audio_out: AudioSink | None = None
         self._published: PublishedMedia | None = None
@@ -536,7 +542,7 @@ class JanusConference:
                 except Exception:
                     logger.exception("The frame observer failed; it is detached")
                     self._frame_observer = None
-            counter = frame_code.read(pixels)
+            counter = frame_code.read(pixels) if self._read_test_codes else None
             self._frames.put(feed, pixels, counter)
             if self._stats.on_video_frame(feed, counter):
                 self._emit(ev.FeedMediaStarted(feed, "video"))

@@ -19,26 +19,41 @@ from echo_desktop.devtools.virtual_audio import pulse_null_sink
 
 RATE = 48_000
 CASES: tuple[tuple[str | float, int], ...] = (("low", 480), ("low", 960), ("high", 480))
+WARM_UP_S = 3.0
+"""The null sink pulls only a trickle for the first two seconds or so (measured: 11 callbacks a
+second instead of 100), so measuring earlier would flatter every case."""
 
 
-def _silence(out: Any, frames: int, time_info: Any, status: Any) -> None:
-    out[:] = 0
+class _Silence:
+    """An output callback that writes silence and counts the samples it was asked for."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+
+    def __call__(self, out: Any, frames: int, time_info: Any, status: Any) -> None:
+        out[:] = 0
+        self.samples += frames
 
 
-def _measure(latency: str | float, blocksize: int, seconds: float) -> tuple[float, float]:
-    """(% of one core used by this process, the stream's reported output latency in ms)."""
+def _measure(latency: str | float, blocksize: int, seconds: float) -> tuple[float, float, float]:
+    """(% of one core used by this process, samples played per second, the stream's latency in ms).
+
+    The played rate shows that the stream ran at full speed while it was measured.
+    """
     import sounddevice
 
+    callback = _Silence()
     stream = sounddevice.OutputStream(
-        samplerate=RATE, channels=1, dtype="int16", blocksize=blocksize, latency=latency, callback=_silence
+        samplerate=RATE, channels=1, dtype="int16", blocksize=blocksize, latency=latency, callback=callback
     )
     try:
         stream.start()
-        time.sleep(0.5)  # let the server start pulling
-        start = time.process_time()
+        time.sleep(WARM_UP_S)
+        start, played = time.process_time(), callback.samples
         time.sleep(seconds)
         used = time.process_time() - start
-        return 100.0 * used / seconds, 1000.0 * float(stream.latency)
+        rate = (callback.samples - played) / seconds
+        return 100.0 * used / seconds, rate, 1000.0 * float(stream.latency)
     finally:
         stream.close()
 
@@ -52,10 +67,10 @@ def main() -> int:
     with pulse_null_sink():
         rows = [(latency, size, *_measure(latency, size, args.seconds)) for latency, size in CASES]
     print(f"Output stream with an empty callback, 48 kHz mono int16, {args.seconds:.0f} s each")
-    print(f"{'latency':<9}{'block':>7}{'block ms':>10}{'CPU %':>8}{'stream latency ms':>19}")
-    for latency, size, cpu, stream_latency in rows:
+    print(f"{'latency':<9}{'block':>7}{'block ms':>10}{'CPU %':>8}{'played Hz':>11}{'stream latency ms':>19}")
+    for latency, size, cpu, rate, stream_latency in rows:
         block_ms = 1000 * size / RATE
-        print(f"{latency!s:<9}{size:>7}{block_ms:>10.0f}{cpu:>8.2f}{stream_latency:>19.1f}")
+        print(f"{latency!s:<9}{size:>7}{block_ms:>10.0f}{cpu:>8.2f}{rate:>11.0f}{stream_latency:>19.1f}")
     return 0
 
 

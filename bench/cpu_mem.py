@@ -132,8 +132,14 @@ def _chromium(bench: BenchRoom) -> Iterator[int]:
         # WebRTC may lower the resolution or frame rate it sends when the CPU is busy; say what
         # Chromium really encoded, so its figure is read against the same work as ours.
         after = peer.outbound()
-        fps = (after["framesEncoded"] - before["framesEncoded"]) / (time.monotonic() - started)
-        CHROMIUM_SENT.append(f"{after['frameWidth']}x{after['frameHeight']} at {fps:.1f} fps")
+        elapsed = time.monotonic() - started
+        frames = after["framesEncoded"] - before["framesEncoded"]
+        encode_ms = 1000 * (after["totalEncodeTime"] - before["totalEncodeTime"]) / max(1, frames)
+        kbps = 8 * (after["bytesSent"] - before["bytesSent"]) / elapsed / 1000
+        CHROMIUM_SENT.append(
+            f"{after['frameWidth']}x{after['frameHeight']} at {frames / elapsed:.1f} fps, "
+            f"{kbps:.0f} kbps, {encode_ms:.1f} ms to encode a frame"
+        )
 
 
 CHROMIUM_SENT: list[str] = []

@@ -99,12 +99,12 @@ async def test_speaker_to_microphone_loopback_through_pulseaudio(pulse: Path) ->
             if speaker.blocks_played > 10 and mic.blocks_captured > 10:
                 break
             await asyncio.sleep(0.05)
-        mic._blocks.clear()
+        mic._frames.clear()
         feed = tone(1000, 0.4, 4)
         for i in range(100):  # 2 s of 20 ms packets, pushed in real time
             mixer.push(1, feed[i * 960 : (i + 1) * 960])
             await asyncio.sleep(0.02)
-            while mic._blocks.__len__() >= 2:
+            while mic._frames:
                 frame = await mic.recv()
                 captured.append(frame.to_ndarray().reshape(-1))
                 pts.append(frame.pts)
@@ -116,7 +116,8 @@ async def test_speaker_to_microphone_loopback_through_pulseaudio(pulse: Path) ->
     assert len(audio) > 48_000  # over a second came back
     # The tone we played is what the microphone (the sink's monitor) heard.
     assert level_at(audio[-24_000:], 1000) > 0.2
-    # Timestamps: monotonic, exactly one 20 ms frame apart.
+    # One 20 ms frame each, and timestamps monotonic, exactly one frame apart.
+    assert {len(frame) for frame in captured} == {FRAME}
     assert all(b - a == FRAME for a, b in itertools.pairwise(pts))
 
 

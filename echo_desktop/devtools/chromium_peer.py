@@ -145,6 +145,10 @@ class OutboundStats(TypedDict):
     """What the browser's publisher PC has sent (getStats outbound-rtp)."""
 
     framesEncoded: int
+    totalEncodeTime: float
+    """Seconds spent encoding video, over all frames."""
+    bytesSent: int
+    """Video payload bytes."""
     packetsSent: int
     audioPacketsSent: int
     codec: str | None

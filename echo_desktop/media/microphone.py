@@ -1,8 +1,10 @@
 """The microphone: 48 kHz mono from sounddevice, in 20 ms frames for the encoder.
 
-PortAudio calls back on its own thread with 10 ms blocks (the echo canceller's frame size);
-each block is cleaned there, then queued. The queue is bounded: if the encoder falls behind, the
-oldest block goes, so latency never grows.
+PortAudio calls back on its own thread with one 20 ms block per encoded frame; the echo canceller
+cleans it there (as two of its 10 ms frames), then it is queued. Blocks of 20 ms add no delay:
+the encoder waits for a whole 20 ms frame anyway. They halve the Python callbacks (and the GIL
+hand-offs with the engine thread) against 10 ms blocks. The queue is bounded: if the encoder falls
+behind, the oldest block goes, so latency never grows.
 """
 
 from __future__ import annotations
@@ -24,16 +26,16 @@ from echo_desktop.media.thread_signal import ThreadSignal
 logger = logging.getLogger(__name__)
 
 RATE = 48_000
-BLOCK = RATE // 100  # 10 ms
-FRAME = 2 * BLOCK  # 20 ms per encoded frame
-MAX_QUEUED_BLOCKS = 20  # 200 ms
+BLOCK = RATE // 100  # 10 ms: the echo canceller's frame, and the device check's meter block
+FRAME = 2 * BLOCK  # 20 ms: one encoded frame, and one capture callback
+MAX_QUEUED_FRAMES = 10  # 200 ms
 STALL_S = 1.5  # no audio for this long means the device is gone
 
 Pcm = np.ndarray[Any, np.dtype[np.int16]]
 
 
 class CaptureProcessor(Protocol):
-    """Echo cancellation and friends, applied to each 10 ms capture block."""
+    """Echo cancellation and friends, applied to each capture block (a whole number of 10 ms)."""
 
     def capture(self, near_end: Pcm) -> Pcm: ...
 
@@ -61,7 +63,7 @@ class MicrophoneTrack(MediaStreamTrack):
         self._processor = processor
         self._clock = clock or MediaClock()
         self._on_level = on_level
-        self._blocks: collections.deque[Pcm] = collections.deque(maxlen=MAX_QUEUED_BLOCKS)
+        self._frames: collections.deque[Pcm] = collections.deque(maxlen=MAX_QUEUED_FRAMES)
         self._ready = ThreadSignal()
         self._pts: int | None = None
         self._last_block_at = time.monotonic()
@@ -72,7 +74,7 @@ class MicrophoneTrack(MediaStreamTrack):
                 samplerate=RATE,
                 channels=1,
                 dtype="int16",
-                blocksize=BLOCK,
+                blocksize=FRAME,
                 device=_device(device),
                 callback=self._on_block,
                 finished_callback=self._on_finished,
@@ -88,13 +90,12 @@ class MicrophoneTrack(MediaStreamTrack):
                 pcm = self._processor.capture(pcm)
             except Exception:
                 logger.exception("Capture processing failed; sending the raw microphone")
-        self._blocks.append(pcm)
+        self._frames.append(pcm)
         self.blocks_captured += 1
         self._last_block_at = time.monotonic()
         if self._on_level is not None:
             self._on_level(float(np.abs(pcm).max()) / 32768.0)
-        if len(self._blocks) >= 2:  # a whole 20 ms frame: only then is the sender worth waking
-            self._ready.set()
+        self._ready.set()
 
     def _on_finished(self) -> None:
         if self.readyState == "live":
@@ -108,12 +109,12 @@ class MicrophoneTrack(MediaStreamTrack):
         return self.lost or time.monotonic() - self._last_block_at > STALL_S
 
     async def recv(self) -> av.AudioFrame:
-        while len(self._blocks) < 2:
+        while not self._frames:
             if self.readyState != "live" or self.lost:
                 self.stop()
                 raise MediaStreamError
             await self._ready.wait(0.5)
-        pcm = np.concatenate([self._blocks.popleft(), self._blocks.popleft()])
+        pcm = self._frames.popleft()
         if self._pts is None:
             self._pts = self._clock.audio_pts(RATE)
         frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")

@@ -63,6 +63,8 @@
     feeds: feedList,
     outbound: {
       framesEncoded: 0,
+      totalEncodeTime: 0, // seconds spent encoding video, all frames
+      bytesSent: 0, // video payload bytes
       packetsSent: 0, // video RTP packets
       audioPacketsSent: 0,
       codec: null,
@@ -697,11 +699,15 @@
     let frames = 0;
     let video = 0;
     let audio = 0;
+    let encodeSeconds = 0;
+    let videoBytes = 0;
     report.forEach(function (r) {
       if (r.type !== "outbound-rtp") return;
       if (r.kind === "video") {
         frames += r.framesEncoded || 0;
         video += r.packetsSent || 0;
+        encodeSeconds += r.totalEncodeTime || 0;
+        videoBytes += r.bytesSent || 0;
         if (r.frameWidth) peer.outbound.frameWidth = r.frameWidth;
         if (r.frameHeight) peer.outbound.frameHeight = r.frameHeight;
         if (r.codecId && report.get(r.codecId)) peer.outbound.codec = report.get(r.codecId).mimeType;
@@ -710,6 +716,8 @@
       }
     });
     peer.outbound.framesEncoded = frames;
+    peer.outbound.totalEncodeTime = encodeSeconds;
+    peer.outbound.bytesSent = videoBytes;
     peer.outbound.packetsSent = video;
     peer.outbound.audioPacketsSent = audio;
   }

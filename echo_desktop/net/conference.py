@@ -25,7 +25,7 @@ from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.receive_stats import ReceiveStats
 from echo_desktop.media.remote_audio import AudioSink
-from echo_desktop.net import low_latency_jitter
+from echo_desktop.net import inline_audio_decode, low_latency_jitter
 from echo_desktop.net.janus_client import JanusClient, PluginHandle
 from echo_desktop.net.janus_messages import JanusMessage
 from echo_desktop.net.published_media import PublishedMedia
@@ -67,6 +67,9 @@ FrameObserver = Callable[[int, Rgb32Array], None]
 # frame interval less latency (67 ms at 15 fps). Process-wide, idempotent, and skipped (with a
 # warning) on aiortc versions it was not checked against; see net/low_latency_jitter.py.
 low_latency_jitter.install()
+# Decode remote audio on this loop rather than round-tripping every 20 ms frame through a decoder
+# thread (two wake-ups each); same conditions, see net/inline_audio_decode.py.
+inline_audio_decode.install()
 
 
 class _Subscriber:

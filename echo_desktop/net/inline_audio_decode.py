@@ -30,21 +30,17 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable
 from typing import Any, cast
 
-import aiortc
 import aiortc.rtcrtpreceiver
 import av
 from aiortc.codecs import get_decoder
 from aiortc.codecs.base import Decoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-logger = logging.getLogger(__name__)
+from echo_desktop.net.aiortc_rebind import Rebinding
 
-CHECKED_AIORTC_VERSIONS = ("1.14.", "1.15.", "1.16.")
-_PATCHED_NAME = "decoder_worker"
-_STOCK_WORKER: Callable[..., None] = aiortc.rtcrtpreceiver.decoder_worker
+logger = logging.getLogger(__name__)
 
 _FLUSH = object()
 """Queued by the loop when it takes audio over: everything before it is the thread's to decode."""
@@ -145,36 +141,29 @@ def decoder_worker(
         logger.debug("Decoder thread stopped: its loop is closed")
 
 
+_REBINDING = Rebinding(
+    aiortc.rtcrtpreceiver,
+    "decoder_worker",
+    decoder_worker,
+    checked=("1.14.", "1.15.", "1.16."),
+    keeping="aiortc's decoder threads for audio",
+)
+
+
 def install() -> bool:
     """Make receivers created from now on decode audio on the loop. Idempotent.
 
     Returns whether it is installed; on an aiortc version this module was not checked against it
     logs a warning and changes nothing.
     """
-    version = getattr(aiortc, "__version__", "unknown")
-    if not version.startswith(CHECKED_AIORTC_VERSIONS):
-        logger.warning(
-            "aiortc %s is not a version inline audio decoding was checked against; "
-            "keeping aiortc's decoder threads",
-            version,
-        )
-        return False
-    current = getattr(aiortc.rtcrtpreceiver, _PATCHED_NAME)
-    if current is decoder_worker:
-        return True
-    if current is not _STOCK_WORKER:
-        logger.warning("aiortc's decoder_worker was already replaced by %r; leaving it", current)
-        return False
-    setattr(aiortc.rtcrtpreceiver, _PATCHED_NAME, decoder_worker)
-    return True
+    return _REBINDING.install()
 
 
 def uninstall() -> None:
     """Give aiortc its own decoder threads back (for before/after measurements and tests)."""
-    if getattr(aiortc.rtcrtpreceiver, _PATCHED_NAME) is decoder_worker:
-        setattr(aiortc.rtcrtpreceiver, _PATCHED_NAME, _STOCK_WORKER)
+    _REBINDING.uninstall()
 
 
 def installed() -> bool:
     """Whether receivers created now decode their audio on the loop."""
-    return getattr(aiortc.rtcrtpreceiver, _PATCHED_NAME) is decoder_worker
+    return _REBINDING.installed()

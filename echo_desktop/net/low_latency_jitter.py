@@ -67,6 +67,8 @@ from aiortc.jitterbuffer import MAX_MISORDER, JitterBuffer, JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
+from echo_desktop.net.aiortc_rebind import Rebinding
+
 logger = logging.getLogger(__name__)
 
 CHECKED_AIORTC_VERSIONS = ("1.14.", "1.15.", "1.16.")
@@ -76,18 +78,6 @@ MAX_HOLD_S = 1.0
 """How long a hole may hold the video, in media time: long enough for NACK and retransmission
 over a slow rural round trip (several hundred ms), short enough that a lost packet is a hiccup."""
 _MAX_HOLD_TICKS = int(MAX_HOLD_S * VIDEO_CLOCK_HZ)
-
-_STOCK_JITTER_BUFFER: type[JitterBuffer] = JitterBuffer
-_PATCHED_NAME = "JitterBuffer"  # the name RTCRtpReceiver.__init__ looks up in aiortc.rtcrtpreceiver
-
-
-def _current() -> object:
-    return getattr(aiortc.rtcrtpreceiver, _PATCHED_NAME)
-
-
-def _bind(cls: type[JitterBuffer]) -> None:
-    setattr(aiortc.rtcrtpreceiver, _PATCHED_NAME, cls)
-
 
 class LowLatencyJitterBuffer(JitterBuffer):
     """aiortc's JitterBuffer, except that a video frame is released at its RTP marker bit.
@@ -259,38 +249,32 @@ class LowLatencyJitterBuffer(JitterBuffer):
         return bool(previous.marker) or previous.timestamp != first.timestamp
 
 
+_REBINDING = Rebinding(
+    aiortc.rtcrtpreceiver,
+    "JitterBuffer",  # the name RTCRtpReceiver.__init__ looks up
+    LowLatencyJitterBuffer,
+    checked=CHECKED_AIORTC_VERSIONS,
+    keeping="aiortc's own jitter buffer (one frame interval more video latency)",
+)
+
+
 def install() -> bool:
     """Make aiortc build `LowLatencyJitterBuffer`s for the receivers it creates from now on.
 
     Idempotent. Returns whether it is installed; on an aiortc version this module was not checked
     against it logs a warning and changes nothing.
     """
-    version = getattr(aiortc, "__version__", "unknown")
-    if not version.startswith(CHECKED_AIORTC_VERSIONS):
-        logger.warning(
-            "aiortc %s is not a version the low-latency jitter buffer was checked against (%s); "
-            "keeping aiortc's own (one frame interval more video latency)",
-            version,
-            ", ".join(v + "x" for v in CHECKED_AIORTC_VERSIONS),
-        )
-        return False
-    current = _current()
-    if current is LowLatencyJitterBuffer:
-        return True
-    if current is not _STOCK_JITTER_BUFFER:
-        logger.warning("aiortc's JitterBuffer was already replaced by %r; leaving it", current)
-        return False
-    _bind(LowLatencyJitterBuffer)
-    logger.debug("Video receivers release frames at the RTP marker bit (aiortc %s)", version)
-    return True
+    installed_now = _REBINDING.install()
+    if installed_now:
+        logger.debug("Video receivers release frames at the RTP marker bit")
+    return installed_now
 
 
 def uninstall() -> None:
     """Give aiortc its own JitterBuffer back (for before/after measurements and tests)."""
-    if _current() is LowLatencyJitterBuffer:
-        _bind(_STOCK_JITTER_BUFFER)
+    _REBINDING.uninstall()
 
 
 def installed() -> bool:
     """Whether receivers created now get a `LowLatencyJitterBuffer`."""
-    return _current() is LowLatencyJitterBuffer
+    return _REBINDING.installed()

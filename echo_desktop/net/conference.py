@@ -25,7 +25,7 @@ from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.receive_stats import ReceiveStats
 from echo_desktop.media.remote_audio import AudioSink
-from echo_desktop.net import inline_audio_decode, low_latency_jitter
+from echo_desktop.net import inline_audio_decode, inline_audio_encode, low_latency_jitter
 from echo_desktop.net.janus_client import JanusClient, PluginHandle
 from echo_desktop.net.janus_messages import JanusMessage
 from echo_desktop.net.published_media import PublishedMedia
@@ -167,6 +167,7 @@ class JanusConference:
 
     async def join(self, request: JoinRequest) -> Participant:
         """Connect, join as publisher, publish our media and subscribe to everyone present."""
+        inline_audio_encode.install(asyncio.get_running_loop())  # before aiortc first encodes
         self._leaving = False
         self._request = request
         started = time.monotonic()

@@ -47,7 +47,6 @@ _FLUSH = object()
 """Queued by the loop when it takes audio over: everything before it is the thread's to decode."""
 
 
-
 class _Decoding:
     """A receiver's decoder: used by its thread until the switch, by the loop after it, never both."""
 
@@ -57,17 +56,22 @@ class _Decoding:
         self._decode_error = decode_error
 
     def decode(self, codec: RTCRtpCodecParameters, encoded_frame: Any) -> list[Any]:
-        if self._decoder is None or codec.name != self._codec_name:
-            self._decoder = get_decoder(codec)
-            self._codec_name = codec.name
+        """The decoded frames; none for a frame that fails (logged), so the stream goes on."""
         try:
+            if self._decoder is None or codec.name != self._codec_name:
+                self._decoder = get_decoder(codec)
+                self._codec_name = codec.name
             return list(self._decoder.decode(encoded_frame))
         except av.FFmpegError as exc:
             # Keep the decoder: a fresh one would fail every frame until the next key frame.
             logger.warning("Could not decode a %s frame: %s", codec.mimeType, exc)
             if self._decode_error is not None:
                 self._decode_error.set()  # aiortc 1.16 asks the sender for a key frame (video)
-            return []
+        except Exception:
+            # A decoder bug must neither kill the thread (the switch would never finish) nor
+            # escape into aiortc's receive path on the loop.
+            logger.exception("Decoding a %s frame failed; it is dropped", codec.mimeType)
+        return []
 
 
 def _is_audio(task: tuple[RTCRtpCodecParameters, Any]) -> bool:
@@ -106,13 +110,7 @@ class _Router:
             self._decode(task)
 
     def _decode(self, task: tuple[RTCRtpCodecParameters, Any]) -> None:
-        try:
-            frames = self._decoding.decode(*task)
-        except Exception:
-            # Never let a decoder failure escape into aiortc's receive path on the loop.
-            logger.exception("Decoding a %s frame failed; it is dropped", task[0].mimeType)
-            return
-        for frame in frames:
+        for frame in self._decoding.decode(*task):
             self._output_q.put_nowait(frame)
 
 

@@ -17,7 +17,8 @@ Clients:
   instead of camera and microphone, the tone through echo cancellation, the remote voices played;
 - the app with no devices: the test card and tone, no audio processing or playback;
 - the headless engine (the probe): the same session and media code, without Qt;
-- Chromium, with janus.js and its fake camera and microphone, playing the remote audio.
+- Chromium, with janus.js and its fake camera and microphone, playing the remote audio, and
+  drawing every video (its own camera too) at the app's tile size in a window of the app's size.
 Each measurement waits for the call to settle, then averages CPU over a window and reads PSS. CPU
 on a small machine varies by several points from run to run, so the clients take turns for
 `--rounds` rounds and the table shows each one's median, with the range of its rounds.
@@ -102,29 +103,39 @@ def _app(bench: BenchRoom, devices: bool, test_capture: bool = False) -> Abstrac
     return _process(argv if devices else [*argv, "--no-devices"], env)
 
 
-def _ours_app_devices(bench: BenchRoom) -> AbstractContextManager[int]:
+def _ours_app_devices(bench: BenchRoom, others: int) -> AbstractContextManager[int]:
     return _app(bench, devices=True)
 
 
-def _ours_app_test_capture(bench: BenchRoom) -> AbstractContextManager[int]:
+def _ours_app_test_capture(bench: BenchRoom, others: int) -> AbstractContextManager[int]:
     return _app(bench, devices=True, test_capture=True)
 
 
-def _ours_app_test_card(bench: BenchRoom) -> AbstractContextManager[int]:
+def _ours_app_test_card(bench: BenchRoom, others: int) -> AbstractContextManager[int]:
     return _app(bench, devices=False)
 
 
-def _ours_engine(bench: BenchRoom) -> AbstractContextManager[int]:
+def _ours_engine(bench: BenchRoom, others: int) -> AbstractContextManager[int]:
     """The headless engine (the probe): the same session and media code, without Qt."""
     return _process(_probe_argv(bench, "Measured", 3600))
 
 
+APP_WINDOW = (1180, 760)
+"""The app's window size (ui/main_window.py); Chromium's window is given the same."""
+APP_TILES = {1: "442x332", 3: "406x304"}
+"""How large the app draws each video, self-view included, by the number of other participants:
+a 640x480 frame fitted to its tile (read from the app's set_view_size calls in these calls)."""
+
+
 @contextmanager
-def _chromium(bench: BenchRoom) -> Iterator[int]:
-    # Chromium plays the remote audio to the same sound server as the app (not muted), so both
-    # do the same audio work.
-    with ChromiumPeer(play_audio=True) as peer:
-        peer.start(bench.hub.config.ws_url, bench.room, bench.pin, "Measured", publish=True)
+def _chromium(bench: BenchRoom, others: int) -> Iterator[int]:
+    # Chromium shows the call as the app does: every video, its own camera included, drawn at the
+    # app's tile size in a window of the app's size; and it plays the remote audio (not muted) to
+    # the same sound server. Without this its page drew 160x120 videos and no self-view.
+    window = f"--window-size={APP_WINDOW[0]},{APP_WINDOW[1]}"
+    with ChromiumPeer(play_audio=True, extra_flags=(window,)) as peer:
+        options = {"preview": "1", "tile": APP_TILES[others]}
+        peer.start(bench.hub.config.ws_url, bench.room, bench.pin, "Measured", publish=True, options=options)
         pid = peer.pid
         assert pid is not None
         before, started = peer.outbound(), time.monotonic()
@@ -146,7 +157,7 @@ CHROMIUM_SENT: list[str] = []
 """What Chromium encoded in each of its runs."""
 
 
-CLIENTS: dict[str, Callable[[BenchRoom], AbstractContextManager[int]]] = {
+CLIENTS: dict[str, Callable[[BenchRoom, int], AbstractContextManager[int]]] = {
     "ECHO app, devices": _ours_app_devices,
     "ECHO app, test capture": _ours_app_test_capture,
     "ECHO app, no devices": _ours_app_test_card,
@@ -172,7 +183,7 @@ async def _measure_all(
             with _others(bench, others):
                 for round_number in range(1, rounds + 1):
                     for client, start in CLIENTS.items():
-                        with start(bench) as pid:
+                        with start(bench, others) as pid:
                             await asyncio.sleep(settle)
                             usage = await asyncio.to_thread(measure, pid, seconds)
                         results.setdefault((case, client), []).append(usage)

@@ -338,6 +338,7 @@ class ChromiumPeer:
                     "pin": pin,
                     "display": display,
                     "publish": "1" if publish else "0",
+                    **({"audible": "1"} if self._play_audio else {}),
                     **(options or {}),
                 }
             )

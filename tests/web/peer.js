@@ -40,6 +40,10 @@
   const canvasHeight = Number.parseInt(params.get("height") || "480", 10);
   const canvasFps = Number.parseFloat(params.get("fps") || "15");
   const canvasCapture = params.get("canvas_capture") || "request"; // "request" | "stream"
+  // As a clinic web client shows a call (bench/cpu_mem.py, the like-for-like yardstick):
+  const preview = params.get("preview") === "1"; // show our own camera, as a self-view
+  const tile = /^(\d+)x(\d+)$/.exec(params.get("tile") || ""); // every video drawn at WxH
+  const audible = params.get("audible") === "1"; // remote audio elements not muted
 
   const FAST_POLL_MS = 10; // while some feed still waits for its first frame
   const SLOW_POLL_MS = 200;
@@ -367,6 +371,34 @@
     else requestAnimationFrame(onFrame);
   }
 
+  // ------------------------------------------------------- preview=1, tile=WxH
+
+  if (tile) {
+    const style = document.createElement("style");
+    style.textContent = "video { width: " + tile[1] + "px; height: " + tile[2] + "px; object-fit: contain; }";
+    document.head.appendChild(style);
+  }
+
+  function showPreview(track, on) {
+    if (!preview || track.kind !== "video") return;
+    let el = document.getElementById("local");
+    if (!on) {
+      if (el) el.remove();
+      return;
+    }
+    if (!el) {
+      el = document.createElement("video");
+      el.id = "local";
+      el.autoplay = true;
+      el.muted = true;
+      el.playsInline = true;
+      document.getElementById("remotes").appendChild(el);
+    }
+    el.srcObject = new MediaStream([track]);
+    const playing = el.play();
+    if (playing && playing.catch) playing.catch((e) => log("warn", "preview play()", describe(e)));
+  }
+
   // ---------------------------------------------------------------- feeds
 
   function feedFor(id, name) {
@@ -568,7 +600,8 @@
     if (!el) {
       el = document.createElement(track.kind === "video" ? "video" : "audio");
       el.autoplay = true;
-      el.muted = true; // autoplay without a gesture; decoding and stats are unaffected
+      // Muted unless asked: autoplay without a gesture; decoding and stats are unaffected.
+      el.muted = !(audible && track.kind === "audio");
       el.playsInline = true;
       el.id = "remote-" + key;
       document.getElementById("remotes").appendChild(el);
@@ -803,7 +836,7 @@
             log("warn", "slow link (publisher)", uplink ? "up" : "down", lost, "mid", mid);
           },
           onmessage: onPublisherMessage,
-          onlocaltrack: function () {}, // no local preview: it would only cost CPU
+          onlocaltrack: showPreview, // only with preview=1: otherwise it would only cost CPU
           onremotetrack: function () {},
           oncleanup: function () {
             log("info", "publisher cleanup");

@@ -30,6 +30,17 @@ async def test_the_tone_goes_through_the_processor_like_a_microphone() -> None:
     assert np.array_equal(out, raw // 2)
 
 
+class _Broken:
+    def capture(self, near_end: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+        raise RuntimeError("canceller failure")
+
+
+async def test_a_failing_processor_lets_the_raw_tone_through() -> None:
+    plain, processed = ToneTrack(level=0.5), ToneTrack(level=0.5, processor=_Broken())
+    a, b = await plain.recv(), await processed.recv()
+    assert np.array_equal(b.to_ndarray(), a.to_ndarray())  # not silence, and no exception
+
+
 async def test_test_capture_sends_card_and_tone_through_the_calls_canceller() -> None:
     media = DeviceMedia(test_capture=True)
     local = media.local(JoinRequest("ws://hub:8188", 1, "1", "Dr. A", Role.SPOKE))

@@ -40,6 +40,18 @@ class CaptureProcessor(Protocol):
     def capture(self, near_end: Pcm) -> Pcm: ...
 
 
+def cleaned(processor: CaptureProcessor | None, pcm: Pcm) -> Pcm:
+    """`pcm` through the processor. If the processor fails, the failure is logged and the raw
+    audio goes on: a broken echo canceller must not silence the speaker or end the track."""
+    if processor is None:
+        return pcm
+    try:
+        return processor.capture(pcm)
+    except Exception:
+        logger.exception("Capture processing failed; sending the raw audio")
+        return pcm
+
+
 class MicrophoneError(OSError):
     """The microphone could not be opened."""
 
@@ -84,12 +96,7 @@ class MicrophoneTrack(MediaStreamTrack):
             raise MicrophoneError(str(exc)) from exc
 
     def _on_block(self, block: Pcm, frames: int, time_info: Any, status: Any) -> None:
-        pcm = block[:, 0].copy()
-        if self._processor is not None:
-            try:
-                pcm = self._processor.capture(pcm)
-            except Exception:
-                logger.exception("Capture processing failed; sending the raw microphone")
+        pcm = cleaned(self._processor, block[:, 0].copy())
         self._frames.append(pcm)
         self.blocks_captured += 1
         self._last_block_at = time.monotonic()

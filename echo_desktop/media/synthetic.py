@@ -20,7 +20,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from echo_desktop.media import frame_code
 from echo_desktop.media.convert import encoder_frame
 from echo_desktop.media.media_clock import MediaClock
-from echo_desktop.media.microphone import CaptureProcessor
+from echo_desktop.media.microphone import CaptureProcessor, cleaned
 
 VIDEO_CLOCK = 90_000
 AUDIO_RATE = 48_000
@@ -148,8 +148,7 @@ class ToneTrack(MediaStreamTrack):
         start = count * self._samples
         t = np.arange(start, start + self._samples, dtype=np.float64)
         samples = (np.sin(t * self._phase_step) * self._amplitude).astype(np.int16)
-        if self._processor is not None:
-            samples = self._processor.capture(samples)
+        samples = cleaned(self._processor, samples)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
         frame.pts = self._pts_base + start

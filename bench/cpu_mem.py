@@ -47,6 +47,7 @@ from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.devtools.virtual_camera import write_test_card_video
 from echo_desktop.storage.settings_file import JsonSettingsStore
+from echo_desktop.ui.main_window import DEFAULT_SIZE as APP_WINDOW_SIZE
 
 
 def _probe_argv(bench: BenchRoom, name: str, seconds: float) -> list[str]:
@@ -120,8 +121,6 @@ def _ours_engine(bench: BenchRoom, others: int) -> AbstractContextManager[int]:
     return _process(_probe_argv(bench, "Measured", 3600))
 
 
-APP_WINDOW = (1180, 760)
-"""The app's window size (ui/main_window.py); Chromium's window is given the same."""
 APP_TILES = {1: "442x332", 3: "406x304"}
 """How large the app draws each video, self-view included, by the number of other participants:
 a 640x480 frame fitted to its tile (read from the app's set_view_size calls in these calls)."""
@@ -132,7 +131,7 @@ def _chromium(bench: BenchRoom, others: int) -> Iterator[int]:
     # Chromium shows the call as the app does: every video, its own camera included, drawn at the
     # app's tile size in a window of the app's size; and it plays the remote audio (not muted) to
     # the same sound server. Without this its page drew 160x120 videos and no self-view.
-    window = f"--window-size={APP_WINDOW[0]},{APP_WINDOW[1]}"
+    window = f"--window-size={APP_WINDOW_SIZE[0]},{APP_WINDOW_SIZE[1]}"
     with ChromiumPeer(play_audio=True, extra_flags=(window,)) as peer:
         options = {"preview": "1", "tile": APP_TILES[others]}
         peer.start(bench.hub.config.ws_url, bench.room, bench.pin, "Measured", publish=True, options=options)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from echo_desktop.devtools.chromium_peer import ChromiumPeer
+from echo_desktop.devtools.virtual_camera import write_test_card_y4m
 from tests.conftest import Room
-from tests.peers import Peer, wait_for
+from tests.peers import Peer, counters_advance, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -47,6 +49,25 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
         later = next(f for f in browser.feeds() if f["display"].startswith("Dr. Desktop"))
         assert later["framesDecoded"] > first["framesDecoded"] + 10
         assert browser.outbound()["framesEncoded"] > 0
+    finally:
+        browser.stop()
+        await ours.leave()
+        ours.close()
+
+
+async def test_chromium_camera_can_play_our_test_card(room: Room, tmp_path: Path) -> None:
+    # The CPU bench feeds Chromium our moving test card, so both clients encode the same picture.
+    # Its frame counters, read back after Chromium encoded them, prove that the file was used.
+    card = write_test_card_y4m(tmp_path / "card.y4m", seconds=2)
+    ours = Peer("Dr. Desktop", size=(640, 480))
+    browser = ChromiumPeer(camera_file=card)
+    try:
+        await ours.join(room.server_url, room.room, room.pin)
+        browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=True)
+        browser.wait_joined()
+        await wait_for(counters_advance(ours, "Nurse Browser", 20), timeout=20,
+                       what="the test card's counters from Chromium")  # fmt: skip
+        assert browser.outbound()["frameWidth"] == 640
     finally:
         browser.stop()
         await ours.leave()

@@ -287,10 +287,13 @@ class ChromiumPeer:
         startup_timeout: float = 20.0,
         fake_fps: int | None = 15,
         play_audio: bool = False,
+        camera_file: Path | None = None,
     ) -> None:
         """`fake_fps` sets the fake camera's frame rate (640x480; the project's profile is 15 fps,
         Chromium's own default is 20); None keeps Chromium's default. `play_audio` lets Chromium
-        play the remote audio to the system's sound server (PULSE_SERVER) instead of muting it."""
+        play the remote audio to the system's sound server (PULSE_SERVER) instead of muting it.
+        `camera_file` (a Y4M file, see devtools.virtual_camera) replaces the fake camera's picture;
+        Chromium loops it at the frame rate in its header."""
         self._chromium = chromium
         self._web_root = web_root or WEB_ROOT
         self._http_host = http_host
@@ -298,6 +301,7 @@ class ChromiumPeer:
         self._startup_timeout = startup_timeout
         self._fake_fps = fake_fps
         self._play_audio = play_audio
+        self._camera_file = camera_file
         self._server: _PageServer | None = None
         self._server_thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -370,6 +374,7 @@ class ChromiumPeer:
             *(fake_camera if flag == FAKE_MEDIA_FLAG else flag for flag in CHROMIUM_FLAGS
               if not (self._play_audio and flag == "--mute-audio")),
             f"--user-data-dir={profile / 'profile'}",
+            *([f"--use-file-for-fake-video-capture={self._camera_file}"] if self._camera_file else []),
             *self._extra_flags,
             "about:blank",
         ]

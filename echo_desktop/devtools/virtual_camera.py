@@ -28,3 +28,24 @@ def write_test_card_video(
         writer.release()
         card.stop()
     return path
+
+
+def write_test_card_y4m(
+    path: Path, seconds: float, width: int = 640, height: int = 480, fps: int = 15
+) -> Path:
+    """Write `seconds` of the same moving test card as raw I420 frames in a Y4M file.
+
+    Chromium plays a Y4M file as its fake camera (`--use-file-for-fake-video-capture`), looping
+    it at the frame rate in its header. Its built-in fake camera is a nearly still picture, far
+    cheaper to encode than a moving one; with this file it encodes the same picture we do.
+    """
+    card = TestPatternTrack("Chromium camera", width, height, fps)
+    try:
+        with path.open("wb") as file:
+            file.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+            for counter in range(int(seconds * fps)):
+                file.write(b"FRAME\n")
+                file.write(cv2.cvtColor(card.render(counter), cv2.COLOR_RGB2YUV_I420).tobytes())
+    finally:
+        card.stop()
+    return path

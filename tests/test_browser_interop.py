@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
 from echo_desktop.devtools.chromium_peer import ChromiumPeer
+from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.devtools.virtual_camera import write_test_card_y4m
 from tests.conftest import Room
 from tests.peers import Peer, counters_advance, wait_for
@@ -48,6 +50,7 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
         time.sleep(1.5)
         later = next(f for f in browser.feeds() if f["display"].startswith("Dr. Desktop"))
         assert later["framesDecoded"] > first["framesDecoded"] + 10
+        assert later["audioPacketsReceived"] > 50
         assert browser.outbound()["framesEncoded"] > 0
     finally:
         browser.stop()
@@ -72,3 +75,28 @@ async def test_chromium_camera_can_play_our_test_card(room: Room, tmp_path: Path
         browser.stop()
         await ours.leave()
         ours.close()
+
+
+async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
+    # We send mono Opus (net/call_codecs.py). Chromium, playing to a sound server as a clinician's
+    # browser does, must hear our tone (0.1 of full scale) at that level: not silent, and not
+    # 3 dB down as aiortc's stereo encoder sent it (0.071).
+    with pulse_null_sink():
+        ours = Peer("Dr. Desktop", size=(640, 480))
+        browser = ChromiumPeer(play_audio=True)
+        try:
+            await ours.join(room.server_url, room.room, room.pin)
+            browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=False)
+            browser.wait_joined()
+
+            def level() -> float | None:
+                feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
+                return feeds[0]["audioLevel"] if feeds else None
+
+            await wait_for(lambda: (level() or 0) > 0.03, timeout=20, what="Chromium to hear us")
+            await asyncio.sleep(1)
+            assert 0.085 < (level() or 0) < 0.12, level()
+        finally:
+            browser.stop()
+            await ours.leave()
+            ours.close()

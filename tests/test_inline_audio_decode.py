@@ -48,7 +48,7 @@ class _FakeDecoder:
 def hold(monkeypatch: pytest.MonkeyPatch) -> dict[int, threading.Event]:
     """Frames whose decoding waits for their event (set it to let them through)."""
     events: dict[int, threading.Event] = {}
-    monkeypatch.setattr(inline_audio_decode, "get_decoder", lambda codec: _FakeDecoder(events))
+    monkeypatch.setattr(inline_audio_decode, "decoder_for", lambda codec: _FakeDecoder(events))
     return events
 
 

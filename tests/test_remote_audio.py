@@ -74,9 +74,9 @@ async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: P
             raise AssertionError("no second without an underrun in 15 tries")
 
         recent = await steady_second()
-        # The tone tracks send at 0.1 of full scale. aiortc's encoder spreads mono over two
-        # channels at -3 dB each (an equal-power pan), which the mono mix-down keeps.
-        sent = 0.1 / np.sqrt(2)
+        # The tone tracks send at 0.1 of full scale, as mono Opus (net/call_codecs.py): it plays
+        # at that level. (aiortc's own stereo encoder lost 3 dB, an equal-power pan.)
+        sent = 0.1
         assert level_at(recent, 300) == pytest.approx(sent, rel=0.15)
         assert level_at(recent, 1200) == pytest.approx(sent * 0.5, rel=0.15)
         assert level_at(recent, 700) < 0.01

@@ -25,7 +25,7 @@ from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.receive_stats import ReceiveStats
 from echo_desktop.media.remote_audio import AudioSink
-from echo_desktop.net import inline_audio_decode, inline_audio_encode, low_latency_jitter
+from echo_desktop.net import call_codecs, inline_audio_decode, inline_audio_encode, low_latency_jitter
 from echo_desktop.net.janus_client import JanusClient, PluginHandle
 from echo_desktop.net.janus_messages import JanusMessage
 from echo_desktop.net.published_media import PublishedMedia
@@ -70,6 +70,9 @@ low_latency_jitter.install()
 # Decode remote audio on this loop rather than round-tripping every 20 ms frame through a decoder
 # thread (two wake-ups each); same conditions, see net/inline_audio_decode.py.
 inline_audio_decode.install()
+# Voice-grade mono Opus, and VP8 that leaves room in the hub's bitrate cap for it; same
+# conditions, see net/call_codecs.py.
+call_codecs.install()
 
 
 class _Subscriber:

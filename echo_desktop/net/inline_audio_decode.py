@@ -35,11 +35,11 @@ from typing import Any, cast
 
 import aiortc.rtcrtpreceiver
 import av
-from aiortc.codecs import get_decoder
 from aiortc.codecs.base import Decoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from echo_desktop.net.aiortc_rebind import Rebinding
+from echo_desktop.net.call_codecs import decoder_for
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class _Decoding:
         """The decoded frames; none for a frame that fails (logged), so the stream goes on."""
         try:
             if self._decoder is None or codec.name != self._codec_name:
-                self._decoder = get_decoder(codec)
+                self._decoder = decoder_for(codec)
                 self._codec_name = codec.name
             return list(self._decoder.decode(encoded_frame))
         except av.FFmpegError as exc:

@@ -418,6 +418,7 @@
         videoCodec: null,
         packetsLost: 0,
         audioPacketsReceived: 0,
+        audioLevel: null, // 0..1, of the decoded audio (inbound-rtp audioLevel)
         rendered: null, // {videoWidth, videoHeight, currentTime, paused} of the <video> element
         mids: [],
       };
@@ -723,6 +724,7 @@
         }
       } else if (r.kind === "audio") {
         feed.audioPacketsReceived = Math.max(0, seen.audio - base.audio);
+        feed.audioLevel = r.audioLevel === undefined ? null : r.audioLevel;
       }
     });
   }

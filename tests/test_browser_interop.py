@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -17,14 +19,24 @@ from tests.peers import Peer, counters_advance, wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
-async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
+@asynccontextmanager
+async def _in_a_call(room: Room, browser: ChromiumPeer, publish: bool = True) -> AsyncIterator[Peer]:
+    """Our peer "Dr. Desktop" and `browser` ("Nurse Browser") joined to `room`; both leave after."""
     ours = Peer("Dr. Desktop", size=(640, 480))
-    browser = ChromiumPeer()
     try:
         await ours.join(room.server_url, room.room, room.pin)
-        browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=True)
+        browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=publish)
         browser.wait_joined()
+        yield ours
+    finally:
+        browser.stop()
+        await ours.leave()
+        ours.close()
 
+
+async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
+    browser = ChromiumPeer()
+    async with _in_a_call(room, browser) as ours:
         # We decode Chromium's fake camera (its picture has no counter: judge by decoded frames).
         await wait_for(
             lambda: ours.feeds_by_name().get("Nurse Browser") is not None
@@ -52,29 +64,17 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
         assert later["framesDecoded"] > first["framesDecoded"] + 10
         assert later["audioPacketsReceived"] > 50
         assert browser.outbound()["framesEncoded"] > 0
-    finally:
-        browser.stop()
-        await ours.leave()
-        ours.close()
 
 
 async def test_chromium_camera_can_play_our_test_card(room: Room, tmp_path: Path) -> None:
     # The CPU bench feeds Chromium our moving test card, so both clients encode the same picture.
     # Its frame counters, read back after Chromium encoded them, prove that the file was used.
     card = write_test_card_y4m(tmp_path / "card.y4m", seconds=2)
-    ours = Peer("Dr. Desktop", size=(640, 480))
     browser = ChromiumPeer(camera_file=card)
-    try:
-        await ours.join(room.server_url, room.room, room.pin)
-        browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=True)
-        browser.wait_joined()
+    async with _in_a_call(room, browser) as ours:
         await wait_for(counters_advance(ours, "Nurse Browser", 20), timeout=20,
                        what="the test card's counters from Chromium")  # fmt: skip
         assert browser.outbound()["frameWidth"] == 640
-    finally:
-        browser.stop()
-        await ours.leave()
-        ours.close()
 
 
 async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
@@ -82,12 +82,8 @@ async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
     # browser does, must hear our tone (0.1 of full scale) at that level: not silent, and not
     # 3 dB down as aiortc's stereo encoder sent it (0.071).
     with pulse_null_sink():
-        ours = Peer("Dr. Desktop", size=(640, 480))
         browser = ChromiumPeer(play_audio=True)
-        try:
-            await ours.join(room.server_url, room.room, room.pin)
-            browser.start(room.server_url, room.room, room.pin, "Nurse Browser", publish=False)
-            browser.wait_joined()
+        async with _in_a_call(room, browser, publish=False):
 
             def level() -> float | None:
                 feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
@@ -96,7 +92,3 @@ async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
             await wait_for(lambda: (level() or 0) > 0.03, timeout=20, what="Chromium to hear us")
             await asyncio.sleep(1)
             assert 0.085 < (level() or 0) < 0.12, level()
-        finally:
-            browser.stop()
-            await ours.leave()
-            ours.close()

@@ -139,16 +139,8 @@ _REBINDING = Rebinding(
 )
 
 
-def install() -> bool:
-    """Make senders created from now on use `encoder_for`. Idempotent; see Rebinding."""
-    return _REBINDING.install()
-
-
-def uninstall() -> None:
-    """Give aiortc its own encoders back (for before/after measurements and tests)."""
-    _REBINDING.uninstall()
-
-
-def installed() -> bool:
-    """Whether senders created now use `encoder_for`."""
-    return _REBINDING.installed()
+# Senders created after install() use encoder_for; uninstall() gives aiortc its own encoders back
+# (for before/after measurements and tests). See Rebinding.
+install = _REBINDING.install
+uninstall = _REBINDING.uninstall
+installed = _REBINDING.installed

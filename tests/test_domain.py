@@ -165,3 +165,13 @@ def test_display_pixels_are_qimage_rgb32_words_from_i420_input() -> None:
             assert all(abs(g - c) <= 6 for g, c in zip(got, colour, strict=True)), (got, colour)
     odd = encoder_frame(np.zeros((47, 63, 3), dtype=np.uint8), "bgr")
     assert (odd.format.name, odd.width, odd.height) == ("bgr24", 63, 47)  # I420 cannot hold odd sizes
+
+
+def test_opencv_converts_without_a_spinning_worker_pool() -> None:
+    # Importing our media code leaves OpenCV single-threaded (see media/convert.py): its worker
+    # pool would spin on sched_yield after each small conversion.
+    import cv2
+
+    import echo_desktop.media.synthetic  # noqa: F401 -- any of our OpenCV users will do
+
+    assert cv2.getNumThreads() == 1

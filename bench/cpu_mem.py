@@ -218,9 +218,10 @@ def _print_table(results: dict[tuple[str, str], list[Usage]], seconds: float, ro
         " and memory (PSS, median), 640x480@15 VP8 + Opus"
     )
     header = f"{'case':<9}{'client':<25}{'CPU %':>8}{'range':>14}{'PSS MB':>9}"
-    print(header + f"{'CPU vs Chromium':>17}{'PSS vs Chromium':>17}")
+    print(header + f"{'CPU vs Chromium':>17}{'PSS vs Chromium':>17}  CPU vs Chromium, round by round")
     for case in ("1:1", "4-party"):
-        chromium_cpu = statistics.median(u.cpu_percent for u in results[(case, "Chromium")])
+        chromium_rounds = [u.cpu_percent for u in results[(case, "Chromium")]]
+        chromium_cpu = statistics.median(chromium_rounds)
         chromium_pss = statistics.median(u.pss_mb for u in results[(case, "Chromium")])
         for client in CLIENTS:
             cpu = [u.cpu_percent for u in results[(case, client)]]
@@ -228,7 +229,10 @@ def _print_table(results: dict[tuple[str, str], list[Usage]], seconds: float, ro
             spread = f"{min(cpu):.1f}-{max(cpu):.1f}"
             print(
                 f"{case:<9}{client:<25}{statistics.median(cpu):>8.1f}{spread:>14}{pss:>9.0f}"
-                f"{statistics.median(cpu) / chromium_cpu:>17.2f}{pss / chromium_pss:>17.2f}"
+                f"{statistics.median(cpu) / chromium_cpu:>17.2f}{pss / chromium_pss:>17.2f}  "
+                # Each client and Chromium measured minutes apart in the same round: these
+                # ratios cancel the machine's slow drifts that the medians keep.
+                + " ".join(f"{ours / theirs:.2f}" for ours, theirs in zip(cpu, chromium_rounds, strict=True))
             )
     print(f"Chromium sent, run by run: {'; '.join(CHROMIUM_SENT)}. ECHO sends 640x480 at 15 fps.")
 

@@ -74,7 +74,6 @@ async def test_chromium_camera_can_play_our_test_card(room: Room, tmp_path: Path
     async with _in_a_call(room, browser) as ours:
         await wait_for(counters_advance(ours, "Nurse Browser", 20), timeout=20,
                        what="the test card's counters from Chromium")  # fmt: skip
-        assert browser.outbound()["frameWidth"] == 640
 
 
 async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:

@@ -84,6 +84,22 @@ def test_frames_of_another_shape_still_encode_in_order() -> None:
     assert steps == {960}
 
 
+def test_switching_between_frame_shapes_never_sends_time_backwards() -> None:
+    # A source of 10 ms stereo frames, then one of 20 ms mono frames, then 10 ms stereo again:
+    # samples the resampler held from the first source must not reappear after the second.
+    speech = _speech_like(1.0)
+    odd = _frames(speech[:24000], size=480, layout="stereo")
+    ready = _frames(speech[24000:], size=960)
+    for frame in ready:
+        frame.pts += 24000
+    later_odd = _frames(speech[:4800], size=480, layout="stereo")
+    for frame in later_odd:
+        frame.pts += 48000
+    encoder = VoiceOpusEncoder()
+    timestamps = [t for _, t in _encode_all(encoder, [*odd[:11], *ready, *later_odd])]
+    assert all(b > a for a, b in itertools.pairwise(timestamps)), timestamps
+
+
 def test_mono_decoder_plays_stereo_and_mono_streams_at_the_same_level() -> None:
     frames = _frames(_speech_like(2.0))
     for encoder in (OpusEncoder(), VoiceOpusEncoder()):

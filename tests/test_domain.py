@@ -170,8 +170,10 @@ def test_display_pixels_are_qimage_rgb32_words_from_i420_input() -> None:
 def test_opencv_converts_without_a_spinning_worker_pool() -> None:
     # Importing our media code leaves OpenCV single-threaded (see media/convert.py): its worker
     # pool would spin on sched_yield after each small conversion.
-    import cv2
+    import subprocess
+    import sys
 
-    import echo_desktop.media.synthetic  # noqa: F401 -- any of our OpenCV users will do
-
-    assert cv2.getNumThreads() == 1
+    # In a fresh interpreter, after something else asked OpenCV for a pool of four.
+    code = "import cv2; cv2.setNumThreads(4); import echo_desktop.media.synthetic; print(cv2.getNumThreads())"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "1"

@@ -22,7 +22,7 @@ RATE = 48_000
 
 
 def to_mono_48k(frame: av.AudioFrame, resampler: av.AudioResampler | None = None) -> Pcm16:
-    """Mono int16 at 48 kHz from a decoded frame (aiortc's Opus decoder gives s16 stereo)."""
+    """Mono int16 at 48 kHz from a decoded frame (s16 mono from ours, stereo from aiortc's)."""
     if frame.format.name == "s16" and frame.sample_rate == RATE and resampler is None:
         samples: np.ndarray[Any, Any] = frame.to_ndarray().reshape(-1)
         channels = len(frame.layout.channels)

@@ -6,8 +6,11 @@ aiortc's defaults suit a fast link, not a rural one:
   microphone by a resampler on every frame. A voice needs one channel: mono at 32 kbps, the
   bitrate browsers send, is a third of the bits and encodes in 0.10 ms a frame instead of 0.15.
 - VP8 takes the whole bitrate the hub's REMB allows, as if audio and packet headers were free.
-  A browser fits all of them inside the REMB; we now do the same, so the hub's cap holds for
-  the whole call (Chromium sent 440 kbps of video under the same 512 kbps cap; we sent 500).
+  Janus documents a room's `bitrate` as the video cap, but a browser treats the REMB as its
+  whole budget and fits audio and headers inside it (Chromium sent 440 kbps of video under a
+  512 kbps cap; we sent 500). We now do as the browsers do, so on a weak link we send no more
+  than they would. aiortc keeps its 250 kbps floor for VP8 at 640x480 (below it, motion smears),
+  so under a cap of less than about 330 kbps we still send more than the cap.
 - Received Opus is decoded to stereo and then mixed back to mono for the speakers; decoding to
   mono directly is cheaper (0.036 against 0.049 ms a frame) and gives the same mix.
 
@@ -58,13 +61,25 @@ class VoiceOpusEncoder(OpusEncoder):
         codec.options = {"application": "voip"}
         self.codec = codec
         # Only for frames that are not already 20 ms of s16 mono at 48 kHz.
-        self.resampler = AudioResampler(format="s16", layout="mono", rate=RATE, frame_size=FRAME_SAMPLES)
+        self.resampler = self._new_resampler()
+        self._resampler_used = False
         self.first_packet_pts: int | None = None
+
+    @staticmethod
+    def _new_resampler() -> AudioResampler:
+        return AudioResampler(format="s16", layout="mono", rate=RATE, frame_size=FRAME_SAMPLES)
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         if not isinstance(frame, AudioFrame) or not _ready_for_opus(frame):
+            self._resampler_used = True
             return super().encode(frame, force_keyframe)
-        # Our microphone and tone already give exactly what the encoder takes: skip the resampler.
+        if self._resampler_used:
+            # The resampler may hold part of a frame from the previous source, stamped with its
+            # old time: drop it rather than splice it onto the next frames of that kind.
+            self.resampler = self._new_resampler()
+            self._resampler_used = False
+        # Our microphone and tone already give exactly what the encoder takes: skip aiortc's
+        # resampler (PyAV still cuts frames to the encoder's size, but no longer upmixes).
         packets = self.codec.encode(frame)
         if not packets:
             return [], None  # type: ignore[return-value]  # aiortc's own contract for "buffering"
@@ -124,7 +139,12 @@ def encoder_for(codec: RTCRtpCodecParameters) -> Encoder:
 
 
 def decoder_for(codec: RTCRtpCodecParameters) -> Decoder:
-    """The decoder a receiver uses for `codec`: mono output for Opus, aiortc's for the rest."""
+    """The decoder a receiver uses for `codec`: mono output for Opus, aiortc's for the rest.
+
+    Used by our decoder worker (inline_audio_decode), so it follows that module's install(), not
+    this one's. The first frames of a stream, decoded before audio moves to the loop, may still
+    come from aiortc's stereo decoder: the speakers take either (remote_audio.to_mono_48k).
+    """
     if codec.mimeType.lower() == "audio/opus":
         return MonoOpusDecoder()
     return get_decoder(codec)
@@ -134,13 +154,14 @@ _REBINDING = Rebinding(
     aiortc.rtcrtpsender,
     "get_encoder",
     encoder_for,
-    checked=("1.14.", "1.15.", "1.16."),
+    # Read against aiortc 1.16's sender and its Opus and VP8 encoders only.
+    checked=("1.16.",),
     keeping="aiortc's stereo 96 kbps Opus and its VP8 bitrate",
 )
 
 
 # Senders created after install() use encoder_for; uninstall() gives aiortc its own encoders back
-# (for before/after measurements and tests). See Rebinding.
+# (for before/after measurements and tests; decoders follow inline_audio_decode). See Rebinding.
 install = _REBINDING.install
 uninstall = _REBINDING.uninstall
 installed = _REBINDING.installed

@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from echo_desktop.devtools.chromium_peer import (
     ChromiumNotInstalledError,
     ChromiumPeer,
+    ChromiumPeerError,
     FeedStats,
     find_chromium,
 )
@@ -107,6 +109,13 @@ def test_find_chromium_names_the_install_command(monkeypatch: pytest.MonkeyPatch
         find_chromium()
     with pytest.raises(ChromiumNotInstalledError, match="apt-get install chromium"):
         ChromiumPeer(chromium="/nonexistent/chromium").start("ws://127.0.0.1:1", 1, "0", "x")
+
+
+def test_a_missing_camera_file_is_named_before_chromium_starts(tmp_path: Path) -> None:
+    peer = ChromiumPeer(camera_file=tmp_path / "missing.y4m")
+    with pytest.raises(ChromiumPeerError, match=r"missing\.y4m does not exist"):
+        peer.start("ws://127.0.0.1:1", 1, "0", "x")
+    assert peer.pid is None
 
 
 @pytest.mark.integration

@@ -332,6 +332,9 @@ class ChromiumPeer:
             raise ChromiumPeerError("this ChromiumPeer is already started")
         executable = find_chromium(self._chromium)
         _check_page_assets(self._web_root)
+        if self._camera_file is not None and not self._camera_file.is_file():
+            # Chromium itself would only fail getUserMedia later, with no word about the file.
+            raise ChromiumPeerError(f"the fake camera's file {self._camera_file} does not exist")
         self.display = display
         try:
             self._start_server()

@@ -141,9 +141,10 @@ def encoder_for(codec: RTCRtpCodecParameters) -> Encoder:
 def decoder_for(codec: RTCRtpCodecParameters) -> Decoder:
     """The decoder a receiver uses for `codec`: mono output for Opus, aiortc's for the rest.
 
-    Used by our decoder worker (inline_audio_decode), so it follows that module's install(), not
-    this one's. The first frames of a stream, decoded before audio moves to the loop, may still
-    come from aiortc's stereo decoder: the speakers take either (remote_audio.to_mono_48k).
+    Used by our decoder worker (inline_audio_decode), for every frame of a stream, on its thread
+    and on the loop alike; so it follows that module's install(), not this one's. Where that
+    worker is not installed, aiortc's own decodes Opus to stereo: the speakers take either
+    (remote_audio.to_mono_48k).
     """
     if codec.mimeType.lower() == "audio/opus":
         return MonoOpusDecoder()

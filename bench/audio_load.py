@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 
 from bench.common import janus_room
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.media.local_media import synthetic_media
 from echo_desktop.media.remote_audio import RemoteAudioOutput
-from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
 from echo_desktop.session.worker_loop import WorkerLoop
@@ -34,8 +34,8 @@ def _participant(
     name: str, audio_out: Callable[[JoinRequest], RemoteAudioOutput] | None = None
 ) -> tuple[ClinicSession, WorkerLoop]:
     """The app's own session and engine, with the probe's test card and tone (320x240)."""
-    worker = WorkerLoop(f"bench-{name}").start()
-    engine = JanusConference(lambda _: synthetic_media(name, 320, 240), audio_out_factory=audio_out)
+    worker = engine_loop(f"bench-{name}")
+    engine = conference(lambda _: synthetic_media(name, 320, 240), audio_out)
     return ClinicSession(engine, worker.run), worker
 
 

@@ -17,9 +17,9 @@ import sys
 import time
 
 from bench.common import janus_room, summary
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media.local_media import synthetic_media
-from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
 from echo_desktop.session.worker_loop import WorkerLoop
@@ -28,7 +28,7 @@ SITTER = "Sitting Publisher"
 
 
 async def _ours_once(url: str, room: int, pin: str, worker: WorkerLoop) -> float:
-    engine = JanusConference(lambda req: synthetic_media("Bench Ours"))
+    engine = conference(lambda req: synthetic_media("Bench Ours"))
     session = ClinicSession(engine, worker.run)
     await session.join(JoinRequest(url, room, pin, "Bench Ours", Role.SPOKE))
     try:
@@ -59,10 +59,10 @@ def _chromium_once(url: str, room: int, pin: str) -> float:
 async def _run(runs: int) -> int:
     async with janus_room() as bench:
         url = bench.hub.config.ws_url
-        sitter_worker = WorkerLoop("sitter").start()
-        sitter = ClinicSession(JanusConference(lambda req: synthetic_media(SITTER)), sitter_worker.run)
+        sitter_worker = engine_loop("sitter")
+        sitter = ClinicSession(conference(lambda req: synthetic_media(SITTER)), sitter_worker.run)
         await sitter.join(JoinRequest(url, bench.room, bench.pin, SITTER, Role.HUB))
-        worker = WorkerLoop("ours").start()
+        worker = engine_loop("ours")
         ours: list[float] = []
         chromium: list[float] = []
         try:

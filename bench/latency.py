@@ -28,7 +28,7 @@ only the gap to the next frame there, not a whole interval.
     sudo .venv/bin/python -m bench.latency --jitter both --loss 0.05   # loss handling (NACK/RTX/PLI)
 
 --jitter selects the video jitter buffer of ECHO Desktop receivers: "marker" (ours,
-echo_desktop/net/low_latency_jitter.py, the engine's default), "aiortc" (aiortc's own, which holds
+echo_desktop/aiortc_patches/low_latency_jitter.py, the engine's default), "aiortc" (aiortc's own, which holds
 each frame until the next one starts) or "both" (each case with an ECHO Desktop receiver runs twice).
 """
 
@@ -77,14 +77,16 @@ async def _child_main(args: argparse.Namespace) -> int:
     Writes JSON lines to stdout: {"ready": true} after the join, then samples as they come, and a
     summary after "stop" (or EOF) on stdin, when it leaves.
     """
+    from echo_desktop.aiortc_patches import low_latency_jitter
+    from echo_desktop.composition import conference, engine_loop
     from echo_desktop.media import frame_code
     from echo_desktop.media.local_media import LocalMedia
     from echo_desktop.media.synthetic import TestPatternTrack, ToneTrack
-    from echo_desktop.net import low_latency_jitter
-    from echo_desktop.net.conference import JanusConference
     from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
-    from echo_desktop.session.worker_loop import WorkerLoop
 
+    # The engine on its own loop thread, as in the app, with the app's aiortc replacements (the
+    # WorkerLoop also sets the 1 ms GIL switch interval the app runs with).
+    worker = engine_loop("bench-engine")
     if args.jitter == "aiortc":
         low_latency_jitter.uninstall()
     lock = threading.Lock()
@@ -117,10 +119,7 @@ async def _child_main(args: argparse.Namespace) -> int:
         video = TestPatternTrack(args.display, WIDTH, HEIGHT, FPS, stamp_time=True)
         return LocalMedia(audio=ToneTrack(), video=video)
 
-    # The engine on its own loop thread, as in the app (WorkerLoop also sets the 1 ms GIL switch
-    # interval the app runs with).
-    worker = WorkerLoop("bench-engine").start()
-    engine = JanusConference(media, frame_observer=observe)
+    engine = conference(media, frame_observer=observe)
     await worker.run(engine.join(JoinRequest(args.url, args.room, args.pin, args.display, Role.SPOKE)))
     emit({"ready": True, "jitter": "marker" if low_latency_jitter.installed() else "aiortc"})
     stop = asyncio.ensure_future(asyncio.to_thread(sys.stdin.readline))

@@ -12,10 +12,9 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from echo_desktop.composition import build_engine
+from echo_desktop.composition import build_engine, engine_loop
 from echo_desktop.media.device_check import MediaDevices
 from echo_desktop.session.clinic_session import ClinicSession
-from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.background_settings import BackgroundSettingsStore
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
@@ -56,7 +55,7 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    worker = WorkerLoop().start()
+    worker = engine_loop()
     settings = BackgroundSettingsStore(JsonSettingsStore())  # disk writes off the GUI thread
     # Closed last, whatever happens: it writes what is still pending (the prefill, a join).
     try:

@@ -12,7 +12,7 @@ from echo_desktop.session.models import JoinRequest, Role
 def _add_join_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", required=True, help="hub address, ws:// or wss://")
     parser.add_argument("--room", type=int, required=True)
-    parser.add_argument("--pin", required=True)
+    parser.add_argument("--pin", default="", help="the room's PIN (leave out for a room without one)")
     parser.add_argument("--name", default="ECHO probe")
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.SPOKE.value)
     parser.add_argument("--insecure", action="store_true", help="do not verify the hub's TLS certificate")

@@ -20,13 +20,12 @@ from pathlib import Path
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from echo_desktop.composition import build_engine
+from echo_desktop.composition import build_engine, engine_loop
 from echo_desktop.devtools.netns import Entered, NetNamespace
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.phases import CallPhase
-from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.settings_file import JsonSettingsStore
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
@@ -63,7 +62,7 @@ def _shoot(out: str, url: str, pin: str) -> int:
     apply_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    worker = WorkerLoop().start()
+    worker = engine_loop()
     settings = JsonSettingsStore(Path(tempfile.mkdtemp(prefix="echo-shot-")) / "settings.json")
     settings.save({"server": url, "room": "1234", "pin": pin, "name": "Dana Whitehorse, NP", "role": "spoke"})
     session = ClinicSession(build_engine(devices=False), worker.run)

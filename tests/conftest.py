@@ -76,3 +76,13 @@ def room(janus: JanusHub) -> Room:
     pin = new_pin()
     asyncio.run(create_room(janus.config.ws_url, janus.config.admin_key, number, pin))
     return Room(janus.config.ws_url, number, pin)
+
+
+@pytest.fixture(autouse=True)
+def _aiortc_as_found() -> Iterator[None]:
+    """Each test leaves aiortc's replacements as it found them (installed or not)."""
+    from echo_desktop import aiortc_patches
+
+    before = aiortc_patches.installed_process_wide()
+    yield
+    aiortc_patches.restore(before)

@@ -60,6 +60,7 @@ class FakeEngine:
         self._pixels: dict[int, np.ndarray] = {}
         self.volumes: dict[int, float] = {}
         self.view_sizes: dict[int, tuple[int, int]] = {}
+        self.released: list[DeviceKind] = []
         self.media = LocalMediaState(
             camera_on=True, has_camera=True, has_microphone=True, has_speaker=True, camera="0", microphone=""
         )
@@ -106,6 +107,13 @@ class FakeEngine:
 
     async def switch_microphone(self, device: str) -> None:
         self._set_media(microphone=device)
+
+    async def release_device(self, kind: DeviceKind) -> None:
+        self.released.append(kind)
+        if kind is DeviceKind.CAMERA:
+            self._set_media(camera_on=False)
+        elif kind is DeviceKind.MICROPHONE:
+            self._set_media(muted=True, has_microphone=False)
 
     def set_participant_volume(self, feed_id: int, gain: float) -> None:
         self.volumes[feed_id] = gain

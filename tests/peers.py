@@ -6,17 +6,18 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.remote_audio import AudioSink
 from echo_desktop.media.track_sources import SyntheticSource
-from echo_desktop.net.conference import JanusConference
+from echo_desktop.probe.card_reader import CardProgress, TestCardReader
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import FeedStats, JoinRequest, Participant, Role
-from echo_desktop.session.worker_loop import WorkerLoop
 
 
 class Peer:
-    """One participant: a ClinicSession over a JanusConference on its own worker loop."""
+    """One participant: a ClinicSession over the real engine on its own engine loop, reading the
+    test card's counters from everything it receives."""
 
     def __init__(
         self,
@@ -28,15 +29,17 @@ class Peer:
     ) -> None:
         self.name = name
         self.role = role
-        self.worker = WorkerLoop(f"peer-{name}").start()
+        self.worker = engine_loop(f"peer-{name}")
         source = SyntheticSource(name, size[0], size[1], tone_hz=tone_hz)
-        self.engine = JanusConference(
+        self.cards = TestCardReader()
+        self.engine = conference(
             lambda req: LocalMedia(source.open_audio(None), source.open_video(None), source=source),
-            audio_out_factory=audio_out,
+            audio_out,
+            frame_observer=self.cards,
         )
         self.session = ClinicSession(self.engine, self.worker.run)
         self.left_events: list[int] = []
-        self.session.on_participants(self._track_leaves)
+        self.session.subscribe(participants=self._track_leaves)
         self._seen: set[int] = set()
 
     def _track_leaves(self, participants: list[Participant]) -> None:
@@ -55,6 +58,11 @@ class Peer:
 
     def feeds_by_name(self) -> dict[str, FeedStats]:
         return {s.display.split(" [")[0]: s for s in self.session.stats()}
+
+    def card_of(self, name: str) -> CardProgress:
+        """The test card counters read from `name`'s video so far."""
+        feed = self.feeds_by_name().get(name)
+        return self.cards.progress(feed.feed_id) if feed is not None else CardProgress()
 
     def feed_id_of(self, name: str) -> int | None:
         for participant in self.session.participants:
@@ -77,7 +85,6 @@ def counters_advance(peer: Peer, name: str, frames: int) -> Callable[[], bool]:
     """True once `peer` decoded `frames` distinct counter steps from `name`'s test card."""
 
     def check() -> bool:
-        stats = peer.feeds_by_name().get(name)
-        return stats is not None and stats.counter_advances >= frames
+        return peer.card_of(name).advances >= frames
 
     return check

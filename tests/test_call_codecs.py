@@ -14,8 +14,8 @@ from aiortc.codecs.vpx import MIN_BITRATE, Vp8Encoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from echo_desktop.net import call_codecs
-from echo_desktop.net.call_codecs import (
+from echo_desktop.aiortc_patches import call_codecs
+from echo_desktop.aiortc_patches.call_codecs import (
     AUDIO_AND_HEADERS,
     BudgetedVp8Encoder,
     MonoOpusDecoder,

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from echo_desktop.aiortc_patches import usage
 from echo_desktop.hub.launcher import JanusHub
 from echo_desktop.session.models import Role
 from echo_desktop.session.phases import CallPhase
@@ -45,8 +46,9 @@ async def test_everyone_sees_everyone_by_content(room: Room, count: int) -> None
             for s in stats.values():
                 assert s.codec == "vp8"
                 assert s.audio_frames_decoded > 0
-                assert s.last_counter is not None and s.first_counter is not None
-                assert s.last_counter > s.first_counter  # the picture moves on
+                card = peer.card_of(s.display.split(" [")[0])
+                assert card.last is not None and card.first is not None
+                assert card.last > card.first  # the picture moves on
             roles = {p.display_name: p.role for p in peer.session.participants}
             if peer.name != "P0":
                 assert roles["P0"] is Role.HUB
@@ -82,9 +84,9 @@ async def test_leaver_loses_tile_and_stream_everywhere(room: Room, janus: JanusH
             assert peer.session.latest_frame(cat_id) is None
             assert cat_id in peer.left_events
         # After renegotiation the remaining stream still flows.
-        before = ann.feeds_by_name()["Ben"].counter_advances
+        before = ann.card_of("Ben").advances
         await wait_for(
-            lambda: ann.feeds_by_name()["Ben"].counter_advances >= before + 10,
+            lambda: ann.card_of("Ben").advances >= before + 10,
             what="Ann still receives Ben after Cat left",
         )
     finally:
@@ -107,3 +109,42 @@ async def test_late_joiner_after_a_leave_is_received(room: Room) -> None:
     finally:
         await _close([dan, eve, fay])
     await asyncio.sleep(0)
+
+
+async def test_a_real_call_goes_through_every_aiortc_replacement(room: Room) -> None:
+    """Installed is not enough: aiortc must really reach each replacement in a call."""
+    before = usage.snapshot()
+    peers = await _with_peers(["Gil", "Hal"])
+    gil, hal = peers
+    try:
+        for peer in peers:
+            await peer.join(room.server_url, room.room, room.pin)
+        await wait_for(counters_advance(gil, "Hal", 10), what="Gil sees Hal")
+        await wait_for(counters_advance(hal, "Gil", 10), what="Hal sees Gil")
+        await wait_for(
+            lambda: all(s.audio_frames_decoded > 25 for p in peers for s in p.session.stats()),
+            what="half a second of sound each way",
+        )
+        decoded_video = sum(s.frames_decoded for p in peers for s in p.session.stats())
+        moved = {key: usage.snapshot().get(key, 0) - before.get(key, 0) for key in _REPLACEMENT_COUNTS}
+    finally:
+        await _close(peers)
+    # Every video frame our receivers decoded left our jitter buffer first.
+    assert moved[usage.JITTER_FRAMES] >= decoded_video > 0
+    assert moved[usage.DECODED_VIDEO_IN_THREAD] >= decoded_video
+    assert moved[usage.DECODED_AUDIO_ON_LOOP] > 0  # our decoder, on the engine loop
+    assert moved[usage.MONO_OPUS_DECODERS] >= 2  # one per receiving audio stream
+    assert moved[usage.ENCODED_AUDIO_ON_LOOP] > 0  # our executor ran the Opus encoder inline
+    assert moved[usage.VOICE_OPUS_FRAMES] > 0  # and that encoder was our mono voice encoder
+    assert moved[usage.BUDGETED_VP8_ENCODERS] >= 2  # one per sender
+
+
+_REPLACEMENT_COUNTS = (
+    usage.JITTER_FRAMES,
+    usage.DECODED_VIDEO_IN_THREAD,
+    usage.DECODED_AUDIO_ON_LOOP,
+    usage.MONO_OPUS_DECODERS,
+    usage.ENCODED_AUDIO_ON_LOOP,
+    usage.VOICE_OPUS_FRAMES,
+    usage.BUDGETED_VP8_ENCODERS,
+)

@@ -6,13 +6,12 @@ import av
 import pytest
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.media.track_sources import SyntheticSource
-from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
 from echo_desktop.session.phases import CallPhase
-from echo_desktop.session.worker_loop import WorkerLoop
 from tests.conftest import Room
 from tests.peers import Peer, wait_for
 
@@ -46,10 +45,10 @@ async def test_camera_and_microphone_unplugged_mid_call(room: Room) -> None:
         audio = DyingTrack(source.open_audio(None), frames=150)  # about 3 s
         return LocalMedia(audio=audio, video=video, source=source)
 
-    worker = WorkerLoop("dee").start()
-    dee = ClinicSession(JanusConference(dying_media), worker.run)
+    worker = engine_loop("dee")
+    dee = ClinicSession(conference(dying_media), worker.run)
     notices: list[str] = []
-    dee.on_notice(notices.append)
+    dee.subscribe(notice=notices.append)
     watcher = Peer("Watcher")
     try:
         await dee.join(JoinRequest(room.server_url, room.room, room.pin, "Dee", Role.SPOKE))

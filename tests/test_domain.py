@@ -13,15 +13,16 @@ from hypothesis import strategies as st
 from echo_desktop.media import frame_code
 from echo_desktop.media.frame_store import LatestFrameStore
 from echo_desktop.media.receive_stats import ReceiveStats
-from echo_desktop.session.models import JoinRequest, Role, clean_name, decode_display, encode_display
+from echo_desktop.net.display_name import DisplayInfo, encode_display, parse_display
+from echo_desktop.probe.card_reader import CardProgress, TestCardReader
+from echo_desktop.session.models import JoinRequest, Role, clean_name
 from echo_desktop.session.phases import CallPhase, CallState, InvalidTransition
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
 
 def test_call_lifecycle_phases() -> None:
     state = CallState()
-    for phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING, CallPhase.IN_CALL,
-                  CallPhase.LEAVING, CallPhase.IDLE):  # fmt: skip
+    for phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.LEAVING, CallPhase.IDLE):
         state = state.to(phase)
     assert state.phase is CallPhase.IDLE
     failed = CallState().to(CallPhase.JOINING).to(CallPhase.FAILED, "The room PIN is wrong.")
@@ -46,16 +47,16 @@ def test_impossible_transitions_are_refused(start: CallPhase, target: CallPhase)
     st.sampled_from(list(Role)),
 )
 def test_display_round_trip(name: str, role: Role) -> None:
-    decoded_name, decoded_role = decode_display(encode_display(name, role))
-    assert decoded_role is role
-    assert decoded_name == clean_name(name)
-    assert "\n" not in decoded_name and len(decoded_name) <= 64
+    decoded = parse_display(encode_display(name, role))
+    assert decoded.role is role
+    assert decoded.name == clean_name(name)
+    assert "\n" not in decoded.name and len(decoded.name) <= 64
 
 
 def test_browser_display_without_role_is_a_spoke() -> None:
-    assert decode_display("Nurse Kim") == ("Nurse Kim", Role.SPOKE)
-    assert decode_display(None) == ("Guest", Role.SPOKE)
-    assert decode_display("Dr. Ruiz [hub]") == ("Dr. Ruiz", Role.HUB)
+    assert parse_display("Nurse Kim") == DisplayInfo("Nurse Kim", Role.SPOKE)
+    assert parse_display(None) == DisplayInfo("Guest", Role.SPOKE)
+    assert parse_display("Dr. Ruiz [hub]") == DisplayInfo("Dr. Ruiz", Role.HUB)
 
 
 @pytest.mark.parametrize(
@@ -98,20 +99,31 @@ def test_latest_frame_store_keeps_only_the_newest() -> None:
     assert store.get(7) is None
 
 
-def test_receive_stats_counts_content_progress() -> None:
+def test_receive_stats_count_frames_per_feed() -> None:
     stats = ReceiveStats()
     stats.add_feed(1, "A [hub]", since=0.0)
-    assert stats.on_video_frame(1, 10) is True
-    for counter in (10, 11, 12):
-        assert stats.on_video_frame(1, counter) is False
+    assert stats.on_video_frame(1) is True
+    for _ in range(3):
+        assert stats.on_video_frame(1) is False
+    assert stats.on_audio_frame(1) is True and stats.on_audio_frame(1) is False
     (feed,) = stats.snapshot()
-    assert (feed.frames_decoded, feed.first_counter, feed.last_counter, feed.counter_advances) == (
-        4,
-        10,
-        12,
-        2,
-    )
-    assert stats.on_video_frame(99, 1) is False  # unknown feeds are ignored
+    assert (feed.display, feed.frames_decoded, feed.audio_frames_decoded) == ("A [hub]", 4, 2)
+    assert feed.first_frame_s is not None and feed.first_frame_s > 0
+    assert stats.on_video_frame(99) is False  # unknown feeds are ignored
+    stats.remove_feed(1)
+    assert stats.snapshot() == []
+
+
+def test_test_card_reader_follows_each_feeds_counter() -> None:
+    reader = TestCardReader()
+    for feed, counter in [(1, 10), (1, 10), (1, 11), (2, 500), (1, 12)]:
+        image = np.full((240, 320, 3), 90, dtype=np.uint8)
+        frame_code.stamp(image, counter)
+        reader(feed, image)
+    reader(1, np.full((240, 320, 3), 90, dtype=np.uint8))  # a picture without a card: ignored
+    assert reader.progress(1) == CardProgress(first=10, last=12, advances=2)
+    assert reader.progress(2) == CardProgress(first=500, last=500, advances=0)
+    assert reader.progress(3) == CardProgress()
 
 
 def test_settings_are_private_and_survive_a_corrupt_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -19,8 +19,8 @@ import av
 import pytest
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from echo_desktop.net import inline_audio_decode
-from echo_desktop.net.inline_audio_decode import decoder_worker
+from echo_desktop.aiortc_patches import inline_audio_decode, rebind
+from echo_desktop.aiortc_patches.inline_audio_decode import decoder_worker
 
 AUDIO = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=111)
 VIDEO = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
@@ -146,7 +146,7 @@ async def test_bad_frames_are_dropped_and_reported_and_decoding_goes_on(
 
 
 def test_install_is_idempotent_and_reversible() -> None:
-    assert inline_audio_decode.installed()  # the conference module installs it at import
+    assert inline_audio_decode.install()
     try:
         inline_audio_decode.uninstall()
         assert aiortc.rtcrtpreceiver.decoder_worker is not decoder_worker
@@ -160,18 +160,21 @@ def test_an_unchecked_aiortc_version_is_left_alone(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     inline_audio_decode.uninstall()
+    monkeypatch.setattr(rebind, "_refusals_logged", set())
     try:
         monkeypatch.setattr(aiortc, "__version__", "9.0.0")
         assert not inline_audio_decode.install()
         assert not inline_audio_decode.installed()
-        assert "not a version" in caplog.text
+        assert "aiortc 9.0.0 is not 1.16.x" in caplog.text
+        caplog.clear()
+        assert not inline_audio_decode.install()
+        assert "is not installed" not in caplog.text  # said once, not at every call
     finally:
         monkeypatch.undo()
         inline_audio_decode.install()
 
 
 @pytest.fixture(autouse=True)
-def _conference_imported() -> Iterator[None]:
-    import echo_desktop.net.conference  # noqa: F401  (installs it, as the app does)
-
+def _decoder_installed() -> Iterator[None]:
+    assert inline_audio_decode.install()  # as the composition root does
     yield

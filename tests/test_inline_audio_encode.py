@@ -12,7 +12,7 @@ import pytest
 from aiortc.codecs.opus import OpusEncoder
 from aiortc.codecs.vpx import Vp8Encoder
 
-from echo_desktop.net import inline_audio_encode
+from echo_desktop.aiortc_patches import inline_audio_encode
 
 
 def _audio_frame() -> av.AudioFrame:

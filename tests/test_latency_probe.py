@@ -18,12 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media import frame_code, synthetic
 from echo_desktop.media.local_media import LocalMedia
-from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
-from echo_desktop.session.worker_loop import WorkerLoop
 from tests.conftest import Room
 
 
@@ -117,8 +116,8 @@ async def test_our_engine_and_chromium_read_each_others_clock(room: Room) -> Non
             audio=synthetic.ToneTrack(), video=synthetic.TestPatternTrack("Dr. Clock", stamp_time=True)
         )
 
-    worker = WorkerLoop("clock-test").start()
-    engine = JanusConference(media, frame_observer=observe)
+    worker = engine_loop("clock-test")
+    engine = conference(media, frame_observer=observe)
     browser = ChromiumPeer()
     try:
         await worker.run(

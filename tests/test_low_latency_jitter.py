@@ -14,8 +14,9 @@ from aiortc.rtp import RtpPacket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from echo_desktop.net import low_latency_jitter
-from echo_desktop.net.low_latency_jitter import LowLatencyJitterBuffer
+from echo_desktop.aiortc_patches import low_latency_jitter
+from echo_desktop.aiortc_patches.low_latency_jitter import LowLatencyJitterBuffer
+from echo_desktop.aiortc_patches.rebind import CHECKED_AIORTC
 
 TS_STEP = 6000  # 90 kHz clock at 15 fps
 
@@ -216,7 +217,7 @@ def lose_one_packet_for_good(
 
 def test_a_packet_lost_for_good_holds_video_for_at_most_max_hold_s() -> None:
     """Before: frozen until `capacity` packets arrived (8-9 s of VGA). Now: about a second."""
-    from echo_desktop.net.low_latency_jitter import MAX_HOLD_S
+    from echo_desktop.aiortc_patches.low_latency_jitter import MAX_HOLD_S
 
     held_back = int(MAX_HOLD_S * 15)  # frames that arrive within MAX_HOLD_S of frame 2 (15 fps)
     frames, released, flagged_at, buffer = lose_one_packet_for_good([3] * 40, lost_frame=2)
@@ -371,10 +372,9 @@ class _Transport:
 
 
 def test_install_gives_new_video_receivers_the_low_latency_buffer() -> None:
-    assert aiortc.__version__.startswith(low_latency_jitter.CHECKED_AIORTC_VERSIONS)
-    import echo_desktop.net.conference  # noqa: F401  # installs it
-
+    assert aiortc.__version__.startswith(CHECKED_AIORTC)
     try:
+        assert low_latency_jitter.install()
         assert low_latency_jitter.installed()
         video = RTCRtpReceiver("video", _Transport())  # type: ignore[arg-type]
         audio = RTCRtpReceiver("audio", _Transport())  # type: ignore[arg-type]

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from echo_desktop.hub.launcher import JanusHub
+from echo_desktop.hub.rooms import create_room
 from tests.conftest import Room
 from tests.peers import Peer
 
@@ -16,8 +18,12 @@ pytestmark = pytest.mark.integration
 
 
 async def _probe(room: Room, *extra: str, pin: str | None = None) -> tuple[int, dict[str, object]]:
+    """Run the probe command; pin "" leaves --pin out."""
     argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", room.server_url]
-    argv += ["--room", str(room.room), "--pin", pin or room.pin, "--name", "Probe", "--json", *extra]
+    argv += ["--room", str(room.room), "--name", "Probe", "--json", *extra]
+    pin = room.pin if pin is None else pin
+    if pin:
+        argv += ["--pin", pin]
     proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode is not None
@@ -55,3 +61,26 @@ async def test_probe_with_wrong_pin_says_so(room: Room) -> None:
     status, report = await _probe(room, "--duration", "1", pin="bad-pin")
     assert status == 1
     assert "PIN is wrong" in str(report["error"])
+
+
+async def test_probe_needs_no_pin_for_a_room_without_one(janus: JanusHub) -> None:
+    open_room = Room(janus.config.ws_url, 4901, "")
+    await create_room(janus.config.ws_url, janus.config.admin_key, open_room.room, pin=None)
+    host = Peer("Dr. Open")
+    try:
+        await host.join(open_room.server_url, open_room.room, "")
+        status, report = await _probe(open_room, "--duration", "3", "--expect", "1")
+    finally:
+        await host.leave()
+        host.close()
+    assert status == 0, report
+    (feed,) = report["feeds"]  # type: ignore[misc]
+    assert feed["display"] == "Dr. Open [spoke]" and feed["frames_decoded"] > 0
+
+
+async def test_probe_without_the_pin_of_a_room_that_has_one_says_it_is_wrong(room: Room) -> None:
+    no_pin_status, no_pin = await _probe(room, "--duration", "1", pin="")
+    wrong_status, wrong = await _probe(room, "--duration", "1", pin="bad-pin")
+    assert no_pin_status == wrong_status == 1
+    assert no_pin["error"] == wrong["error"]
+    assert "PIN is wrong" in str(no_pin["error"])

@@ -1,4 +1,4 @@
-"""The engine's receive path for one video track, fed by a fake track (no network)."""
+"""The media side's receive path for one video track, fed by a fake track (no network)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import fractions
 
 import av
 import numpy as np
-import pytest
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from echo_desktop.media import frame_code
-from echo_desktop.media.local_media import synthetic_media
-from echo_desktop.net.conference import JanusConference, _Subscriber
+from echo_desktop.media.frame_store import LatestFrameStore
+from echo_desktop.media.receive_stats import ReceiveStats
+from echo_desktop.media.receiver import Receiver
+from echo_desktop.probe.card_reader import CardProgress, TestCardReader
+from echo_desktop.session.ports import ReceivedStream
 
 
 class _StampedTrack(MediaStreamTrack):
@@ -34,12 +36,28 @@ class _StampedTrack(MediaStreamTrack):
         return frame
 
 
-@pytest.mark.parametrize(("read_codes", "expected"), [(True, 9), (False, None)])
-async def test_test_card_codes_are_read_only_when_asked(read_codes: bool, expected: int | None) -> None:
-    engine = JanusConference(lambda _: synthetic_media("x"), read_test_codes=read_codes)
-    subscriber = _Subscriber(handle=None, pc=None)  # type: ignore[arg-type]
-    subscriber.mid_to_feed["v0"] = (42, "video", "vp8")
-    await engine._consume_video(subscriber, "v0", _StampedTrack())
-    frame = engine.latest_frame(42)
-    assert frame is not None and frame.seq == 3  # every frame still reaches the screen
-    assert frame.pattern_counter == expected
+async def test_each_frame_is_drawn_observed_and_counted_under_its_feed() -> None:
+    frames, stats, cards = LatestFrameStore(), ReceiveStats(), TestCardReader()
+    started: list[tuple[int, str]] = []
+    view_sizes = {42: (160, 120)}
+    receiver = Receiver(frames, stats, view_sizes, lambda feed, kind: started.append((feed, kind)), cards)
+    stats.add_feed(42, "Dr. Card [hub]")
+    receiver.map_streams([ReceivedStream("v0", 42, "video", "vp8")])
+    await receiver.consume_video("v0", _StampedTrack())
+    frame = frames.get(42)
+    assert frame is not None and frame.seq == 3  # every frame reaches the screen
+    assert frame.pixels.shape == (120, 160, 4)  # scaled to the tile it is drawn in
+    assert cards.progress(42) == CardProgress(first=7, last=9, advances=2)  # the observer saw each
+    (feed,) = stats.snapshot()
+    assert (feed.frames_decoded, feed.codec) == (3, "vp8")
+    assert started == [(42, "video")]  # the first frame, once
+
+
+async def test_frames_of_an_unmapped_mid_are_dropped() -> None:
+    frames, stats, cards = LatestFrameStore(), ReceiveStats(), TestCardReader()
+    receiver = Receiver(frames, stats, {}, lambda feed, kind: None, cards)
+    receiver.map_streams([ReceivedStream("v1", 42, "video", "vp8")])
+    track = _StampedTrack()
+    await receiver.consume_video("v0", track)
+    assert track._next == 10  # the whole track was read, to its end
+    assert frames.get(42) is None and cards.progress(42) == CardProgress()

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
+from echo_desktop.net.display_name import encode_display, parse_display
 from echo_desktop.session import events as ev
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import (
+    DeviceKind,
     JoinRequest,
     LocalMediaState,
     MediaPreferences,
     Participant,
     Role,
-    encode_display,
-    parse_display,
 )
+from echo_desktop.session.phases import CallPhase
 from tests.fakes import FakeEngine
 
 
@@ -31,7 +33,7 @@ async def test_mute_and_camera_toggles_reach_the_engine_and_come_back_as_state()
     engine = FakeEngine()
     session = ClinicSession(engine)
     seen: list[LocalMediaState] = []
-    session.on_local_media(seen.append)
+    session.subscribe(local_media=seen.append)
     await session.join(_request(microphone_muted=True, camera_enabled=False))
     await _settle()
     assert session.local_media.muted and not session.local_media.camera_on
@@ -76,3 +78,64 @@ def test_media_state_travels_in_the_display_name() -> None:
     plain = parse_display("Dr. Ruiz [hub]")
     assert not plain.camera_off and not plain.muted
     assert parse_display("Browser user (camera off)").name == "Browser user (camera off)"
+
+
+async def _until(predicate: Callable[[], bool], what: str) -> None:
+    """Let the loop run until predicate() holds; fail after a bounded number of turns."""
+    for _ in range(200):
+        if predicate():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_device_that_stops_is_released_and_the_user_is_told() -> None:
+    engine = FakeEngine()
+    session = ClinicSession(engine)
+    notices: list[str] = []
+    session.subscribe(notice=notices.append)
+    await session.join(_request())
+    engine.emit(ev.DeviceUnavailable(DeviceKind.CAMERA, stopped=True))
+    engine.emit(ev.DeviceUnavailable(DeviceKind.SPEAKER, stopped=True))
+    await _until(lambda: len(notices) == 2 and not session.local_media.camera_on, "the camera released")
+    assert engine.released == [DeviceKind.CAMERA]  # a speaker has nothing to stop sending
+    assert notices == [
+        "Your camera stopped working. The call goes on with audio.",
+        "Your speaker or headset stopped working. You cannot hear the clinic.",
+    ]
+    assert session.state.phase is CallPhase.IN_CALL  # the call goes on
+
+
+async def test_a_device_missing_at_join_is_only_reported() -> None:
+    engine = FakeEngine()
+    session = ClinicSession(engine)
+    notices: list[str] = []
+    session.subscribe(notice=notices.append)
+    await session.join(_request())
+    engine.emit(ev.DeviceUnavailable(DeviceKind.MICROPHONE, stopped=False))
+    await _until(lambda: bool(notices), "the notice")
+    assert notices == ["No microphone was found. You joined listen-only: others cannot hear you."]
+    # Proof the session handled later events too, before asserting that nothing was released.
+    engine.emit(ev.Notice("later"))
+    await _until(lambda: notices[-1] == "later", "a later notice")
+    assert engine.released == []
+
+
+async def test_unsubscribing_stops_exactly_those_listeners() -> None:
+    engine = FakeEngine()
+    session = ClinicSession(engine)
+    first: list[str] = []
+    second: list[str] = []
+    states: list[CallPhase] = []
+    unsubscribe = session.subscribe(notice=first.append, state=lambda s: states.append(s.phase))
+    session.subscribe(notice=second.append)
+    await session.join(_request())
+    engine.emit(ev.Notice("one"))
+    await _until(lambda: second == ["one"], "the first notice")
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    engine.emit(ev.Notice("two"))
+    await _until(lambda: second == ["one", "two"], "the second notice")
+    await session.leave()
+    assert first == ["one"]
+    assert states == [CallPhase.JOINING, CallPhase.IN_CALL]  # nothing after unsubscribing

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.server import ServerConnection, serve
 
-from echo_desktop.media.local_media import synthetic_media
-from echo_desktop.net.conference import JanusConference
+from echo_desktop.net.conference import received_streams
 from echo_desktop.net.janus_client import JanusClient
 from echo_desktop.net.janus_messages import MalformedMessage, parse_message
-from echo_desktop.net.webrtc import parse_trickle
+from echo_desktop.net.roster import Roster
+from echo_desktop.net.trickle import parse_trickle
 from echo_desktop.session import errors
 
 json_values = st.recursive(
@@ -92,10 +92,20 @@ def test_trickle_parsing_rejects_garbage_with_value_error(candidate: Any) -> Non
 
 @given(st.lists(json_values, max_size=6))
 @settings(max_examples=200)
-def test_engine_ignores_malformed_publisher_lists(entries: list[Any]) -> None:
-    engine = JanusConference(lambda req: synthetic_media("x"))
-    new = engine._announce_publishers(entries, since=0.0)
-    assert all(isinstance(feed, int) for feed in new)
+def test_roster_ignores_malformed_publisher_lists(entries: list[Any]) -> None:
+    roster = Roster()
+    arrivals, changed = roster.add_publishers(entries)
+    assert all(isinstance(a.participant.feed_id, int) for a in arrivals)
+    assert all(a.participant.feed_id in roster for a in arrivals)
+    assert all(isinstance(p.feed_id, int) for p in changed)
+
+
+@given(json_values)
+@settings(max_examples=300)
+def test_received_streams_skip_malformed_entries(streams: Any) -> None:
+    for stream in received_streams(streams):
+        assert isinstance(stream.mid, str) and isinstance(stream.feed_id, int)
+        assert stream.kind in ("audio", "video")
 
 
 async def _hostile_server(ws: ServerConnection) -> None:

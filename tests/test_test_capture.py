@@ -46,7 +46,7 @@ async def test_test_capture_sends_card_and_tone_through_the_calls_canceller() ->
     local = media.local(JoinRequest("ws://hub:8188", 1, "1", "Dr. A", Role.SPOKE))
     try:
         assert isinstance(local.video, synthetic.TestPatternTrack) and isinstance(local.audio, ToneTrack)
-        assert local.notices == []
+        assert local.missing == []
         await local.audio.recv()
         canceller = media._canceller_for_call()
         assert canceller.stats().capture_frames == 2  # the tone frame, as two 10 ms blocks

@@ -374,8 +374,11 @@ class ChromiumPeer:
         fake_camera = FAKE_MEDIA_FLAG + (f"=fps={self._fake_fps}" if self._fake_fps else "")
         command = [
             executable,
-            *(fake_camera if flag == FAKE_MEDIA_FLAG else flag for flag in CHROMIUM_FLAGS
-              if not (self._play_audio and flag == "--mute-audio")),
+            *(
+                fake_camera if flag == FAKE_MEDIA_FLAG else flag
+                for flag in CHROMIUM_FLAGS
+                if not (self._play_audio and flag == "--mute-audio")
+            ),
             f"--user-data-dir={profile / 'profile'}",
             *([f"--use-file-for-fake-video-capture={self._camera_file}"] if self._camera_file else []),
             *self._extra_flags,

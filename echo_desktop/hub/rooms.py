@@ -21,24 +21,27 @@ async def create_room(
     ws_url: str,
     admin_key: str,
     room: int,
-    pin: str,
+    pin: str | None,
     description: str = "teleECHO clinic",
     publishers: int = 16,
     bitrate: int = 512_000,
 ) -> None:
-    """Create (or confirm) a VideoRoom for a clinic. The room needs its pin to join."""
-    if not pin:
+    """Create (or confirm) a VideoRoom for a clinic. The room needs its pin to join.
+
+    pin None makes a room anyone may join (a hub that is not ours may have them; the tests make
+    one to check the probe against it). An empty pin is refused, as a slip.
+    """
+    if pin == "":
         raise ValueError("A clinic room needs a pin")
     client = JanusClient()
     await client.connect(ws_url)
     try:
         handle = await client.attach(VIDEOROOM)
-        body = {
+        body: dict[str, object] = {
             "request": "create",
             "room": room,
             "admin_key": admin_key,
             "description": description,
-            "pin": pin,
             "secret": secrets.token_urlsafe(16),
             "is_private": True,
             "publishers": publishers,
@@ -49,6 +52,8 @@ async def create_room(
             "notify_joining": True,
             "permanent": False,
         }
+        if pin is not None:
+            body["pin"] = pin
         reply = await handle.request(body)
         if reply.data.get("videoroom") != "created":
             raise SignalingError(f"room {room} was not created: {reply.data}")

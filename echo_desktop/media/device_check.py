@@ -167,4 +167,3 @@ class MediaDevices:
 
     def play_test_tone(self, device: str | None, seconds: float = 1.0) -> None:
         play_test_tone(device, seconds)
-

@@ -124,6 +124,7 @@ class EchoCancellerLike(Protocol):
 
 AGC_MAX_GAIN_DB = 10.0
 
+
 def _check_format(sample_rate: int, channels: int) -> None:
     if sample_rate <= 0 or sample_rate % (1000 // FRAME_MS) != 0:
         # A 10 ms frame must be a whole number of samples, or the APM approximates and AEC suffers.

@@ -17,11 +17,11 @@ class LatestFrameStore:
         self._lock = threading.Lock()
         self._frames: dict[int, VideoFrame] = {}
 
-    def put(self, feed_id: int, pixels: Rgb32Array, counter: int | None = None) -> None:
+    def put(self, feed_id: int, pixels: Rgb32Array) -> None:
         with self._lock:
             previous = self._frames.get(feed_id)
             seq = previous.seq + 1 if previous else 1
-            self._frames[feed_id] = VideoFrame(pixels=pixels, seq=seq, pattern_counter=counter)
+            self._frames[feed_id] = VideoFrame(pixels=pixels, seq=seq)
 
     def get(self, feed_id: int) -> VideoFrame | None:
         with self._lock:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from aiortc.mediastreams import MediaStreamTrack
 
 from echo_desktop.media.track_sources import SyntheticSource, TrackSource
+from echo_desktop.session.models import DeviceKind
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class LocalMedia:
-    """The tracks a participant publishes, plus notices for the user (e.g. 'no camera').
+    """The tracks a participant publishes, and the devices that could not be opened.
 
     `source` reopens devices mid-call (camera back on, another microphone); without it the
     tracks cannot be replaced.
@@ -22,7 +23,7 @@ class LocalMedia:
 
     audio: MediaStreamTrack | None
     video: MediaStreamTrack | None
-    notices: list[str] = field(default_factory=list)
+    missing: list[DeviceKind] = field(default_factory=list)
     source: TrackSource | None = None
 
     def stop(self) -> None:

@@ -10,7 +10,7 @@ from echo_desktop.session.models import FeedStats
 
 
 class ReceiveStats:
-    """Counts decoded frames, first-frame time, frame rate and test-card counter progress."""
+    """Counts decoded frames, and measures the first frame's delay and the frame rate."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -19,8 +19,9 @@ class ReceiveStats:
         self._first_at: dict[int, float] = {}
         self._last_at: dict[int, float] = {}
 
-    def add_feed(self, feed_id: int, display: str, since: float) -> None:
-        """Start counting a feed; `since` (monotonic) is when we started waiting for it."""
+    def add_feed(self, feed_id: int, display: str, since: float | None = None) -> None:
+        """Start counting a feed; `since` (monotonic, default now) is when we started waiting for it."""
+        since = time.monotonic() if since is None else since
         with self._lock:
             if feed_id not in self._feeds:
                 self._feeds[feed_id] = FeedStats(feed_id=feed_id, display=display)
@@ -35,7 +36,7 @@ class ReceiveStats:
         with self._lock:
             self._feeds.pop(feed_id, None)
 
-    def on_video_frame(self, feed_id: int, counter: int | None) -> bool:
+    def on_video_frame(self, feed_id: int) -> bool:
         """Record one decoded frame; True if it was the feed's first."""
         now = time.monotonic()
         with self._lock:
@@ -51,12 +52,6 @@ class ReceiveStats:
             span = now - self._first_at[feed_id]
             if span > 0:
                 stats.fps = (stats.frames_decoded - 1) / span
-            if counter is not None:
-                if stats.first_counter is None:
-                    stats.first_counter = counter
-                elif stats.last_counter is not None and counter != stats.last_counter:
-                    stats.counter_advances += 1
-                stats.last_counter = counter
             return first
 
     def on_audio_frame(self, feed_id: int) -> bool:

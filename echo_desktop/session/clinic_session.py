@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from echo_desktop.session import events as ev
+from echo_desktop.session.device_notices import device_notice
 from echo_desktop.session.errors import EchoError
 from echo_desktop.session.models import (
+    DeviceKind,
     FeedStats,
     JoinRequest,
     LocalMediaState,
@@ -33,6 +35,7 @@ StateListener = Callable[[CallState], None]
 ParticipantsListener = Callable[[list[Participant]], None]
 NoticeListener = Callable[[str], None]
 LocalMediaListener = Callable[[LocalMediaState], None]
+Unsubscribe = Callable[[], None]
 
 
 async def _run_here(coro: Coroutine[Any, Any, T]) -> T:
@@ -54,6 +57,7 @@ class ClinicSession:
         self._notice_listeners: list[NoticeListener] = []
         self._local_media_listeners: list[LocalMediaListener] = []
         self._local_media = LocalMediaState()
+        self._background: set[asyncio.Future[Any]] = set()
         engine.set_listener(self._on_engine_event)
 
     # --- observation -------------------------------------------------------------------------
@@ -71,17 +75,39 @@ class ClinicSession:
         """Remote participants, in the order they joined."""
         return list(self._participants.values())
 
-    def on_state(self, listener: StateListener) -> None:
-        self._state_listeners.append(listener)
+    def subscribe(
+        self,
+        *,
+        state: StateListener | None = None,
+        participants: ParticipantsListener | None = None,
+        notice: NoticeListener | None = None,
+        local_media: LocalMediaListener | None = None,
+    ) -> Unsubscribe:
+        """Call these listeners on the owner loop as the call changes; returns how to stop.
 
-    def on_participants(self, listener: ParticipantsListener) -> None:
-        self._participant_listeners.append(listener)
+        The returned function removes exactly the listeners given here, and may be called more
+        than once.
+        """
+        added: list[tuple[list[Any], Any]] = [
+            (registry, listener)
+            for registry, listener in (
+                (self._state_listeners, state),
+                (self._participant_listeners, participants),
+                (self._notice_listeners, notice),
+                (self._local_media_listeners, local_media),
+            )
+            if listener is not None
+        ]
+        for registry, listener in added:
+            registry.append(listener)
 
-    def on_notice(self, listener: NoticeListener) -> None:
-        self._notice_listeners.append(listener)
+        def unsubscribe() -> None:
+            for registry, listener in added:
+                with contextlib.suppress(ValueError):
+                    registry.remove(listener)
+            added.clear()
 
-    def on_local_media(self, listener: LocalMediaListener) -> None:
-        self._local_media_listeners.append(listener)
+        return unsubscribe
 
     @property
     def local_media(self) -> LocalMediaState:
@@ -138,7 +164,7 @@ class ClinicSession:
 
     @property
     def _media_controls_allowed(self) -> bool:
-        return self._state.phase in (CallPhase.IN_CALL, CallPhase.RECONNECTING)
+        return self._state.phase is CallPhase.IN_CALL
 
     async def set_muted(self, muted: bool) -> None:
         """Mute or unmute our microphone; everyone sees the muted sign."""
@@ -203,22 +229,35 @@ class ClinicSession:
         elif isinstance(event, ev.ParticipantLeft):
             if self._participants.pop(event.feed_id, None) is not None:
                 self._notify_participants()
-        elif isinstance(event, ev.ConnectionLost):
-            if self._state.phase is CallPhase.IN_CALL:
-                self._set_state(self._state.to(CallPhase.RECONNECTING, event.error.user_message))
-        elif isinstance(event, ev.ConnectionRestored):
-            if self._state.phase is CallPhase.RECONNECTING:
-                self._set_state(self._state.to(CallPhase.IN_CALL))
+        elif isinstance(event, ev.DeviceUnavailable):
+            self._on_device_unavailable(event)
         elif isinstance(event, ev.EngineFailed):
-            if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING):
+            if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL):
                 # FAILED first, so observers see the emptied list as part of the ended call.
                 self._set_state(self._state.to(CallPhase.FAILED, event.error.user_message))
                 self._self = None
                 self._participants.clear()
                 self._notify_participants()
         elif isinstance(event, ev.Notice):
-            for notice_listener in list(self._notice_listeners):
-                notice_listener(event.message)
+            self._notify(event.message)
+
+    def _on_device_unavailable(self, event: ev.DeviceUnavailable) -> None:
+        """The device policy: the call goes on with what is left, and the user is told why."""
+        if event.stopped and event.kind in (DeviceKind.CAMERA, DeviceKind.MICROPHONE):
+            # Stop sending from it (the others see its state change), then say so.
+            release = asyncio.ensure_future(self._run(self._engine.release_device(event.kind)))
+            self._background.add(release)
+            release.add_done_callback(self._background_done)
+        self._notify(device_notice(event))
+
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("Releasing a failed device did not complete", exc_info=task.exception())
+
+    def _notify(self, message: str) -> None:
+        for notice_listener in list(self._notice_listeners):
+            notice_listener(message)
 
     def _set_state(self, state: CallState) -> None:
         self._state = state

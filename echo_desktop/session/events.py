@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import LocalMediaState, Participant
+from echo_desktop.session.models import DeviceKind, LocalMediaState, Participant
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,15 @@ class FeedMediaStarted:
 
 
 @dataclass(frozen=True)
-class ConnectionLost:
-    """Signaling or media was lost; the engine may try to recover."""
+class DeviceUnavailable:
+    """A camera, microphone or speaker is missing at join (`stopped` False) or stopped mid-call.
 
-    error: EchoError
+    The engine reports each of these once; what to do about it and what to tell the user is the
+    session's (see ClinicSession and device_notices).
+    """
 
-
-@dataclass(frozen=True)
-class ConnectionRestored:
-    pass
+    kind: DeviceKind
+    stopped: bool
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ EngineEvent = (
     | LocalMediaChanged
     | ParticipantLeft
     | FeedMediaStarted
-    | ConnectionLost
-    | ConnectionRestored
+    | DeviceUnavailable
     | EngineFailed
     | Notice
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,14 +22,6 @@ class Role(StrEnum):
         return {"hub": "Hub specialist", "facilitator": "Facilitator", "spoke": "Spoke"}[self.value]
 
 
-# Janus only carries a free-text display name. The role and the media state travel inside it as
-# readable suffixes ("Dr. Ana Ruiz [hub] (camera off, muted)"), so browser participants still see
-# a sensible name, and Janus tells everyone at once when it changes.
-_DISPLAY_RE = re.compile(
-    r"^(?P<name>.*?)\s*\[(?P<role>hub|facilitator|spoke)\](?:\s*\((?P<flags>[a-z ,]*)\))?\s*$"
-)
-CAMERA_OFF = "camera off"
-MUTED = "muted"
 MAX_NAME_LENGTH = 64
 
 
@@ -38,41 +29,6 @@ def clean_name(name: str) -> str:
     """A display name on one line: control characters dropped, whitespace runs collapsed."""
     printable = "".join(ch if ch.isprintable() else " " for ch in name)
     return " ".join(printable.split())[:MAX_NAME_LENGTH]
-
-
-def encode_display(name: str, role: Role, camera_off: bool = False, muted: bool = False) -> str:
-    """Return the Janus display string that carries a name, a role and the media state."""
-    flags = [flag for flag, on in ((CAMERA_OFF, camera_off), (MUTED, muted)) if on]
-    suffix = f" ({', '.join(flags)})" if flags else ""
-    return f"{clean_name(name)} [{role.value}]{suffix}"
-
-
-@dataclass(frozen=True)
-class DisplayInfo:
-    """What a Janus display string says about a participant."""
-
-    name: str
-    role: Role
-    camera_off: bool = False
-    muted: bool = False
-
-
-def parse_display(display: str | None) -> DisplayInfo:
-    """Read name, role and media state; anything unrecognised is a spoke's plain name."""
-    text = clean_name(display or "")
-    match = _DISPLAY_RE.match(text)
-    if not match:
-        return DisplayInfo(text or "Guest", Role.SPOKE)
-    flags = {f.strip() for f in (match.group("flags") or "").split(",")}
-    return DisplayInfo(
-        match.group("name") or "Guest", Role(match.group("role")), CAMERA_OFF in flags, MUTED in flags
-    )
-
-
-def decode_display(display: str | None) -> tuple[str, Role]:
-    """Split a Janus display string into a name and a role; unknown roles count as spokes."""
-    info = parse_display(display)
-    return info.name, info.role
 
 
 @dataclass(frozen=True)
@@ -130,7 +86,6 @@ class VideoFrame:
 
     pixels: Rgb32Array
     seq: int
-    pattern_counter: int | None = None
 
 
 class DeviceKind(StrEnum):
@@ -173,21 +128,3 @@ class FeedStats:
     first_frame_s: float | None = None
     audio_frames_decoded: int = 0
     fps: float = 0.0
-    first_counter: int | None = None
-    last_counter: int | None = None
-    counter_advances: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
-
-    def as_probe_json(self) -> dict[str, object]:
-        """Return the probe's JSON record for this feed."""
-        return {
-            "display": self.display,
-            "codec": self.codec,
-            "frames_decoded": self.frames_decoded,
-            "fps": round(self.fps, 2),
-            "first_frame_s": None if self.first_frame_s is None else round(self.first_frame_s, 4),
-            "audio_frames_decoded": self.audio_frames_decoded,
-            "first_counter": self.first_counter,
-            "last_counter": self.last_counter,
-            "counter_advances": self.counter_advances,
-        }

@@ -12,7 +12,6 @@ class CallPhase(Enum):
     IDLE = "idle"
     JOINING = "joining"
     IN_CALL = "in call"
-    RECONNECTING = "reconnecting"
     LEAVING = "leaving"
     FAILED = "failed"
 
@@ -20,8 +19,7 @@ class CallPhase(Enum):
 _ALLOWED: dict[CallPhase, frozenset[CallPhase]] = {
     CallPhase.IDLE: frozenset({CallPhase.JOINING}),
     CallPhase.JOINING: frozenset({CallPhase.IN_CALL, CallPhase.FAILED, CallPhase.LEAVING}),
-    CallPhase.IN_CALL: frozenset({CallPhase.RECONNECTING, CallPhase.LEAVING, CallPhase.FAILED}),
-    CallPhase.RECONNECTING: frozenset({CallPhase.IN_CALL, CallPhase.LEAVING, CallPhase.FAILED}),
+    CallPhase.IN_CALL: frozenset({CallPhase.LEAVING, CallPhase.FAILED}),
     CallPhase.LEAVING: frozenset({CallPhase.IDLE, CallPhase.FAILED}),
     # A failed call can be retried or dismissed.
     CallPhase.FAILED: frozenset({CallPhase.JOINING, CallPhase.IDLE}),
@@ -52,7 +50,6 @@ class CallState:
             CallPhase.IDLE: "Not connected",
             CallPhase.JOINING: "Joining the clinic…",
             CallPhase.IN_CALL: "In the clinic",
-            CallPhase.RECONNECTING: "Connection lost, reconnecting…",
             CallPhase.LEAVING: "Leaving…",
             CallPhase.FAILED: "Call failed",
         }[self.phase]

@@ -38,12 +38,11 @@ _STATUS_COLORS = {
     CallPhase.IDLE: style.TEXT_MUTED,
     CallPhase.JOINING: style.WARN_AMBER,
     CallPhase.IN_CALL: style.OK_GREEN,
-    CallPhase.RECONNECTING: style.WARN_AMBER,
     CallPhase.LEAVING: style.WARN_AMBER,
     CallPhase.FAILED: style.DANGER,
 }
-_REFRESHING_PHASES = {CallPhase.JOINING, CallPhase.IN_CALL, CallPhase.RECONNECTING}
-_CONTROL_PHASES = {CallPhase.IN_CALL, CallPhase.RECONNECTING}
+_REFRESHING_PHASES = {CallPhase.JOINING, CallPhase.IN_CALL}
+_CONTROL_PHASES = {CallPhase.IN_CALL}
 
 
 class CallView(QWidget):
@@ -96,7 +95,6 @@ class CallView(QWidget):
 
         self.failure_banner = Banner(BannerKind.ERROR, dismissible=False)
         self.failure_banner.action_triggered.connect(self.back_to_join_requested)
-        self.connection_banner = Banner(BannerKind.WARNING, dismissible=False)
         self.notice_banner = Banner(BannerKind.INFO)
         self.notice_banner.dismissed.connect(self._notices.clear)
         self.control_banner = Banner(BannerKind.WARNING)
@@ -212,10 +210,6 @@ class CallView(QWidget):
         else:
             self.failure_banner.clear()
             self.grid.set_empty_text("")
-        if phase is CallPhase.RECONNECTING:
-            self.connection_banner.show_message("Connection lost. Trying to reconnect…", state.reason)
-        else:
-            self.connection_banner.clear()
         self.controls.set_controls_enabled(phase in _CONTROL_PHASES)
         self.leave_button.setEnabled(phase is not CallPhase.LEAVING)
         # When failed, the banner's "Back to join screen" is the one way on (Ctrl+L still works).
@@ -315,7 +309,7 @@ class CallView(QWidget):
 
     @property
     def _banners(self) -> tuple[Banner, ...]:
-        return (self.failure_banner, self.connection_banner, self.control_banner, self.notice_banner)
+        return (self.failure_banner, self.control_banner, self.notice_banner)
 
     def _update_banner_host(self) -> None:
         any_shown = any(not b.isHidden() for b in self._banners)

@@ -36,7 +36,7 @@ DEFAULT_SIZE = (1180, 760)
 LEAVE_ON_CLOSE_TIMEOUT_S = 5.0
 LEFT_CLINIC_TEXT = "You left the clinic."
 
-_SHOWING_CALL_PHASES = {CallPhase.IN_CALL, CallPhase.RECONNECTING}
+_SHOWING_CALL_PHASES = {CallPhase.IN_CALL}
 
 
 class MainWindow(QMainWindow):

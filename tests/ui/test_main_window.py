@@ -263,18 +263,6 @@ def test_failure_shows_reason_and_back_to_join_action(harness: Harness, qtbot: Q
     assert harness.session.state.phase is CallPhase.IDLE
 
 
-def test_reconnecting_is_shown_and_cleared(harness: Harness, qtbot: QtBot) -> None:
-    join(harness, qtbot)
-    call = harness.window.call_view
-    harness.engine.emit(ev.ConnectionLost(ServerGoneError()))
-    qtbot.waitUntil(lambda: call.connection_banner.isVisible(), timeout=3000)
-    assert call.status_label.text().startswith("Connection lost, reconnecting")
-
-    harness.engine.emit(ev.ConnectionRestored())
-    qtbot.waitUntil(lambda: not call.connection_banner.isVisible(), timeout=3000)
-    assert call.status_label.text() == "In the clinic"
-
-
 def test_notices_are_shown_in_the_window(harness: Harness, qtbot: QtBot) -> None:
     join(harness, qtbot)
     call = harness.window.call_view

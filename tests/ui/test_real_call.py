@@ -10,11 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from echo_desktop.composition import conference, engine_loop
 from echo_desktop.media.local_media import synthetic_media
-from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.phases import CallPhase
-from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.ui.main_window import MainWindow
 from tests.conftest import Room
 from tests.fakes import MemorySettingsStore
@@ -38,8 +37,8 @@ def test_join_through_the_window_and_see_remote_video(
     qtbot.waitUntil(joining.done, timeout=15_000)
     joining.result()
 
-    worker = WorkerLoop("ui-engine").start()
-    engine = JanusConference(lambda req: synthetic_media("Me", 320, 240))
+    worker = engine_loop("ui-engine")
+    engine = conference(lambda req: synthetic_media("Me", 320, 240))
     session = ClinicSession(engine, worker.run)
     settings = MemorySettingsStore({"server": room.server_url, "room": str(room.room), "name": "Dr. Window"})
     window = MainWindow(session, settings)

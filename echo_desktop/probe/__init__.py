@@ -1,7 +1,8 @@
 """The headless probe: join a room with synthetic (or real) media and report what arrives.
 
 It answers "can I reach my hub?" for users, and it is the measuring client of the tests and the
-benchmarks. It runs the same session and engine as the desktop app, without Qt.
+benchmarks. It runs the same session and engine as the desktop app, without Qt, and it reads the
+test card's frame counters from what it receives (probe.card_reader), which the app never does.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import json
 import logging
 import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from echo_desktop.probe.card_reader import CardProgress, TestCardReader
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import EchoError
 from echo_desktop.session.models import FeedStats, JoinRequest
@@ -23,13 +24,12 @@ from echo_desktop.session.worker_loop import WorkerLoop
 
 logger = logging.getLogger(__name__)
 
-EngineFactory = Callable[[bool], ConferenceEngine]
-
 
 @dataclass
 class ProbeResult:
     feeds: list[FeedStats]
     error: str | None = None
+    cards: dict[int, CardProgress] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -41,10 +41,24 @@ class ProbeResult:
         )
 
     def to_json(self) -> str:
-        body: dict[str, object] = {"feeds": [f.as_probe_json() for f in self.feeds]}
+        body: dict[str, object] = {"feeds": [self._feed_json(f) for f in self.feeds]}
         if self.error is not None:
             body["error"] = self.error
         return json.dumps(body)
+
+    def _feed_json(self, feed: FeedStats) -> dict[str, object]:
+        card = self.cards.get(feed.feed_id, CardProgress())
+        return {
+            "display": feed.display,
+            "codec": feed.codec,
+            "frames_decoded": feed.frames_decoded,
+            "fps": round(feed.fps, 2),
+            "first_frame_s": None if feed.first_frame_s is None else round(feed.first_frame_s, 4),
+            "audio_frames_decoded": feed.audio_frames_decoded,
+            "first_counter": card.first,
+            "last_counter": card.last,
+            "counter_advances": card.advances,
+        }
 
 
 async def run_probe(
@@ -53,8 +67,12 @@ async def run_probe(
     duration: float,
     expect: int = 0,
     runner: WorkerLoop | None = None,
+    cards: TestCardReader | None = None,
 ) -> ProbeResult:
-    """Join, stay `duration` seconds (waiting up to that long for `expect` feeds), then leave."""
+    """Join, stay `duration` seconds (waiting up to that long for `expect` feeds), then leave.
+
+    cards: the reader the engine was built with, for the counters in the report.
+    """
     session = ClinicSession(engine, runner.run if runner else None)
     try:
         await session.join(request)
@@ -70,7 +88,8 @@ async def run_probe(
     if error is None and len(feeds) < expect:
         error = f"expected {expect} remote feeds, saw {len(feeds)}"
     await session.leave()
-    return ProbeResult(feeds, error)
+    progress = {f.feed_id: cards.progress(f.feed_id) for f in feeds} if cards is not None else {}
+    return ProbeResult(feeds, error, progress)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -84,13 +103,14 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 def probe_main(request: JoinRequest, duration: float, expect: int, devices: bool) -> int:
-    """Run the probe on a worker loop, print its JSON, and return the exit status."""
-    from echo_desktop.composition import build_engine
+    """Run the probe on an engine loop, print its JSON, and return the exit status."""
+    from echo_desktop.composition import build_engine, engine_loop
 
-    worker = WorkerLoop().start()
+    worker = engine_loop()
+    cards = TestCardReader()
     try:
-        engine = build_engine(devices=devices)
-        result = asyncio.run(run_probe(engine, request, duration, expect, worker))
+        engine = build_engine(devices=devices, frame_observer=cards)
+        result = asyncio.run(run_probe(engine, request, duration, expect, worker, cards))
     finally:
         worker.stop()
     print(result.to_json(), flush=True)

@@ -20,9 +20,9 @@ gets its thread; video is decoded there as before (frames go back with the cheap
    on the spot, in `put`. Frames therefore reach the track in the order they were put.
 4. `None` (the receiver stopping) always goes through the thread, after everything before it.
 
-Checked against aiortc 1.14, 1.15 and 1.16: the receiver creates the thread with
-`(loop, queue, track queue[, decode error event])` and only calls `put` and `join` on it. On any
-other version `install()` logs a warning and leaves aiortc alone.
+Read against aiortc 1.16 (and found the same in 1.14 and 1.15): the receiver creates the thread
+with `(loop, queue, track queue[, decode error event])` and only calls `put` and `join` on it. On
+any other version `install()` logs a warning once and leaves aiortc alone (see rebind).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ import av
 from aiortc.codecs.base import Decoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from echo_desktop.net.aiortc_rebind import Rebinding
-from echo_desktop.net.call_codecs import decoder_for
+from echo_desktop.aiortc_patches import usage
+from echo_desktop.aiortc_patches.call_codecs import decoder_for
+from echo_desktop.aiortc_patches.rebind import Rebinding
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class _Router:
 
     def _decode(self, task: tuple[RTCRtpCodecParameters, Any]) -> None:
         for frame in self._decoding.decode(*task):
+            usage.count(usage.DECODED_AUDIO_ON_LOOP)
             self._output_q.put_nowait(frame)
 
 
@@ -135,6 +137,8 @@ def decoder_worker(
                 continue
             codec, encoded_frame = cast(tuple[RTCRtpCodecParameters, Any], task)
             for frame in decoding.decode(codec, encoded_frame):
+                if isinstance(frame, av.VideoFrame):
+                    usage.count(usage.DECODED_VIDEO_IN_THREAD)
                 loop.call_soon_threadsafe(output_q.put_nowait, frame)
     except RuntimeError:  # the loop was closed under us: the call is over
         logger.debug("Decoder thread stopped: its loop is closed")
@@ -144,7 +148,6 @@ _REBINDING = Rebinding(
     aiortc.rtcrtpreceiver,
     "decoder_worker",
     decoder_worker,
-    checked=("1.14.", "1.15.", "1.16."),
     keeping="aiortc's decoder threads for audio",
 )
 

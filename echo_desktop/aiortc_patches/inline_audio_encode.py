@@ -24,6 +24,9 @@ from aiortc.codecs.g711 import PcmaEncoder, PcmuEncoder
 from aiortc.codecs.g722 import G722Encoder
 from aiortc.codecs.opus import OpusEncoder
 
+from echo_desktop.aiortc_patches import usage
+from echo_desktop.aiortc_patches.rebind import aiortc_is_checked, aiortc_version, log_refusal_once
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -44,6 +47,7 @@ class InlineAudioExecutor(concurrent.futures.ThreadPoolExecutor):
         if not runs_inline(fn):
             return super().submit(fn, *args, **kwargs)
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        usage.count(usage.ENCODED_AUDIO_ON_LOOP)
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 -- handed to the awaiting sender, as the pool does
@@ -51,14 +55,26 @@ class InlineAudioExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
-def install(loop: asyncio.AbstractEventLoop) -> None:
+def install(loop: asyncio.AbstractEventLoop) -> bool:
     """Give `loop` an `InlineAudioExecutor` as its default executor; once per loop.
 
     Call it before the loop first uses its default executor, or that executor's threads linger
-    unused until exit.
+    unused until exit. Returns whether it is in place; on an aiortc version it was not read against
+    it logs a warning once and leaves the loop alone (see rebind).
     """
     if loop in _installed:
-        return
+        return True
+    if not aiortc_is_checked():
+        log_refusal_once(
+            "inline_audio_encode", f"aiortc {aiortc_version()} is not the version it was read against"
+        )
+        return False
     loop.set_default_executor(InlineAudioExecutor(thread_name_prefix="echo-encoder"))
     _installed.add(loop)
     logger.debug("Audio is encoded on the engine loop")
+    return True
+
+
+def installed(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether `loop` encodes audio inline."""
+    return loop in _installed

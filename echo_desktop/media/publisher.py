@@ -1,17 +1,16 @@
-"""Our published media: the two senders, the local tracks behind them, and the user's controls.
+"""What we send: the sending connection's two senders, the local tracks behind them, the controls.
 
 Both transceivers (audio and video) are always negotiated, even without a device, so a camera
 turned on later, or a microphone plugged in later, needs no renegotiation. Each sender reads one
 SwitchableTrack for the whole call; the controls only change its source. Turning the camera off
 releases the device (its light goes out) and sends nothing; muting stops sending audio. Either
-way the others are told through our display name (see session.models).
+way each control returns the new state, which the signaling side tells the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 import av
 from aiortc import RTCPeerConnection, RTCRtpSender
@@ -28,11 +27,9 @@ from echo_desktop.session.ports import SELF_VIEW
 
 logger = logging.getLogger(__name__)
 
-Announce = Callable[[LocalMediaState], Awaitable[None]]
-
 
 class PublishedMedia:
-    """Owns the publisher's senders and local tracks."""
+    """Owns the publisher's senders and local tracks; each control returns the new state."""
 
     def __init__(
         self,
@@ -40,14 +37,12 @@ class PublishedMedia:
         media: LocalMedia,
         preferences: MediaPreferences,
         frames: LatestFrameStore,
-        announce: Announce,
-        view_sizes: dict[int, tuple[int, int]] | None = None,
+        view_sizes: dict[int, tuple[int, int]],
     ) -> None:
         self._media = media
-        self._view_sizes = view_sizes if view_sizes is not None else {}
+        self._view_sizes = view_sizes
         self._frames = frames
         self._self_view = FrameConverter()
-        self._announce = announce
         self._audio = SwitchableTrack("audio")
         self._video = SwitchableTrack("video", on_frame=self._show_self)
         self._audio_sender: RTCRtpSender = pc.addTransceiver(self._audio, direction="sendonly").sender
@@ -84,28 +79,28 @@ class PublishedMedia:
         # nothing: muted means no bytes on a weak uplink. Checked against aiortc 1.14 to 1.16.
         self._audio_sender._enabled = sending
 
-    async def set_muted(self, muted: bool) -> None:
+    async def set_muted(self, muted: bool) -> LocalMediaState:
         async with self._lock:
             self._muted = muted
             self._set_audio_sending(not muted)
-            await self._announce(self.state)
+            return self.state
 
-    async def set_camera_enabled(self, enabled: bool) -> None:
+    async def set_camera_enabled(self, enabled: bool) -> LocalMediaState:
         async with self._lock:
             if enabled and self._video.source is None:
                 self._video.set_source(await self._open_video(self._camera))
             elif not enabled and self._video.source is not None:
                 self._stop_video()
-            await self._announce(self.state)
+            return self.state
 
-    async def switch_camera(self, device: str) -> None:
+    async def switch_camera(self, device: str) -> LocalMediaState:
         async with self._lock:
             new = await self._open_video(device)
             self._camera = device
             _stop(self._video.set_source(new))
-            await self._announce(self.state)
+            return self.state
 
-    async def switch_microphone(self, device: str) -> None:
+    async def switch_microphone(self, device: str) -> LocalMediaState:
         async with self._lock:
             source = self._require_source()
             try:
@@ -114,7 +109,7 @@ class PublishedMedia:
                 raise errors.MediaError(f"microphone {device!r}: {exc}") from exc
             self._microphone = device
             _stop(self._audio.set_source(new))
-            await self._announce(self.state)
+            return self.state
 
     def devices_failed(self) -> tuple[bool, bool]:
         """(camera failed, microphone failed): a source that ended, or a stalled microphone."""
@@ -122,18 +117,18 @@ class PublishedMedia:
         mic_stalled = mic is not None and bool(getattr(mic, "stalled", False))
         return self._video.source_failed, self._audio.source_failed or mic_stalled
 
-    async def camera_lost(self) -> None:
+    async def camera_lost(self) -> LocalMediaState:
         """The camera stopped working: stop sending video, keep the call."""
         async with self._lock:
             self._video.source_failed = False
             self._stop_video()
-            await self._announce(self.state)
+            return self.state
 
-    async def microphone_lost(self) -> None:
+    async def microphone_lost(self) -> LocalMediaState:
         async with self._lock:
             self._audio.source_failed = False
             _stop(self._audio.set_source(None))
-            await self._announce(self.state)
+            return self.state
 
     def stop(self) -> None:
         self._audio.stop()

@@ -34,7 +34,8 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from av import AudioFrame, AudioResampler, CodecContext
 from av.frame import Frame
 
-from echo_desktop.net.aiortc_rebind import Rebinding
+from echo_desktop.aiortc_patches import usage
+from echo_desktop.aiortc_patches.rebind import Rebinding
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class VoiceOpusEncoder(OpusEncoder):
         # Our microphone and tone already give exactly what the encoder takes: skip aiortc's
         # resampler (PyAV still cuts frames to the encoder's size, but no longer upmixes).
         packets = self.codec.encode(frame)
+        usage.count(usage.VOICE_OPUS_FRAMES)
         if not packets:
             return [], None  # type: ignore[return-value]  # aiortc's own contract for "buffering"
         if self.first_packet_pts is None:
@@ -109,6 +111,7 @@ class MonoOpusDecoder(OpusDecoder):
         codec.layout = "mono"
         codec.sample_rate = RATE
         self.codec = codec
+        usage.count(usage.MONO_OPUS_DECODERS)
 
 
 class BudgetedVp8Encoder(Vp8Encoder):
@@ -117,6 +120,7 @@ class BudgetedVp8Encoder(Vp8Encoder):
     def __init__(self) -> None:
         super().__init__()
         self.target_bitrate = DEFAULT_BITRATE
+        usage.count(usage.BUDGETED_VP8_ENCODERS)
 
     @property
     def target_bitrate(self) -> int:
@@ -155,8 +159,6 @@ _REBINDING = Rebinding(
     aiortc.rtcrtpsender,
     "get_encoder",
     encoder_for,
-    # Read against aiortc 1.16's sender and its Opus and VP8 encoders only.
-    checked=("1.16.",),
     keeping="aiortc's stereo 96 kbps Opus and its VP8 bitrate",
 )
 

@@ -51,10 +51,10 @@ Limits it shares with aiortc (not changed here; candidates for a next step):
 Installing: `RTCRtpReceiver.__init__` builds its buffers with the name `JitterBuffer` imported into
 `aiortc.rtcrtpreceiver`, so `install()` rebinds that one name to this class (video receivers pass
 `is_video=True`; audio buffers keep aiortc's behaviour). It only affects receivers created afterwards.
-Checked against aiortc 1.14.0, 1.15.0 and 1.16.0, whose jitterbuffer.py is byte-identical and whose
-receiver calls `add(packet)` once per RTP packet (video capacity 128 in 1.14/1.15 and 512 in 1.16;
-this class takes what it is given). On any other version `install()` logs a warning and leaves aiortc
-alone: re-read aiortc's `JitterBuffer` and `RTCRtpReceiver._handle_rtp_packet` before adding one.
+Read against aiortc 1.16 (its jitterbuffer.py is byte-identical to 1.14's and 1.15's), whose
+receiver calls `add(packet)` once per RTP packet (video capacity 512; this class takes what it is
+given). On any other version `install()` logs a warning once and leaves aiortc alone (see rebind):
+re-read aiortc's `JitterBuffer` and `RTCRtpReceiver._handle_rtp_packet` before moving the gate.
 """
 
 from __future__ import annotations
@@ -67,17 +67,17 @@ from aiortc.jitterbuffer import MAX_MISORDER, JitterBuffer, JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
-from echo_desktop.net.aiortc_rebind import Rebinding
+from echo_desktop.aiortc_patches import usage
+from echo_desktop.aiortc_patches.rebind import Rebinding
 
 logger = logging.getLogger(__name__)
-
-CHECKED_AIORTC_VERSIONS = ("1.14.", "1.15.", "1.16.")
 
 VIDEO_CLOCK_HZ = 90_000
 MAX_HOLD_S = 1.0
 """How long a hole may hold the video, in media time: long enough for NACK and retransmission
 over a slow rural round trip (several hundred ms), short enough that a lost packet is a hiccup."""
 _MAX_HOLD_TICKS = int(MAX_HOLD_S * VIDEO_CLOCK_HZ)
+
 
 class LowLatencyJitterBuffer(JitterBuffer):
     """aiortc's JitterBuffer, except that a video frame is released at its RTP marker bit.
@@ -133,6 +133,8 @@ class LowLatencyJitterBuffer(JitterBuffer):
             self._skip_hole()
             pli_flag = True  # what follows was encoded against the lost frame: ask for a key frame
             frame = self._newest_complete_frame()
+        if frame is not None:
+            usage.count(usage.JITTER_FRAMES)
         return pli_flag, frame
 
     def _newest_complete_frame(self) -> JitterFrame | None:
@@ -253,7 +255,6 @@ _REBINDING = Rebinding(
     aiortc.rtcrtpreceiver,
     "JitterBuffer",  # the name RTCRtpReceiver.__init__ looks up
     LowLatencyJitterBuffer,
-    checked=CHECKED_AIORTC_VERSIONS,
     keeping="aiortc's own jitter buffer (one frame interval more video latency)",
 )
 
@@ -261,8 +262,8 @@ _REBINDING = Rebinding(
 def install() -> bool:
     """Make aiortc build `LowLatencyJitterBuffer`s for the receivers it creates from now on.
 
-    Idempotent. Returns whether it is installed; on an aiortc version this module was not checked
-    against it logs a warning and changes nothing.
+    Idempotent. Returns whether it is installed; on an aiortc version it was not read against it
+    logs a warning once and changes nothing.
     """
     installed_now = _REBINDING.install()
     if installed_now:

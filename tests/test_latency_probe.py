@@ -18,12 +18,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media import frame_code, synthetic
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.net.conference import JanusConference
 from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
 from echo_desktop.session.worker_loop import WorkerLoop
+from testkit.chromium_peer import ChromiumPeer
 from tests.conftest import Room
 
 

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -94,6 +95,8 @@ def build(out: Path) -> Path:
         shutil.rmtree(bundle)
     wheels = bundle / "wheels"
     wheels.mkdir(parents=True)
+    # setuptools packs whatever an earlier build left in build/lib, removed modules included.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     logger.info("Collecting wheels for the app and its dependencies")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels), str(ROOT)],
@@ -106,8 +109,11 @@ def build(out: Path) -> Path:
         path = bundle / filename
         path.write_text(text)
         path.chmod(0o755)
-    shutil.copy(ROOT / "resources" / "desktop" / "echo-desktop.svg", bundle)
-    shutil.copy(ROOT / "resources" / "desktop" / "echo-desktop.desktop.in", bundle)
+    # The icon and menu entry come from the app's own wheel: its package data, as installed.
+    (app_wheel,) = wheels.glob("echo_desktop-*.whl")
+    desktop = zipfile.Path(app_wheel, "echo_desktop/resources/desktop/")
+    for filename in ("echo-desktop.svg", "echo-desktop.desktop.in"):
+        (bundle / filename).write_bytes((desktop / filename).read_bytes())
     tarball = out / f"{name}.tar.gz"
     logger.info("Packing %s", tarball)
     with tarfile.open(tarball, "w:gz") as archive:

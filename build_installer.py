@@ -1,7 +1,8 @@
 """Build the ECHO Desktop bundle that a clinician installs, with no network needed at install time.
 
 The bundle is a folder (and a .tar.gz of it) holding:
-- wheels/: the app and every dependency, as wheels for this platform and Python;
+- wheels/: the app and every dependency, as wheels for this platform and Python, at the versions
+  in requirements/constraints.txt;
 - install.sh: creates a private virtual environment from those wheels only (--no-index), puts an
   `echo-desktop` launcher in ~/.local/bin and a menu entry with the icon, for the current user;
 - uninstall.sh, and the Janus config the local hub uses.
@@ -23,6 +24,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# The exact versions CI tests: the bundle ships those (see the README's "Pinned versions").
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 logger = logging.getLogger("build_installer")
 
 INSTALL_SH = r"""#!/usr/bin/env bash
@@ -99,9 +102,10 @@ def build(out: Path) -> Path:
     shutil.rmtree(ROOT / "build", ignore_errors=True)
     logger.info("Collecting wheels for the app and its dependencies")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels),
+         "--constraint", str(CONSTRAINTS), str(ROOT)],
         check=True,
-    )
+    )  # fmt: skip
     install = INSTALL_SH.replace("@PYMAJOR@", str(sys.version_info.major)).replace(
         "@PYMINOR@", str(sys.version_info.minor)
     )

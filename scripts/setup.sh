@@ -2,6 +2,7 @@
 # ECHO Desktop set-up for a fresh Debian/Ubuntu machine.
 #   scripts/setup.sh app    install what the app needs, then open it joined to a local demo hub
 #   scripts/setup.sh test   install what the tests need, then run every check and the whole suite
+# Python packages come from requirements/constraints.txt: the exact versions CI tests.
 set -euo pipefail
 
 mode="${1:-}"
@@ -39,9 +40,9 @@ PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$mode" = test ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -c requirements/constraints.txt -e ".[dev]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -c requirements/constraints.txt -e .
 fi
 
 if [ "$mode" = app ]; then

@@ -1,7 +1,8 @@
 """Build the ECHO Desktop bundle that a clinician installs, with no network needed at install time.
 
 The bundle is a folder (and a .tar.gz of it) holding:
-- wheels/: the app and every dependency, as wheels for this platform and Python;
+- wheels/: the app and every dependency, as wheels for this platform and Python, at the versions
+  in requirements/constraints.txt;
 - install.sh: creates a private virtual environment from those wheels only (--no-index), puts an
   `echo-desktop` launcher in ~/.local/bin and a menu entry with the icon, for the current user;
 - uninstall.sh, and the Janus config the local hub uses.
@@ -19,9 +20,12 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# The exact versions CI tests: the bundle ships those (see the README's "Pinned versions").
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 logger = logging.getLogger("build_installer")
 
 INSTALL_SH = r"""#!/usr/bin/env bash
@@ -94,11 +98,14 @@ def build(out: Path) -> Path:
         shutil.rmtree(bundle)
     wheels = bundle / "wheels"
     wheels.mkdir(parents=True)
+    # setuptools packs whatever an earlier build left in build/lib, removed modules included.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     logger.info("Collecting wheels for the app and its dependencies")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(wheels),
+         "--constraint", str(CONSTRAINTS), str(ROOT)],
         check=True,
-    )
+    )  # fmt: skip
     install = INSTALL_SH.replace("@PYMAJOR@", str(sys.version_info.major)).replace(
         "@PYMINOR@", str(sys.version_info.minor)
     )
@@ -106,8 +113,11 @@ def build(out: Path) -> Path:
         path = bundle / filename
         path.write_text(text)
         path.chmod(0o755)
-    shutil.copy(ROOT / "resources" / "desktop" / "echo-desktop.svg", bundle)
-    shutil.copy(ROOT / "resources" / "desktop" / "echo-desktop.desktop.in", bundle)
+    # The icon and menu entry come from the app's own wheel: its package data, as installed.
+    (app_wheel,) = wheels.glob("echo_desktop-*.whl")
+    desktop = zipfile.Path(app_wheel, "echo_desktop/resources/desktop/")
+    for filename in ("echo-desktop.svg", "echo-desktop.desktop.in"):
+        (bundle / filename).write_bytes((desktop / filename).read_bytes())
     tarball = out / f"{name}.tar.gz"
     logger.info("Packing %s", tarball)
     with tarfile.open(tarball, "w:gz") as archive:

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
+from testkit.virtual_audio import pulse_null_sink
 
 RATE = 48_000
 CASES: tuple[tuple[str | float, int], ...] = (("low", 480), ("low", 960), ("high", 480))

@@ -20,12 +20,12 @@ from collections.abc import Callable
 
 from bench.common import janus_room
 from echo_desktop.composition import conference, engine_loop
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.media.local_media import synthetic_media
 from echo_desktop.media.remote_audio import RemoteAudioOutput
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
 from echo_desktop.session.worker_loop import WorkerLoop
+from testkit.virtual_audio import pulse_null_sink
 
 HOG = "while True: pass"
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from echo_desktop.devtools.netns import Entered, NetNamespace
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
+from testkit.netns import Entered, NetNamespace
 
 
 @dataclass(frozen=True)

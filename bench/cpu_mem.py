@@ -48,11 +48,11 @@ from pathlib import Path
 
 from bench.common import BenchRoom, janus_room
 from bench.proc_usage import Usage, measure
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
-from echo_desktop.devtools.virtual_camera import write_test_card_video, write_test_card_y4m
 from echo_desktop.storage.settings_file import JsonSettingsStore
 from echo_desktop.ui.main_window import DEFAULT_SIZE as APP_WINDOW_SIZE
+from testkit.chromium_peer import ChromiumPeer
+from testkit.virtual_audio import pulse_null_sink
+from testkit.virtual_camera import write_test_card_video, write_test_card_y4m
 
 
 def _probe_argv(bench: BenchRoom, name: str, seconds: float) -> list[str]:

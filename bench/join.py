@@ -18,11 +18,11 @@ import time
 
 from bench.common import janus_room, summary
 from echo_desktop.composition import conference, engine_loop
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media.local_media import synthetic_media
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import JoinRequest, Role
 from echo_desktop.session.worker_loop import WorkerLoop
+from testkit.chromium_peer import ChromiumPeer
 
 SITTER = "Sitting Publisher"
 

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bench.common import janus_room, percentile
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
+from testkit.chromium_peer import ChromiumPeer
 
 logger = logging.getLogger(__name__)
 

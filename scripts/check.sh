@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 
-echo "== ruff"; .venv/bin/ruff check echo_desktop tests bench scripts build_installer.py
+echo "== ruff"; .venv/bin/ruff check echo_desktop testkit tests bench scripts build_installer.py
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"

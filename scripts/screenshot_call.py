@@ -21,7 +21,6 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from echo_desktop.composition import build_engine, engine_loop
-from echo_desktop.devtools.netns import Entered, NetNamespace
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
 from echo_desktop.session.clinic_session import ClinicSession
@@ -29,6 +28,7 @@ from echo_desktop.session.phases import CallPhase
 from echo_desktop.storage.settings_file import JsonSettingsStore
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
+from testkit.netns import Entered, NetNamespace
 
 GUESTS = [("Dr. Ana Ruiz", "hub"), ("Bea Okafor, RN", "facilitator"), ("Dr. Carl Mendes", "spoke")]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from echo_desktop.devtools.netns import Entered, NetNamespace, remove_stale
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
+from testkit.netns import Entered, NetNamespace, remove_stale
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
-from echo_desktop.devtools.virtual_camera import write_test_card_y4m
+from testkit.chromium_peer import ChromiumPeer
+from testkit.virtual_audio import pulse_null_sink
+from testkit.virtual_camera import write_test_card_y4m
 from tests.conftest import Room
 from tests.peers import Peer, counters_advance, wait_for
 

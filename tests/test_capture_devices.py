@@ -11,13 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.media import frame_code
 from echo_desktop.media.audio_mixer import AudioMixer
 from echo_desktop.media.camera import CameraError, CameraMode, CameraTrack
 from echo_desktop.media.media_clock import VIDEO_CLOCK, MediaClock
 from echo_desktop.media.microphone import FRAME, MicrophoneTrack
 from echo_desktop.media.speaker import SpeakerOutput
+from testkit.virtual_audio import pulse_null_sink
 from tests.test_audio_mixer import level_at, tone
 
 

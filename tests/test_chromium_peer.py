@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from echo_desktop.devtools.chromium_peer import (
+from echo_desktop.hub.launcher import HubConfig, JanusHub
+from echo_desktop.hub.rooms import create_room, new_pin
+from testkit.chromium_peer import (
     ChromiumNotInstalledError,
     ChromiumPeer,
     ChromiumPeerError,
     FeedStats,
     find_chromium,
 )
-from echo_desktop.devtools.netns import Entered, NetNamespace
-from echo_desktop.hub.launcher import HubConfig, JanusHub
-from echo_desktop.hub.rooms import create_room, new_pin
+from testkit.netns import Entered, NetNamespace
 
 SUBNET = 91
 ROOM = 9101
@@ -103,8 +103,8 @@ def _gone(viewer: ChromiumPeer, display: str) -> bool:
 
 
 def test_find_chromium_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("echo_desktop.devtools.chromium_peer.CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
-    monkeypatch.setattr("echo_desktop.devtools.chromium_peer.shutil.which", lambda _name: None)
+    monkeypatch.setattr("testkit.chromium_peer.CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
+    monkeypatch.setattr("testkit.chromium_peer.shutil.which", lambda _name: None)
     with pytest.raises(ChromiumNotInstalledError, match="apt-get install chromium"):
         find_chromium()
     with pytest.raises(ChromiumNotInstalledError, match="apt-get install chromium"):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from echo_desktop.devtools.netns import NetNamespace
+from testkit.netns import NetNamespace
 from tests.conftest import Room
 from tests.peers import Peer, wait_for
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from echo_desktop.devtools.netns import NetNamespace
+from testkit.netns import NetNamespace
 from tests.conftest import host_network_preexec
 
 pytestmark = pytest.mark.integration

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from echo_desktop.devtools.netns import NetNamespace
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room
 from echo_desktop.session import errors
 from echo_desktop.session.phases import CallPhase
+from testkit.netns import NetNamespace
 from tests.conftest import Room
 from tests.peers import Peer, wait_for
 

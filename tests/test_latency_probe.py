@@ -19,10 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from echo_desktop.composition import conference, engine_loop
-from echo_desktop.devtools.chromium_peer import ChromiumPeer
 from echo_desktop.media import frame_code, synthetic
 from echo_desktop.media.local_media import LocalMedia
 from echo_desktop.session.models import JoinRequest, Rgb32Array, Role
+from testkit.chromium_peer import ChromiumPeer
 from tests.conftest import Room
 
 

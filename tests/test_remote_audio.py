@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from echo_desktop.devtools.virtual_audio import pulse_null_sink
 from echo_desktop.media.remote_audio import RemoteAudioOutput
 from echo_desktop.session.models import JoinRequest
+from testkit.virtual_audio import pulse_null_sink
 from tests.conftest import Room
 from tests.peers import Peer, wait_for
 from tests.test_audio_mixer import level_at

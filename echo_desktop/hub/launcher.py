@@ -13,6 +13,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
@@ -21,8 +23,8 @@ from echo_desktop.session.errors import HubLaunchError, JanusNotInstalledError
 
 logger = logging.getLogger(__name__)
 
-# echo_desktop/resources links to the top-level resources/, so wheels carry it too.
-RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "janus"
+# The Janus config templates: package data, found the same way in a checkout and in a wheel.
+RESOURCES: Traversable = files("echo_desktop.resources") / "janus"
 READY_TIMEOUT_S = 15.0
 
 
@@ -58,8 +60,11 @@ def find_janus() -> str:
     return path
 
 
-def render_config(config: HubConfig, folder: Path, resources: Path = RESOURCES) -> None:
-    """Write the project's Janus config templates, filled in, to a private folder."""
+def render_config(config: HubConfig, folder: Path, resources: Traversable = RESOURCES) -> None:
+    """Write the project's Janus config templates, filled in, to a private folder.
+
+    Raises HubLaunchError if `resources` holds no templates (an install without its data files).
+    """
     values = {
         "configs_folder": str(folder),
         "debug_level": str(config.debug_level),
@@ -72,8 +77,11 @@ def render_config(config: HubConfig, folder: Path, resources: Path = RESOURCES) 
         "bind_ip": config.bind_ip,
         "admin_key": config.admin_key,
     }
-    for template in sorted(resources.glob("*.jcfg")):
-        text = Template(template.read_text()).substitute(values)
+    templates = [t for t in resources.iterdir() if t.name.endswith(".jcfg")] if resources.is_dir() else []
+    if not templates:
+        raise HubLaunchError(f"no Janus config templates in {resources}")
+    for template in sorted(templates, key=lambda t: t.name):
+        text = Template(template.read_text(encoding="utf-8")).substitute(values)
         target = folder / template.name
         target.write_text(text)
         target.chmod(0o600)  # it holds this run's admin key

@@ -4,7 +4,7 @@
  * Joins a Janus VideoRoom (Janus 1.1.x, janus.js from the Debian package) as a publisher of the
  * fake camera and microphone, and subscribes to every other publisher through ONE multistream
  * subscriber handle, following joins and leaves. Everything a test needs is in window.echoPeer;
- * echo_desktop.devtools.chromium_peer reads it over the Chrome DevTools Protocol.
+ * testkit.chromium_peer reads it over the Chrome DevTools Protocol.
  *
  * Query parameters: server (ws URL), room, pin, display, publish (1/0), and for latency benchmarks
  * (bench/latency.py):

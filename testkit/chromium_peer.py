@@ -7,7 +7,7 @@ camera and microphone, and reads the page's `window.echoPeer` over the Chrome De
 
 Network namespaces: the HTTP server, Chromium and the CDP connection are all created by the thread
 that calls `start`, so they live in that thread's network namespace. Enter the test namespace
-(`echo_desktop.devtools.netns.Entered`) before calling `start`. The page's origin is
+(`testkit.netns.Entered`) before calling `start`. The page's origin is
 http://127.0.0.1:PORT (a secure context, so getUserMedia works); ICE uses the namespace's veth
 addresses, because Janus and Chromium never use loopback for media.
 
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 JANUS_JS = Path("/usr/share/javascript/janus-gateway/janus.js")
 ADAPTER_JS = Path("/usr/share/javascript/webrtc-adapter/adapter.js")
-WEB_ROOT = Path(__file__).resolve().parents[2] / "tests" / "web"
+WEB_ROOT = Path(__file__).resolve().parents[1] / "tests" / "web"
 PAGE = "peer.html"
 
 # Flags from the project's WebRTC field guide: headless as root, no network chatter, fake media, and real
@@ -292,7 +292,7 @@ class ChromiumPeer:
         """`fake_fps` sets the fake camera's frame rate (640x480; the project's profile is 15 fps,
         Chromium's own default is 20); None keeps Chromium's default. `play_audio` lets Chromium
         play the remote audio to the system's sound server (PULSE_SERVER) instead of muting it.
-        `camera_file` (a Y4M file, see devtools.virtual_camera) replaces the fake camera's picture;
+        `camera_file` (a Y4M file, see testkit.virtual_camera) replaces the fake camera's picture;
         Chromium loops it at the frame rate in its header."""
         self._chromium = chromium
         self._web_root = web_root or WEB_ROOT

@@ -1,1 +1,0 @@
-"""Developer tooling for tests and benchmarks: isolated networks, synthetic peers."""

@@ -22,6 +22,10 @@ from echo_desktop.hub.rooms import create_room, new_pin
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# An exception an event loop could only log fails the test that caused it (threads and
+# unraisable exceptions: see filterwarnings in pyproject.toml).
+pytest_plugins = ["tests.background_errors"]
+
 # Property tests judge content, never speed: no per-example deadline, and no health check that
 # fails a run because a loaded machine generated its examples slowly. "ci" (scripts/check.sh)
 # also prints the blob that reproduces a failure; "dev" is the default elsewhere.

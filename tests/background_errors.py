@@ -25,6 +25,22 @@ LOOP_LOGGERS = ("asyncio", "qasync")
 """The loggers the loops' default exception handlers write to (qasync: `qasync._QEventLoop`)."""
 
 
+BACKGROUND_ERROR_MARKERS = (
+    "Traceback (most recent call last)",
+    "was never retrieved",
+    "Exception in callback",
+    "Exception in thread",
+    "Exception ignored in",
+    "Task was destroyed but it is pending",
+)
+"""What Python and asyncio write to stderr about an exception nobody caught."""
+
+
+def background_errors_in(stderr: str) -> list[str]:
+    """The lines of a subprocess's stderr that report an uncaught or lost exception."""
+    return [line for line in stderr.splitlines() if any(m in line for m in BACKGROUND_ERROR_MARKERS)]
+
+
 class LoopErrorCollector(logging.Handler):
     """Keeps every ERROR record of the event loops' loggers, from any thread."""
 

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.background_errors import background_errors_in
 from tests.conftest import Room
 from tests.peers import Peer
 
@@ -23,6 +24,7 @@ async def _probe(room: Room, *extra: str, pin: str | None = None) -> tuple[int, 
     assert proc.returncode is not None
     lines = out.decode().strip().splitlines()
     assert lines, f"probe printed nothing; stderr: {err.decode()[-500:]}"
+    assert not background_errors_in(err.decode()), err.decode()
     return proc.returncode, json.loads(lines[-1])
 
 

@@ -36,9 +36,11 @@ class Gate:
         self._open = threading.Event()
 
     def set(self) -> None:
+        """Let the held frame through."""
         self._open.set()
 
     def hold(self) -> None:
+        """Called by the decoder: say that it got here, then wait (at most 5 s) to be let through."""
         self.reached.set()
         self._open.wait(5)
 

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"  # tests/conftest.py: no deadlines
 
 echo "== ruff"; .venv/bin/ruff check echo_desktop testkit tests bench scripts build_installer.py
 echo "== import-linter"; .venv/bin/lint-imports

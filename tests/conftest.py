@@ -13,12 +13,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.rooms import create_room, new_pin
 from testkit.netns import Entered, NetNamespace, remove_stale
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# An exception an event loop could only log fails the test that caused it (threads and
+# unraisable exceptions: see filterwarnings in pyproject.toml).
+pytest_plugins = ["tests.background_errors"]
+
+# Property tests judge content, never speed: no per-example deadline, and no health check that
+# fails a run because a loaded machine generated its examples slowly. "ci" (scripts/check.sh)
+# also prints the blob that reproduces a failure; "dev" is the default elsewhere.
+hypothesis_settings.register_profile(
+    "ci", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 _room_numbers = itertools.count(5000)
 

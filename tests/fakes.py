@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import threading
@@ -42,7 +43,8 @@ class FakeEngine:
     - `join()` returns this client's Participant, or raises `fail_with` if it is set;
     - `add_remote()` / `remove_remote()` emit ParticipantJoined / ParticipantLeft to the listener;
     - `latest_frame()` returns a solid-colour frame per active feed, with a seq that increases on
-      every call (feeds in `paused` return None, as before a first frame).
+      every call (feeds in `paused` return None, as before a first frame); `frame_requests`
+      counts the calls per feed, so a test can wait until the window has polled again.
     """
 
     def __init__(self, self_feed_id: int = 9000, frame_size: tuple[int, int] = (160, 120)) -> None:
@@ -57,6 +59,7 @@ class FakeEngine:
         self._listener: EventListener | None = None
         self._next_feed_id = itertools.count(1001)
         self._seq = itertools.count(1)
+        self.frame_requests: collections.Counter[int] = collections.Counter()
         self._pixels: dict[int, np.ndarray] = {}
         self.volumes: dict[int, float] = {}
         self.view_sizes: dict[int, tuple[int, int]] = {}
@@ -87,6 +90,7 @@ class FakeEngine:
         self.remotes.clear()
 
     def latest_frame(self, feed_id: int) -> VideoFrame | None:
+        self.frame_requests[feed_id] += 1
         if self.joined is None or feed_id in self.paused:
             return None
         if feed_id != SELF_VIEW and feed_id not in self.remotes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 
 from echo_desktop.composition import conference, engine_loop
@@ -13,6 +11,9 @@ from echo_desktop.media.track_sources import SyntheticSource
 from echo_desktop.probe.card_reader import CardProgress, TestCardReader
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.models import FeedStats, JoinRequest, Participant, Role
+from tests.waiting import wait_for
+
+__all__ = ["Peer", "counters_advance", "wait_for"]
 
 
 class Peer:
@@ -69,16 +70,6 @@ class Peer:
             if participant.display_name == name:
                 return participant.feed_id
         return None
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
-    """Poll until predicate() holds, or fail the test with what was awaited."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def counters_advance(peer: Peer, name: str, frames: int) -> Callable[[], bool]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from testkit.chromium_peer import ChromiumPeer
+from testkit.chromium_peer import ChromiumPeer, FeedStats
 from testkit.virtual_audio import pulse_null_sink
 from testkit.virtual_camera import write_test_card_y4m
 from tests.conftest import Room
@@ -47,22 +45,32 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
         theirs = ours.feeds_by_name()["Nurse Browser"]
         assert theirs.codec == "vp8"
         assert theirs.audio_frames_decoded > 0
-        assert theirs.fps > 5
+        # And keeps decoding: the video flows on, not a burst that stopped.
+        await wait_for(
+            lambda: ours.feeds_by_name()["Nurse Browser"].frames_decoded >= theirs.frames_decoded + 15,
+            timeout=20,
+            what="ECHO Desktop to go on decoding Chromium",
+        )
 
         # Chromium decodes ours, and keeps decoding.
-        deadline = time.monotonic() + 20
-        first = None
-        while time.monotonic() < deadline:
+        def ours_in_chromium() -> FeedStats | None:
             feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
-            if feeds and feeds[0]["framesDecoded"] > 0:
-                first = feeds[0]
-                break
-            time.sleep(0.1)
-        assert first is not None, f"Chromium decoded nothing from us: {browser.state()}"
-        time.sleep(1.5)
-        later = next(f for f in browser.feeds() if f["display"].startswith("Dr. Desktop"))
-        assert later["framesDecoded"] > first["framesDecoded"] + 10
-        assert later["audioPacketsReceived"] > 50
+            return feeds[0] if feeds else None
+
+        await wait_for(
+            lambda: (feed := ours_in_chromium()) is not None and feed["framesDecoded"] > 0,
+            timeout=20,
+            what=lambda: f"Chromium to decode us; its state: {browser.state()}",
+        )
+        first = ours_in_chromium()
+        assert first is not None
+        await wait_for(
+            lambda: (feed := ours_in_chromium()) is not None
+            and feed["framesDecoded"] > first["framesDecoded"] + 10
+            and feed["audioPacketsReceived"] > 50,
+            timeout=20,
+            what="Chromium to go on decoding our video and audio",
+        )
         assert browser.outbound()["framesEncoded"] > 0
 
 
@@ -77,7 +85,7 @@ async def test_chromium_camera_can_play_our_test_card(room: Room, tmp_path: Path
 
 
 async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
-    # We send mono Opus (net/call_codecs.py). Chromium, playing to a sound server as a clinician's
+    # We send mono Opus (aiortc_patches/call_codecs.py). Chromium, playing to a sound server as a clinician's
     # browser does, must hear our tone (0.1 of full scale) at that level: not silent, and not
     # 3 dB down as aiortc's stereo encoder sent it (0.071).
     with pulse_null_sink():
@@ -88,6 +96,12 @@ async def test_chromium_plays_our_voice_at_its_level(room: Room) -> None:
                 feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
                 return feeds[0]["audioLevel"] if feeds else None
 
+            def packets() -> int:
+                feeds = [f for f in browser.feeds() if f["display"].startswith("Dr. Desktop")]
+                return int(feeds[0]["audioPacketsReceived"]) if feeds else 0
+
             await wait_for(lambda: (level() or 0) > 0.03, timeout=20, what="Chromium to hear us")
-            await asyncio.sleep(1)
+            # The level settles over the next second of our voice (50 packets of 20 ms).
+            heard = packets()
+            await wait_for(lambda: packets() >= heard + 50, timeout=20, what="another second of our voice")
             assert 0.085 < (level() or 0) < 0.12, level()

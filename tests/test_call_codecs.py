@@ -1,4 +1,4 @@
-"""Voice-grade Opus and budgeted VP8 (net/call_codecs.py), against the real codecs."""
+"""Voice-grade Opus and budgeted VP8 (aiortc_patches/call_codecs.py), against the real codecs."""
 
 from __future__ import annotations
 

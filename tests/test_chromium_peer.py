@@ -134,11 +134,14 @@ def test_each_browser_decodes_the_other(browser_pair: tuple[ChromiumPeer, Chromi
     before = {
         p.display: _feed_named(p, str(o.display))["framesDecoded"] for p, o in ((alice, bob), (bob, alice))
     }
-    time.sleep(1.5)
     for viewer, sender in ((alice, bob), (bob, alice)):
+        # Decoding goes on: well over a handful of new frames.
+        _wait_for(
+            f"{viewer.display} to go on decoding {sender.display}",
+            lambda: _feed_named(viewer, str(sender.display))["framesDecoded"] >= before[viewer.display] + 10,
+            timeout=20,
+        )
         feed = _feed_named(viewer, str(sender.display))
-        # The fake camera runs at 15 fps: 1.5 s must bring well over a handful of new frames.
-        assert feed["framesDecoded"] >= before[viewer.display] + 10, (before, feed)
         assert feed["audioPacketsReceived"] > 0, feed
         assert (feed["frameWidth"], feed["frameHeight"]) == (640, 480), feed
         rendered = feed["rendered"]
@@ -156,7 +159,11 @@ def test_each_browser_publishes_vp8(browser_pair: tuple[ChromiumPeer, ChromiumPe
     for peer in browser_pair:
         _wait_for(f"{peer.display} to encode", partial(_encoding, peer))
         first = peer.outbound()
-        time.sleep(1.0)
+        _wait_for(
+            f"{peer.display} to go on encoding and sending",
+            lambda: peer.outbound()["framesEncoded"] > first["framesEncoded"]
+            and peer.outbound()["packetsSent"] > first["packetsSent"],
+        )
         later = peer.outbound()
         assert later["codec"] is not None and later["codec"].lower() == "video/vp8"
         assert later["framesEncoded"] > first["framesEncoded"]

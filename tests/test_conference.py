@@ -70,11 +70,11 @@ async def test_leaver_loses_tile_and_stream_everywhere(room: Room, janus: JanusH
 
         cat_session = cat.engine.server_session_id
         await cat.leave()
-        # A clean leave destroys the Janus session at once (no waiting for a timeout).
+        # A clean leave destroys the Janus session: well before its 60 s session timeout.
         assert janus.log_path is not None
         await wait_for(
             lambda: f"Destroying session {cat_session}" in janus.log_path.read_text(),  # type: ignore[union-attr]
-            timeout=5,
+            timeout=20,
             what="Janus to destroy the leaver's session",
         )
         assert cat.engine.server_session_id is None

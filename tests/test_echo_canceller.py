@@ -1,7 +1,8 @@
 """The microphone's echo canceller, measured on speech through a simulated room.
 
-The far end's speech is made with espeak-ng when it is installed (Debian package espeak-ng), and
-always also with a deterministic speech-like synthetic signal, so the measurements run either way.
+The far end's speech is made twice: with espeak-ng (Debian package espeak-ng, which
+scripts/setup.sh test installs; without it those cases fail and say so), and with a deterministic
+speech-like synthetic signal.
 The echo path: 80 ms of delay, a 100 ms decaying tail, -10 dB, plus white noise at -60 dBFS.
 
 The measured figures are printed; run with ``-s`` to see them::
@@ -43,14 +44,24 @@ NEAR_START_S = 8  # double talk starts well after convergence
 Float = npt.NDArray[np.float64]
 Int16 = npt.NDArray[np.int16]
 
-try:
-    import pywebrtc_audio  # noqa: F401
 
-    HAVE_AEC = True
-except ImportError:
-    HAVE_AEC = False
+@pytest.fixture
+def aec_library() -> None:
+    """pywebrtc-audio is a required dependency: a test that needs it fails, never skips, without it."""
+    try:
+        import pywebrtc_audio  # noqa: F401
+    except ImportError as exc:
+        problem = str(exc)
+    else:
+        return
+    pytest.fail(
+        f"pywebrtc-audio, a required dependency (pyproject.toml), does not import: {problem}. "
+        "Install the project with: .venv/bin/pip install -e .[dev]",
+        pytrace=False,
+    )
 
-needs_aec = pytest.mark.skipif(not HAVE_AEC, reason="pywebrtc-audio is not installed")
+
+needs_aec = pytest.mark.usefixtures("aec_library")
 
 
 # --- Test signals -----------------------------------------------------------------------------
@@ -145,7 +156,11 @@ def voices(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         near, active = _place_near(_synthetic_speech(9, f0=(190.0, 260.0), seed=2))  # a higher one
         return Voices("synthetic", far, near, active)
     if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); synthetic speech still runs")
+        pytest.fail(
+            "espeak-ng is not installed: the tests need the Debian package espeak-ng "
+            "(sudo bash scripts/setup.sh test installs it, or: sudo apt-get install espeak-ng)",
+            pytrace=False,
+        )
     tmp = tmp_path_factory.mktemp("speech")
     far_talk = np.concatenate(
         [

@@ -11,17 +11,18 @@ import time
 import pytest
 
 from testkit.netns import NetNamespace
+from tests.background_errors import background_errors_in
 from tests.conftest import Room
-from tests.peers import Peer, wait_for
+from tests.peers import Peer, counters_advance, wait_for
 
 pytestmark = pytest.mark.integration
 
 OWNER = """
-import sys, time
+import signal, sys
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 hub = JanusHub(HubConfig(bind_ip=sys.argv[1], ws_port=8488, http_port=8489)).start()
 print(hub._process.pid, flush=True)
-time.sleep(60)
+signal.pause()  # until the test kills this process
 """
 
 
@@ -32,6 +33,15 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"
+
+
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process has installed a handler for SIGTERM (its SigCgt mask in /proc)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
 
 
 def test_janus_dies_when_its_owner_is_killed(netns: NetNamespace) -> None:
@@ -55,15 +65,21 @@ async def test_probe_reports_and_leaves_on_sigterm(room: Room) -> None:
         argv += ["--room", str(room.room), "--pin", room.pin, "--name", "Leaver", "--duration", "120"]
         import asyncio
 
-        proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         await wait_for(lambda: host.feed_id_of("Leaver") is not None, what="the probe to join")
-        await asyncio.sleep(1.0)
+        # The probe takes SIGTERM over once it has joined; before that the signal would kill it.
+        await wait_for(lambda: _handles_sigterm(proc.pid), what="the probe to handle SIGTERM")
+        # It reports success only once media came from the host. It subscribed to the host
+        # before publishing, so once the host decodes the probe's picture (a subscription update
+        # on the host's side after the probe's own publish), the host's media has been reaching it.
+        await wait_for(counters_advance(host, "Leaver", 5), what="the host to see the probe's picture")
         proc.send_signal(signal.SIGTERM)
-        out, _ = await asyncio.wait_for(proc.communicate(), 15)
-        assert proc.returncode == 0
+        out, err = await asyncio.wait_for(proc.communicate(), 15)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert not background_errors_in(err.decode()), err.decode()
         assert b'"display": "Dr. Host [spoke]"' in out
-        # It left the room properly: the host sees it go at once, not after a session timeout.
-        await wait_for(lambda: host.feed_id_of("Leaver") is None, timeout=5, what="the probe to leave")
+        # It left the room properly: the host sees it go well before Janus's 60 s session timeout.
+        await wait_for(lambda: host.feed_id_of("Leaver") is None, timeout=20, what="the probe to leave")
     finally:
         await host.leave()
         host.close()

@@ -1,4 +1,4 @@
-"""Audio encoding on the engine loop (net/inline_audio_encode.py), VP8 still in the pool."""
+"""Audio encoding on the engine loop (aiortc_patches/inline_audio_encode.py), VP8 still in the pool."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from testkit.netns import NetNamespace
+from tests.background_errors import background_errors_in
 from tests.conftest import host_network_preexec
 
 pytestmark = pytest.mark.integration
@@ -62,8 +63,10 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
             capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
         assert '"feeds": []' in probe.stdout  # joined fine; nobody else was there
+        assert not background_errors_in(probe.stderr), probe.stderr
     finally:
         hub.send_signal(signal.SIGTERM)
-        out_text, _ = hub.communicate(timeout=15)
+        out_text, err_text = hub.communicate(timeout=15)
     assert hub.returncode == 0
     assert "Hub stopped." in out_text
+    assert not background_errors_in(err_text), err_text

@@ -11,6 +11,7 @@ import pytest
 
 from echo_desktop.hub.launcher import JanusHub
 from echo_desktop.hub.rooms import create_room
+from tests.background_errors import background_errors_in
 from tests.conftest import Room
 from tests.peers import Peer
 
@@ -29,6 +30,7 @@ async def _probe(room: Room, *extra: str, pin: str | None = None) -> tuple[int, 
     assert proc.returncode is not None
     lines = out.decode().strip().splitlines()
     assert lines, f"probe printed nothing; stderr: {err.decode()[-500:]}"
+    assert not background_errors_in(err.decode()), err.decode()
     return proc.returncode, json.loads(lines[-1])
 
 
@@ -46,9 +48,10 @@ async def test_probe_reports_each_remote_feed(room: Room) -> None:
     assert feed["display"] == "Dr. Host [spoke]"
     assert feed["codec"] == "vp8"
     assert feed["frames_decoded"] > 20 and feed["audio_frames_decoded"] > 50
-    assert 10 <= feed["fps"] <= 20
-    assert 0 < feed["first_frame_s"] < 3
-    assert feed["last_counter"] > feed["first_counter"]
+    # The rates are reported (bench/ judges them); the picture moved on over 20 frames and more.
+    assert feed["fps"] > 0 and feed["first_frame_s"] > 0
+    assert feed["last_counter"] - feed["first_counter"] >= 20
+    assert feed["counter_advances"] >= 20
 
 
 async def test_probe_alone_in_a_room_fails(room: Room) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +43,8 @@ async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: P
         high_id = listener.feed_id_of("High")
         assert high_id is not None
         listener.session.set_participant_volume(high_id, 0.5)
-        # The sound server takes a while to start pulling; then buffers prime and fades finish.
+        # The sound server takes a while to start pulling; then buffers prime and fades finish,
+        # over two more seconds of playback.
         await wait_for(
             lambda: (
                 bool(outputs) and outputs[0].speaker is not None and outputs[0].speaker.blocks_played > 100
@@ -52,7 +52,8 @@ async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: P
             timeout=20,
             what="the speakers to play a second",
         )
-        await asyncio.sleep(2)
+        primed = sum(len(b) for b in played)
+        await wait_for(lambda: sum(len(b) for b in played) >= primed + 2 * 48_000, what="two more seconds")
         mixer = outputs[0].mixer
         sources = mixer.source_ids
         assert len(sources) == 2
@@ -66,15 +67,15 @@ async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: P
             for _ in range(15):
                 before = [mixer.underruns(s) for s in mixer.source_ids]
                 start = sum(len(b) for b in played)
-                await asyncio.sleep(1.1)
+                await wait_for(lambda: sum(len(b) for b in played) >= start + 48_000, what="a second played")
                 window = np.concatenate(played)[start:]
-                # A whole second played (the server kept pulling), and no voice ran dry in it.
-                if len(window) >= 48_000 and [mixer.underruns(s) for s in mixer.source_ids] == before:
+                # No voice ran dry in this second.
+                if [mixer.underruns(s) for s in mixer.source_ids] == before:
                     return window[:48_000]
             raise AssertionError("no second without an underrun in 15 tries")
 
         recent = await steady_second()
-        # The tone tracks send at 0.1 of full scale, as mono Opus (net/call_codecs.py): it plays
+        # The tone tracks send at 0.1 of full scale, as mono Opus (aiortc_patches/call_codecs.py): it plays
         # at that level. (aiortc's own stereo encoder lost 3 dB, an equal-power pan.)
         sent = 0.1
         assert level_at(recent, 300) == pytest.approx(sent, rel=0.15)
@@ -83,7 +84,7 @@ async def test_two_remote_voices_are_mixed_at_their_volumes(room: Room, pulse: P
         # A leaver fades out of the mix.
         await high.leave()
         await wait_for(lambda: listener.feed_id_of("High") is None, what="High to leave")
-        await asyncio.sleep(1)
+        await wait_for(lambda: len(mixer.source_ids) == 1, what="High's voice to fade out of the mix")
         recent = await steady_second()
         assert level_at(recent, 1200) < 0.005
         assert level_at(recent, 300) == pytest.approx(sent, rel=0.15)

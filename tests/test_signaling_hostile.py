@@ -19,6 +19,7 @@ from echo_desktop.net.janus_messages import MalformedMessage, parse_message
 from echo_desktop.net.roster import Roster
 from echo_desktop.net.trickle import parse_trickle
 from echo_desktop.session import errors
+from tests.waiting import wait_for
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -227,6 +228,6 @@ async def test_keepalives_flow_while_connected(monkeypatch: pytest.MonkeyPatch) 
     async with serve(counting, "127.0.0.1", 0, subprotocols=subprotocols) as server:
         client = JanusClient()
         await client.connect(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-        await asyncio.sleep(0.4)
+        await wait_for(lambda: kinds.count("keepalive") >= 4, what="four keepalives")
         await client.close()
     assert kinds.count("keepalive") >= 4

@@ -110,13 +110,18 @@ def test_missing_devices_disable_the_toggles_and_say_why(harness: Harness, qtbot
         await original(muted)
 
     engine.set_microphone_muted = spy  # type: ignore[method-assign]
-    qtbot.keyClick(
-        harness.window.call_view.participant_list, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
-    )
-    qtbot.wait(100)
-    assert calls == [], "a disabled toggle's shortcut does nothing"
+    focus = harness.window.call_view.participant_list
+    qtbot.keyClick(focus, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     self_tile = harness.window.call_view.grid.self_tile
     assert self_tile is not None and self_tile.placeholder_text == "No camera found"
+    # Proof that the press went through: a camera appears, and its shortcut, pressed after the
+    # first one, takes the same path to the engine. Once it has arrived, the first would have too.
+    engine.media = dataclasses.replace(engine.media, has_camera=True)
+    engine.emit(ev.LocalMediaChanged(engine.media))
+    qtbot.waitUntil(controls.camera_button.isEnabled, timeout=3000)
+    qtbot.keyClick(focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: engine.media.camera_on, timeout=3000)
+    assert calls == [], "a disabled toggle's shortcut does nothing"
 
 
 def test_a_failing_toggle_is_shown_in_the_window(harness: Harness, qtbot: QtBot) -> None:

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
 from echo_desktop.session.models import Participant, Role, VideoFrame
+from echo_desktop.session.ports import SELF_VIEW
 from echo_desktop.ui import style
 from echo_desktop.ui.participant_list import ParticipantList
 from echo_desktop.ui.participant_volume import HINT_TEXT
@@ -42,7 +43,10 @@ def test_camera_off_participant_shows_the_placeholder(harness: Harness, qtbot: Q
     assert not tile.has_frame, "the last frame is dropped, not frozen on screen"
     assert tile.placeholder_text == CAMERA_OFF_TEXT != WAITING_TEXT
     assert tile.accessibleDescription() == CAMERA_OFF_TEXT
-    qtbot.wait(100)  # the grid keeps polling; frames the engine still holds are ignored
+    # The grid keeps polling (the self-view asks for three more frames); frames the engine still
+    # holds for Bea are ignored.
+    polls = harness.engine.frame_requests[SELF_VIEW]
+    qtbot.waitUntil(lambda: harness.engine.frame_requests[SELF_VIEW] >= polls + 3, timeout=3000)
     assert not tile.has_frame
     assert center_color(tile) != QColor(*FakeEngine.color_of(bea.feed_id))
     assert count_color(tile, style.role_color(Role.FACILITATOR)) > 100, "the initials circle"

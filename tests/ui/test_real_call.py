@@ -62,10 +62,10 @@ def test_join_through_the_window_and_see_remote_video(
         tile = grid.tile_for(remote_id)
         assert tile is not None and tile.display_name == "Dr. Remote"
         first_seq = tile.last_seq
+        assert first_seq is not None
         before = _pixels(tile.grab().toImage())
-        qtbot.wait(700)
+        qtbot.waitUntil(lambda: tile.last_seq is not None and tile.last_seq > first_seq + 3, timeout=10_000)
         after = _pixels(tile.grab().toImage())
-        assert tile.last_seq is not None and first_seq is not None and tile.last_seq > first_seq + 3
         # The test card is colourful and moves: real pixels, not a placeholder.
         assert before.std() > 30
         assert np.abs(before.astype(int) - after.astype(int)).mean() > 2

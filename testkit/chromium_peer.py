@@ -129,6 +129,7 @@ class FeedStats(TypedDict):
     videoCodec: str | None
     packetsLost: int
     audioPacketsReceived: int
+    audioLevel: float | None  # 0..1, of the decoded audio (inbound-rtp audioLevel)
     rendered: RenderedVideo | None
     mids: list[str]
 

@@ -77,7 +77,7 @@ def test_volume_change_ramps() -> None:
     natural_step = amplitude * 2 * np.pi * freq / SAMPLE_RATE
     mixer = AudioMixer()
     pcm = tone(freq, amplitude, 2)
-    first = run_realtime(mixer, {1: pcm[: SAMPLE_RATE]}, 1)
+    first = run_realtime(mixer, {1: pcm[:SAMPLE_RATE]}, 1)
     mixer.set_volume(1, 0.0)
     second = run_realtime(mixer, {1: pcm[SAMPLE_RATE:]}, 1)
     assert _max_step(np.concatenate([first[-BLOCK:], second[:BLOCK]])) < 2 * natural_step

@@ -37,8 +37,10 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
     async with _in_a_call(room, browser) as ours:
         # We decode Chromium's fake camera (its picture has no counter: judge by decoded frames).
         await wait_for(
-            lambda: ours.feeds_by_name().get("Nurse Browser") is not None
-            and ours.feeds_by_name()["Nurse Browser"].frames_decoded >= 30,
+            lambda: (
+                ours.feeds_by_name().get("Nurse Browser") is not None
+                and ours.feeds_by_name()["Nurse Browser"].frames_decoded >= 30
+            ),
             timeout=20,
             what="ECHO Desktop decodes Chromium",
         )
@@ -65,9 +67,11 @@ async def test_chromium_and_echo_desktop_decode_each_other(room: Room) -> None:
         first = ours_in_chromium()
         assert first is not None
         await wait_for(
-            lambda: (feed := ours_in_chromium()) is not None
-            and feed["framesDecoded"] > first["framesDecoded"] + 10
-            and feed["audioPacketsReceived"] > 50,
+            lambda: (
+                (feed := ours_in_chromium()) is not None
+                and feed["framesDecoded"] > first["framesDecoded"] + 10
+                and feed["audioPacketsReceived"] > 50
+            ),
             timeout=20,
             what="Chromium to go on decoding our video and audio",
         )

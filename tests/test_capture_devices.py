@@ -25,7 +25,7 @@ from tests.waiting import wait_for, wait_until
 def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three seconds of 640x480 at 15 fps, each frame carrying its number."""
     path = tmp_path_factory.mktemp("video") / "clinic.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
     for n in range(45):
         image = np.full((480, 640, 3), 90, dtype=np.uint8)
         frame_code.stamp(image, n)
@@ -36,17 +36,20 @@ def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def test_camera_class_reads_a_video_file_paced_with_monotonic_timestamps(video_file: Path) -> None:
     track = CameraTrack(str(video_file), CameraMode(fps=15))
-    counters, pts = [], []
+    counters: list[int | None] = []
+    pts: list[int] = []
     try:
         for _ in range(20):
             frame = await track.recv()
             rgb = frame.to_ndarray(format="rgb24")
             counters.append(frame_code.read(rgb))
+            assert frame.pts is not None
             pts.append(frame.pts)
     finally:
         track.stop()
-    assert all(c is not None for c in counters)
-    assert counters == sorted(counters) and len(set(counters)) == len(counters)
+    numbers = [c for c in counters if c is not None]
+    assert len(numbers) == len(counters)  # every frame carried its number
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
     assert all(b > a for a, b in itertools.pairwise(pts))
     # Paced like a camera: a file reads in an instant, yet after 20 frames handed on one by one
     # the reader is still inside the 45-frame file (read at once, it would have ended the track).
@@ -94,7 +97,8 @@ async def test_speaker_to_microphone_loopback_through_pulseaudio(pulse: Path) ->
     speaker = SpeakerOutput(mixer)
     clock = MediaClock()
     mic = MicrophoneTrack(clock=clock)
-    captured, pts = [], []
+    captured: list[np.ndarray] = []
+    pts: list[int] = []
     try:
         # PulseAudio takes a moment to start pulling a new stream.
         await wait_for(lambda: speaker.blocks_played > 10 and mic.blocks_captured > 10, what="both streams")
@@ -107,6 +111,7 @@ async def test_speaker_to_microphone_loopback_through_pulseaudio(pulse: Path) ->
             while mic._frames:
                 frame = await mic.recv()
                 captured.append(frame.to_ndarray().reshape(-1))
+                assert frame.pts is not None
                 pts.append(frame.pts)
     finally:
         mic.stop()

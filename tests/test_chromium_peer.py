@@ -161,8 +161,10 @@ def test_each_browser_publishes_vp8(browser_pair: tuple[ChromiumPeer, ChromiumPe
         first = peer.outbound()
         _wait_for(
             f"{peer.display} to go on encoding and sending",
-            lambda: peer.outbound()["framesEncoded"] > first["framesEncoded"]
-            and peer.outbound()["packetsSent"] > first["packetsSent"],
+            lambda: (
+                peer.outbound()["framesEncoded"] > first["framesEncoded"]
+                and peer.outbound()["packetsSent"] > first["packetsSent"]
+            ),
         )
         later = peer.outbound()
         assert later["codec"] is not None and later["codec"].lower() == "video/vp8"

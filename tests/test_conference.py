@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.integration
 
 async def _with_peers(names: list[str]) -> list[Peer]:
     return [Peer(name, Role.HUB if i == 0 else Role.SPOKE) for i, name in enumerate(names)]
+
+
+def _drops(peer: Peer, name: str) -> Callable[[], bool]:
+    """True once `peer` no longer lists `name`."""
+    return lambda: peer.feed_id_of(name) is None
 
 
 async def _close(peers: list[Peer]) -> None:
@@ -79,7 +85,7 @@ async def test_leaver_loses_tile_and_stream_everywhere(room: Room, janus: JanusH
         )
         assert cat.engine.server_session_id is None
         for peer in (ann, ben):
-            await wait_for(lambda p=peer: p.feed_id_of("Cat") is None, what=f"{peer.name} drops Cat")
+            await wait_for(_drops(peer, "Cat"), what=f"{peer.name} drops Cat")
             assert "Cat" not in peer.feeds_by_name()
             assert peer.session.latest_frame(cat_id) is None
             assert cat_id in peer.left_events

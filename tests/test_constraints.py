@@ -76,7 +76,9 @@ def test_this_environment_runs_the_locked_versions() -> None:
     }
     pins = read_lock(LOCK.read_text())
     differ = {
-        name: (str(pin), str(installed.get(name))) for name, pin in pins.items() if installed.get(name) != pin
+        name: (str(pin), str(installed.get(canonicalize_name(name))))
+        for name, pin in pins.items()
+        if installed.get(canonicalize_name(name)) != pin
     }
     assert differ == {}, (
         "installed versions differ from requirements/constraints.txt (locked, installed); install with "

@@ -26,13 +26,13 @@ class _Recording(OpusEncoder):
 
     thread = ""
 
-    def encode(self, frame: av.Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+    def encode(self, frame: av.frame.Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         type(self).thread = threading.current_thread().name
         return super().encode(frame, force_keyframe)
 
 
 class _Failing(OpusEncoder):
-    def encode(self, frame: av.Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+    def encode(self, frame: av.frame.Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         raise ValueError("encoder failure")
 
 

@@ -21,6 +21,7 @@ async def _join_expecting(peer: Peer, url: str, room: int, pin: str, error: type
             await peer.join(url, room, pin)
         assert peer.session.state.phase is CallPhase.FAILED
         reason = peer.session.state.reason
+        assert reason is not None
         assert reason == caught.value.user_message  # type: ignore[attr-defined]
         return reason
     finally:
@@ -66,10 +67,8 @@ async def test_janus_dying_mid_call_fails_the_call(netns: NetNamespace) -> None:
 
 
 def test_janus_missing_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    from echo_desktop.hub import launcher
-
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr(launcher.os, "access", lambda *_: False)
+    monkeypatch.setattr("echo_desktop.hub.launcher.os.access", lambda *_: False)
     with pytest.raises(errors.JanusNotInstalledError) as caught:
         JanusHub().start()
     assert "apt-get install janus" in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from echo_desktop.session.models import Participant
 from echo_desktop.session.phases import CallPhase
 from tests.conftest import Room
 from tests.peers import Peer, counters_advance, wait_for
@@ -27,7 +28,7 @@ async def test_camera_off_and_mute_stop_sending_and_tell_the_others(room: Room) 
         await ann.session.set_muted(True)
         await wait_for(lambda: not ann.session.local_media.camera_on and ann.session.local_media.muted)
 
-        def ann_as_ben_sees_her():  # type: ignore[no-untyped-def]
+        def ann_as_ben_sees_her() -> Participant:
             return next(p for p in ben.session.participants if p.display_name == "Ann")
 
         await wait_for(lambda: not ann_as_ben_sees_her().camera_on and ann_as_ben_sees_her().muted,
@@ -38,8 +39,10 @@ async def test_camera_off_and_mute_stop_sending_and_tell_the_others(room: Room) 
         frames, audio = stats.frames_decoded, stats.audio_frames_decoded
         witness = ben.feeds_by_name()["Cal"]
         await wait_for(
-            lambda: ben.feeds_by_name()["Cal"].frames_decoded >= witness.frames_decoded + 20
-            and ben.feeds_by_name()["Cal"].audio_frames_decoded >= witness.audio_frames_decoded + 60,
+            lambda: (
+                ben.feeds_by_name()["Cal"].frames_decoded >= witness.frames_decoded + 20
+                and ben.feeds_by_name()["Cal"].audio_frames_decoded >= witness.audio_frames_decoded + 60
+            ),
             what="Ben to go on decoding Cal",
         )
         later = ben.feeds_by_name()["Ann"]

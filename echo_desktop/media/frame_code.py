@@ -13,6 +13,8 @@ and reads the same strips in the browser peer; keep the two in step.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -48,7 +50,7 @@ def stamp(image: Image, counter: int, row: int = COUNTER_ROW) -> None:
         image[top : top + strip, x0:x1] = 255 if bit else 0
 
 
-def read(image: Image, row: int = COUNTER_ROW) -> int | None:
+def read(image: npt.NDArray[Any], row: int = COUNTER_ROW) -> int | None:
     """Read code row `row`, or None if there is no valid strip there.
 
     `image` is HxW (grey), HxWx3 (RGB or BGR) or HxWx4 (the display layout, whose fourth byte
@@ -89,7 +91,7 @@ def stamp_clock(image: Image, wall_ms: int) -> None:
     stamp(image, wall_ms % CLOCK_MODULUS, row=CLOCK_ROW)
 
 
-def read_clock(image: Image) -> int | None:
+def read_clock(image: npt.NDArray[Any]) -> int | None:
     """The clock code (wall-clock ms modulo 65536) of an image, or None if it has none."""
     return read(image, row=CLOCK_ROW)
 

@@ -14,7 +14,7 @@ from echo_desktop.session.models import DeviceKind, MediaPreferences
 from echo_desktop.ui import device_check as dc
 from echo_desktop.ui.device_check import DeviceCheckDialog, meter_percent
 from echo_desktop.ui.verdict import VerdictKind
-from tests.fakes import FakeDevices, MemorySettingsStore
+from tests.fakes import FakeDevices, FakePreview, MemorySettingsStore
 from tests.ui.conftest import Harness, HarnessFactory
 from tests.ui.helpers import center_color, fill_form, join
 
@@ -211,7 +211,7 @@ def test_closing_while_the_camera_opens_still_closes_it(make_window: HarnessFact
     gate = threading.Event()
     original = devices.open_camera_preview
 
-    def slow_open(device: str | None) -> object:
+    def slow_open(device: str | None) -> FakePreview:
         gate.wait(5.0)
         return original(device)
 
@@ -233,7 +233,7 @@ def test_choices_are_saved_and_flow_into_the_join_request(make_window: HarnessFa
     dialog.camera_combo.setCurrentIndex(dialog.camera_combo.findData("2"))
     dialog.microphone_combo.setCurrentIndex(dialog.microphone_combo.findData("7"))
     dialog.speaker_combo.setCurrentIndex(dialog.speaker_combo.findData("8"))
-    qtbot.waitUntil(lambda: devices.meters and devices.meters[-1].device == "7", timeout=3000)
+    qtbot.waitUntil(lambda: bool(devices.meters) and devices.meters[-1].device == "7", timeout=3000)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: h.window.device_check is None, timeout=3000)
     qtbot.waitUntil(lambda: not devices.open_previews and not devices.open_meters, timeout=3000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from echo_desktop.session.models import JoinRequest, Role
@@ -44,12 +44,15 @@ def test_tab_order_follows_the_form(qtbot: QtBot) -> None:
         view.check_devices_button,
         view.join_button,
     ]
-    order = [view.server_edit]
-    widget = view.server_edit
+    order: list[QWidget] = [view.server_edit]
+    widget: QWidget | None = view.server_edit
     for _ in expected[1:]:
+        assert widget is not None
         widget = widget.nextInFocusChain()
-        while widget.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.TabFocus:
+        tab = Qt.FocusPolicy.TabFocus
+        while widget is not None and widget.focusPolicy() & tab != tab:
             widget = widget.nextInFocusChain()
+        assert widget is not None
         order.append(widget)
     assert order == expected
 

@@ -289,7 +289,6 @@ def test_closing_on_the_join_screen_closes_at_once(harness: Harness, qtbot: QtBo
     assert harness.engine.leave_calls == 0
 
 
-
 def test_tiles_tell_the_engine_their_size(harness: Harness, qtbot: QtBot) -> None:
     """Frames are scaled to each tile's size by the engine, so the GUI thread only blits."""
     from echo_desktop.session.ports import SELF_VIEW

@@ -57,9 +57,7 @@ class AiortcCallMedia:
         self._stats = ReceiveStats()
         # Written by the GUI thread, read here: single dict operations are atomic under the GIL.
         self._view_sizes: dict[int, tuple[int, int]] = {}
-        self._receiver = Receiver(
-            self._frames, self._stats, self._view_sizes, self._feed_started, frame_observer
-        )
+        self._receiver = Receiver(self._frames, self._stats, self._view_sizes, frame_observer)
         self._request: JoinRequest | None = None
         self._audio_out: AudioSink | None = None
         self._media: LocalMedia | None = None
@@ -225,9 +223,6 @@ class AiortcCallMedia:
             if stalled and not speaker_reported:
                 self._emit(ev.DeviceUnavailable(DeviceKind.SPEAKER, stopped=True))
             speaker_reported = speaker_reported or stalled
-
-    def _feed_started(self, feed_id: int, kind: str) -> None:
-        self._emit(ev.FeedMediaStarted(feed_id, kind))
 
     def _emit(self, event: ev.EngineEvent) -> None:
         if self._listener is not None:

@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 # right after conversion: the probe reads the test card's counters with it, the latency bench its
 # clock. It must be quick and must not keep the pixels.
 FrameObserver = Callable[[int, Rgb32Array], None]
-FeedStarted = Callable[[int, str], None]  # (feed id, "audio" or "video"), once per feed and kind
 
 
 class Receiver:
@@ -42,13 +41,11 @@ class Receiver:
         frames: LatestFrameStore,
         stats: ReceiveStats,
         view_sizes: dict[int, tuple[int, int]],
-        on_feed_started: FeedStarted,
         frame_observer: FrameObserver | None = None,
     ) -> None:
         self._frames = frames
         self._stats = stats
         self._view_sizes = view_sizes
-        self._on_feed_started = on_feed_started
         self._frame_observer = frame_observer
         self.audio_out: AudioSink | None = None
         self._pc: RTCPeerConnection | None = None
@@ -160,16 +157,14 @@ class Receiver:
                     logger.exception("The frame observer failed; it is detached")
                     self._frame_observer = None
             self._frames.put(feed, pixels)
-            if self._stats.on_video_frame(feed):
-                self._on_feed_started(feed, "video")
+            self._stats.on_video_frame(feed)
 
     async def consume_audio(self, mid: str, track: MediaStreamTrack) -> None:
         """Hand each frame of an audio track to the speakers."""
         async for feed, frame in self._feed_frames(mid, track):
             if self.audio_out is not None and isinstance(frame, av.AudioFrame):
                 self.audio_out.push(feed, frame)
-            if self._stats.on_audio_frame(feed):
-                self._on_feed_started(feed, "audio")
+            self._stats.on_audio_frame(feed)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -33,14 +33,6 @@ class ParticipantLeft:
 
 
 @dataclass(frozen=True)
-class FeedMediaStarted:
-    """The first decoded frame of a remote feed's video or audio."""
-
-    feed_id: int
-    kind: str
-
-
-@dataclass(frozen=True)
 class DeviceUnavailable:
     """A camera, microphone or speaker is missing at join (`stopped` False) or stopped mid-call.
 
@@ -71,7 +63,6 @@ EngineEvent = (
     | ParticipantUpdated
     | LocalMediaChanged
     | ParticipantLeft
-    | FeedMediaStarted
     | DeviceUnavailable
     | EngineFailed
     | Notice

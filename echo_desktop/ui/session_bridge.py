@@ -27,19 +27,15 @@ class SessionBridge(QObject):
     def __init__(self, session: ClinicSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._unsubscribe = session.subscribe(
+        unsubscribe = session.subscribe(
             state=self.state_changed.emit,
             participants=self.participants_changed.emit,
             notice=self.notice_received.emit,
             local_media=self.local_media_changed.emit,
         )
         # A plain function, not a method of this object: it must still run while it is destroyed.
-        self.destroyed.connect(self._unsubscribe)
+        self.destroyed.connect(unsubscribe)
 
     @property
     def session(self) -> ClinicSession:
         return self._session
-
-    def close(self) -> None:
-        """Stop forwarding; idempotent."""
-        self._unsubscribe()

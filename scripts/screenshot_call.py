@@ -4,7 +4,7 @@ Runs the project's Janus in a private network namespace, adds three synthetic gu
 and joins through the window. Needs root (namespaces); run it under xvfb-run for a real X window:
 
     sudo xvfb-run -a -s "-screen 0 1280x800x24" \
-        .venv/bin/python scripts/screenshot_call.py docs/screenshots/call-4.png
+        .venv/bin/python -m scripts.screenshot_call docs/screenshots/call-4.png
 """
 
 from __future__ import annotations

@@ -75,3 +75,13 @@ def fail_on_loop_errors() -> Iterator[LoopErrorCollector]:
             "An event loop logged an error nobody could catch during this test:\n\n" + collector.report(),
             pytrace=False,
         )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A skipped test fails: a required part that is missing must never pass unseen."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped, which this suite does not allow: {report.longrepr}"

@@ -23,7 +23,15 @@ from echo_desktop.session.models import (
     Role,
     VideoFrame,
 )
-from echo_desktop.session.ports import SELF_VIEW, EventListener
+from echo_desktop.session.ports import (
+    SELF_VIEW,
+    CallMedia,
+    ConferenceEngine,
+    EventListener,
+    IceCandidate,
+    ReceivedStream,
+    SessionDescription,
+)
 
 # Calm, clearly distinct colours; feed ids pick from this list in order (see FakeEngine.color_of).
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -118,6 +126,8 @@ class FakeEngine:
             self._set_media(camera_on=False)
         elif kind is DeviceKind.MICROPHONE:
             self._set_media(muted=True, has_microphone=False)
+        else:
+            self._set_media(has_speaker=False)
 
     def set_participant_volume(self, feed_id: int, gain: float) -> None:
         self.volumes[feed_id] = gain
@@ -343,3 +353,98 @@ class _ClosingMeter(FakeMeter):
     def close(self) -> None:
         self.closed = True
         self._devices._record("close", "meter")
+
+
+class FakeCallMedia:
+    """A CallMedia that records what the signaling side asks of it, and answers plausibly."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.offers: list[SessionDescription] = []
+        self.streams: list[ReceivedStream] = []
+        self.feeds: dict[int, str] = {}
+        self.state = LocalMediaState(camera_on=True, has_camera=True, has_microphone=True)
+        self._listener: EventListener | None = None
+
+    def set_listener(self, listener: EventListener) -> None:
+        self._listener = listener
+
+    async def prepare(self, request: JoinRequest) -> None:
+        self.calls.append("prepare")
+
+    async def publish_offer(self) -> SessionDescription:
+        self.calls.append("publish_offer")
+        return SessionDescription("offer", "v=0 our offer")
+
+    async def publish_answered(self, answer: SessionDescription) -> None:
+        self.calls.append(f"publish_answered:{answer.sdp}")
+
+    async def add_publish_candidate(self, candidate: IceCandidate | None) -> None:
+        self.calls.append("add_publish_candidate")
+
+    def map_received_streams(self, streams: list[ReceivedStream]) -> None:
+        self.calls.append("map_received_streams")
+        self.streams = streams
+
+    async def answer_receive_offer(self, offer: SessionDescription) -> SessionDescription:
+        self.calls.append("answer_receive_offer")
+        self.offers.append(offer)
+        return SessionDescription("answer", f"v=0 our answer {len(self.offers)}")
+
+    async def add_receive_candidate(self, candidate: IceCandidate | None) -> None:
+        self.calls.append("add_receive_candidate")
+
+    def feed_added(self, feed_id: int, label: str, since: float) -> None:
+        self.calls.append(f"feed_added:{feed_id}")
+        self.feeds[feed_id] = label
+
+    def feed_removed(self, feed_id: int) -> None:
+        self.calls.append(f"feed_removed:{feed_id}")
+        self.feeds.pop(feed_id, None)
+
+    @property
+    def local_state(self) -> LocalMediaState:
+        return self.state
+
+    async def set_microphone_muted(self, muted: bool) -> LocalMediaState:
+        self.state = dataclasses.replace(self.state, muted=muted)
+        return self.state
+
+    async def set_camera_enabled(self, enabled: bool) -> LocalMediaState:
+        self.state = dataclasses.replace(self.state, camera_on=enabled)
+        return self.state
+
+    async def switch_camera(self, device: str) -> LocalMediaState:
+        self.state = dataclasses.replace(self.state, camera=device)
+        return self.state
+
+    async def switch_microphone(self, device: str) -> LocalMediaState:
+        self.state = dataclasses.replace(self.state, microphone=device)
+        return self.state
+
+    async def release_device(self, kind: DeviceKind) -> LocalMediaState:
+        self.calls.append(f"release_device:{kind.value}")
+        if kind is DeviceKind.CAMERA:
+            self.state = dataclasses.replace(self.state, camera_on=False, has_camera=False)
+        return self.state
+
+    def latest_frame(self, feed_id: int) -> VideoFrame | None:
+        return None
+
+    def stats(self) -> list[FeedStats]:
+        return [FeedStats(feed_id, label) for feed_id, label in self.feeds.items()]
+
+    def set_view_size(self, feed_id: int, width: int, height: int) -> None:
+        self.calls.append(f"set_view_size:{feed_id}")
+
+    def set_participant_volume(self, feed_id: int, gain: float) -> None:
+        self.calls.append(f"set_participant_volume:{feed_id}")
+
+    async def close(self) -> None:
+        self.calls.append("close")
+        self.feeds.clear()
+
+
+# mypy holds each fake to its port: a port that changes without its fake fails the type check.
+_media_port: type[CallMedia] = FakeCallMedia
+_engine_port: type[ConferenceEngine] = FakeEngine

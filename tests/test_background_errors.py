@@ -141,3 +141,22 @@ def test_clean() -> None:
 """,
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_skipped_test_fails(inner: pytest.Pytester) -> None:
+    result = _run(
+        inner,
+        """
+import pytest
+
+def test_skips() -> None:
+    pytest.skip("a required part is missing")
+
+
+@pytest.mark.skipif(True, reason="not here")
+def test_skipped_by_mark() -> None:
+    pass
+""",
+    )
+    result.assert_outcomes(failed=1, errors=1)  # a skip in the call fails; one at setup errors
+    result.stdout.fnmatch_lines(["*skipped, which this suite does not allow*a required part is missing*"])

@@ -132,16 +132,19 @@ async def test_a_real_call_goes_through_every_aiortc_replacement(room: Room) -> 
             what="half a second of sound each way",
         )
         decoded_video = sum(s.frames_decoded for p in peers for s in p.session.stats())
+        decoded_audio = sum(s.audio_frames_decoded for p in peers for s in p.session.stats())
         moved = {key: usage.snapshot().get(key, 0) - before.get(key, 0) for key in _REPLACEMENT_COUNTS}
     finally:
         await _close(peers)
     # Every video frame our receivers decoded left our jitter buffer first.
     assert moved[usage.JITTER_FRAMES] >= decoded_video > 0
     assert moved[usage.DECODED_VIDEO_IN_THREAD] >= decoded_video
-    assert moved[usage.DECODED_AUDIO_ON_LOOP] > 0  # our decoder, on the engine loop
+    # Audio is decoded on the engine loop from the start of each stream, but for the few frames
+    # queued before the switch (at most a handful per stream): nearly every frame went our way.
+    assert moved[usage.DECODED_AUDIO_ON_LOOP] >= decoded_audio - 2 * 25 > 0
     assert moved[usage.MONO_OPUS_DECODERS] >= 2  # one per receiving audio stream
-    assert moved[usage.ENCODED_AUDIO_ON_LOOP] > 0  # our executor ran the Opus encoder inline
-    assert moved[usage.VOICE_OPUS_FRAMES] > 0  # and that encoder was our mono voice encoder
+    # Every voice frame was encoded by our mono encoder, and every encode ran inline on the loop.
+    assert moved[usage.ENCODED_AUDIO_ON_LOOP] >= moved[usage.VOICE_OPUS_FRAMES] > 0
     assert moved[usage.BUDGETED_VP8_ENCODERS] >= 2  # one per sender
 
 

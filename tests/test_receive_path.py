@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fractions
+import time
 
 import av
 import numpy as np
@@ -40,7 +41,7 @@ async def test_each_frame_is_drawn_observed_and_counted_under_its_feed() -> None
     frames, stats, cards = LatestFrameStore(), ReceiveStats(), TestCardReader()
     view_sizes = {42: (160, 120)}
     receiver = Receiver(frames, stats, view_sizes, cards)
-    stats.add_feed(42, "Dr. Card [hub]")
+    stats.add_feed(42, "Dr. Card [hub]", since=time.monotonic())
     receiver.map_streams([ReceivedStream("v0", 42, "video", "vp8")])
     await receiver.consume_video("v0", _StampedTrack())
     frame = frames.get(42)

@@ -97,8 +97,9 @@ async def test_a_device_that_stops_is_released_and_the_user_is_told() -> None:
     await session.join(_request())
     engine.emit(ev.DeviceUnavailable(DeviceKind.CAMERA, stopped=True))
     engine.emit(ev.DeviceUnavailable(DeviceKind.SPEAKER, stopped=True))
-    await _until(lambda: len(notices) == 2 and not session.local_media.camera_on, "the camera released")
-    assert engine.released == [DeviceKind.CAMERA]  # a speaker has nothing to stop sending
+    await _until(lambda: len(engine.released) == 2 and not session.local_media.has_speaker, "both released")
+    assert sorted(engine.released) == [DeviceKind.CAMERA, DeviceKind.SPEAKER]
+    assert not session.local_media.camera_on
     assert notices == [
         "Your camera stopped working. The call goes on with audio.",
         "Your speaker or headset stopped working. You cannot hear the clinic.",
@@ -118,6 +119,20 @@ async def test_a_device_missing_at_join_is_only_reported() -> None:
     # Proof the session handled later events too, before asserting that nothing was released.
     engine.emit(ev.Notice("later"))
     await _until(lambda: notices[-1] == "later", "a later notice")
+    assert engine.released == []
+
+
+async def test_device_trouble_after_the_call_is_ignored() -> None:
+    engine = FakeEngine()
+    session = ClinicSession(engine)
+    notices: list[str] = []
+    session.subscribe(notice=notices.append)
+    await session.join(_request())
+    await session.leave()
+    engine.emit(ev.DeviceUnavailable(DeviceKind.CAMERA, stopped=True))
+    engine.emit(ev.Notice("proof the event was handled"))
+    await _until(lambda: bool(notices), "the later notice")
+    assert notices == ["proof the event was handled"]
     assert engine.released == []
 
 

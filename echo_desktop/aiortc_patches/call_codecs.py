@@ -15,7 +15,7 @@ aiortc's defaults suit a fast link, not a rural one:
   mono directly is cheaper (0.036 against 0.049 ms a frame) and gives the same mix.
 
 aiortc looks up its encoder by a module-level name when a sender starts, so `install()` rebinds
-that name (see aiortc_rebind); decoders come from `decoder_for`, which our decoder threads use
+that name (see rebind); decoders come from `decoder_for`, which our decoder threads use
 (inline_audio_decode).
 """
 

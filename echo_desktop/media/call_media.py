@@ -32,6 +32,7 @@ from echo_desktop.session.models import (
     VideoFrame,
 )
 from echo_desktop.session.ports import EventListener, IceCandidate, ReceivedStream, SessionDescription
+from echo_desktop.session.task_failures import report_failure
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,11 @@ class AiortcCallMedia:
         media_factory: MediaFactory,
         audio_out_factory: AudioOutFactory | None = None,
         frame_observer: FrameObserver | None = None,
+        device_check_s: float = DEVICE_CHECK_S,
     ) -> None:
+        """device_check_s: how often the device watcher looks (tests make it short)."""
         self._media_factory = media_factory
+        self._device_check_s = device_check_s
         self._audio_out_factory = audio_out_factory
         self._listener: EventListener | None = None
         self._frames = LatestFrameStore()
@@ -98,6 +102,7 @@ class AiortcCallMedia:
         self._pub_pc = pc
         await pc.setLocalDescription(await pc.createOffer())
         self._watch = asyncio.get_running_loop().create_task(self._watch_devices())
+        self._watch.add_done_callback(report_failure("The device watcher"))
         return from_aiortc(pc.localDescription)
 
     async def publish_answered(self, answer: SessionDescription) -> None:
@@ -107,6 +112,8 @@ class AiortcCallMedia:
         await self._pub_candidates.remote_description_set()
 
     async def add_publish_candidate(self, candidate: IceCandidate | None) -> None:
+        if self._request is None:
+            return  # no call: a late candidate of the last one
         if self._pub_candidates is None:
             self._early_pub_candidates.append(candidate)
             return
@@ -121,8 +128,8 @@ class AiortcCallMedia:
     async def add_receive_candidate(self, candidate: IceCandidate | None) -> None:
         await self._receiver.add_candidate(candidate)
 
-    def feed_added(self, feed_id: int, label: str) -> None:
-        self._stats.add_feed(feed_id, label)
+    def feed_added(self, feed_id: int, label: str, since: float) -> None:
+        self._stats.add_feed(feed_id, label, since)
 
     def feed_removed(self, feed_id: int) -> None:
         self._stats.remove_feed(feed_id)
@@ -149,6 +156,7 @@ class AiortcCallMedia:
             self._audio_out = None
             self._receiver.audio_out = None
         self._frames.clear()
+        self._stats.clear()
         self._request = None
 
     # --- the user's controls -------------------------------------------------------------------
@@ -175,11 +183,16 @@ class AiortcCallMedia:
         return self.local_state
 
     async def release_device(self, kind: DeviceKind) -> LocalMediaState:
+        """Stop using a device that is still failed; a working one (turned on again) is kept."""
         published = self._require_published()
         if kind is DeviceKind.CAMERA:
             await published.camera_lost()
         elif kind is DeviceKind.MICROPHONE:
             await published.microphone_lost()
+        elif kind is DeviceKind.SPEAKER and self._audio_out is not None and self._audio_out.stalled:
+            audio_out, self._audio_out = self._audio_out, None
+            self._receiver.audio_out = None  # remote audio is dropped, no longer mixed for nobody
+            await asyncio.to_thread(audio_out.close)  # a dead PortAudio stream may take a while
         return self.local_state
 
     def _require_published(self) -> PublishedMedia:
@@ -206,23 +219,27 @@ class AiortcCallMedia:
     # --- watching the devices ------------------------------------------------------------------
 
     async def _watch_devices(self) -> None:
-        """Report each device that stops working mid-call, once per stop."""
-        camera_reported = microphone_reported = speaker_reported = False
+        """Report each device that stops working mid-call, once per stop.
+
+        A device stays failed until the session releases it, so each failed track is reported
+        once; a replacement that fails in its turn is another track, and is reported again.
+        """
+        reported: dict[DeviceKind, object] = {}
         while True:
-            await asyncio.sleep(DEVICE_CHECK_S)
+            await asyncio.sleep(self._device_check_s)
             published = self._published
-            if published is not None:
-                camera_failed, microphone_failed = published.devices_failed()
-                # A device stays failed until the session releases it: report the edge only.
-                if camera_failed and not camera_reported:
-                    self._emit(ev.DeviceUnavailable(DeviceKind.CAMERA, stopped=True))
-                if microphone_failed and not microphone_reported:
-                    self._emit(ev.DeviceUnavailable(DeviceKind.MICROPHONE, stopped=True))
-                camera_reported, microphone_reported = camera_failed, microphone_failed
-            stalled = self._audio_out is not None and self._audio_out.stalled
-            if stalled and not speaker_reported:
-                self._emit(ev.DeviceUnavailable(DeviceKind.SPEAKER, stopped=True))
-            speaker_reported = speaker_reported or stalled
+            camera, microphone = published.failed_devices() if published is not None else (None, None)
+            audio_out = self._audio_out
+            speaker = audio_out if audio_out is not None and audio_out.stalled else None
+            for kind, failed in (
+                (DeviceKind.CAMERA, camera),
+                (DeviceKind.MICROPHONE, microphone),
+                (DeviceKind.SPEAKER, speaker),
+            ):
+                if failed is not None and reported.get(kind) is not failed:
+                    self._emit(ev.DeviceUnavailable(kind, stopped=True))
+                if failed is not None:
+                    reported[kind] = failed
 
     def _emit(self, event: ev.EngineEvent) -> None:
         if self._listener is not None:

@@ -111,23 +111,33 @@ class PublishedMedia:
             _stop(self._audio.set_source(new))
             return self.state
 
-    def devices_failed(self) -> tuple[bool, bool]:
-        """(camera failed, microphone failed): a source that ended, or a stalled microphone."""
+    def failed_devices(self) -> tuple[MediaStreamTrack | None, MediaStreamTrack | None]:
+        """(the failed camera, the failed microphone): a source that ended, or a stalled microphone.
+
+        Each is the track itself, so a device that fails, is replaced and fails again is told
+        apart from the first failure.
+        """
         mic = self._audio.source
-        mic_stalled = mic is not None and bool(getattr(mic, "stalled", False))
-        return self._video.source_failed, self._audio.source_failed or mic_stalled
+        stalled_mic = mic if mic is not None and bool(getattr(mic, "stalled", False)) else None
+        return self._video.failed_source, self._audio.failed_source or stalled_mic
 
     async def camera_lost(self) -> LocalMediaState:
-        """The camera stopped working: stop sending video, keep the call."""
+        """The camera stopped working: stop sending video, keep the call.
+
+        Only while it is still failed: a camera the user turned on again meanwhile is left alone.
+        """
         async with self._lock:
-            self._video.source_failed = False
-            self._stop_video()
+            if self.failed_devices()[0] is not None:
+                self._video.failed_source = None
+                self._stop_video()
             return self.state
 
     async def microphone_lost(self) -> LocalMediaState:
+        """The microphone stopped working: stop sending audio, keep the call (same condition)."""
         async with self._lock:
-            self._audio.source_failed = False
-            _stop(self._audio.set_source(None))
+            if self.failed_devices()[1] is not None:
+                self._audio.failed_source = None
+                _stop(self._audio.set_source(None))
             return self.state
 
     def stop(self) -> None:

@@ -19,9 +19,8 @@ class ReceiveStats:
         self._first_at: dict[int, float] = {}
         self._last_at: dict[int, float] = {}
 
-    def add_feed(self, feed_id: int, display: str, since: float | None = None) -> None:
-        """Start counting a feed; `since` (monotonic, default now) is when we started waiting for it."""
-        since = time.monotonic() if since is None else since
+    def add_feed(self, feed_id: int, display: str, since: float) -> None:
+        """Start counting a feed; `since` (monotonic) is when we started waiting for it."""
         with self._lock:
             if feed_id not in self._feeds:
                 self._feeds[feed_id] = FeedStats(feed_id=feed_id, display=display)
@@ -62,6 +61,14 @@ class ReceiveStats:
                 return False
             stats.audio_frames_decoded += 1
             return stats.audio_frames_decoded == 1
+
+    def clear(self) -> None:
+        """Forget every feed (the call ended)."""
+        with self._lock:
+            self._feeds.clear()
+            self._since.clear()
+            self._first_at.clear()
+            self._last_at.clear()
 
     def snapshot(self) -> list[FeedStats]:
         with self._lock:

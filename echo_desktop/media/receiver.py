@@ -24,6 +24,7 @@ from echo_desktop.media.receive_stats import ReceiveStats
 from echo_desktop.media.remote_audio import AudioSink
 from echo_desktop.session.models import Rgb32Array
 from echo_desktop.session.ports import IceCandidate, ReceivedStream, SessionDescription
+from echo_desktop.session.task_failures import report_failure
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class Receiver:
         self._frames = frames
         self._stats = stats
         self._view_sizes = view_sizes
-        self._frame_observer = frame_observer
+        self._observer = frame_observer
+        self._frame_observer = frame_observer  # None after it fails, until the call ends
         self.audio_out: AudioSink | None = None
         self._pc: RTCPeerConnection | None = None
         self._candidates: RemoteCandidates | None = None
@@ -86,7 +88,10 @@ class Receiver:
         await self._candidates.add(candidate)
 
     def forget(self, feed_id: int) -> None:
-        """Drop what is kept of a feed that left."""
+        """Drop what is kept of a feed that left; its frames still in flight are not kept."""
+        self._mid_to_stream = {
+            mid: stream for mid, stream in self._mid_to_stream.items() if stream.feed_id != feed_id
+        }
         if self.audio_out is not None:
             self.audio_out.remove(feed_id)
         self._frames.discard(feed_id)
@@ -103,6 +108,8 @@ class Receiver:
         if pc is not None:
             await pc.close()
         self._converters.clear()
+        self._mid_to_stream = {}
+        self._frame_observer = self._observer
 
     def _rebind_consumers(self) -> None:
         """Make sure each active mid has one consumer reading its receiver's track."""
@@ -123,7 +130,7 @@ class Receiver:
             track = tracks[mid]
             consume = self.consume_video if stream.kind == "video" else self.consume_audio
             task = asyncio.get_running_loop().create_task(consume(mid, track))
-            task.add_done_callback(_log_failure)
+            task.add_done_callback(report_failure(f"The consumer of remote {stream.kind} track {mid}"))
             self._consumers[mid] = task
             self._consumed_tracks[mid] = track
 
@@ -165,8 +172,3 @@ class Receiver:
             if self.audio_out is not None and isinstance(frame, av.AudioFrame):
                 self.audio_out.push(feed, frame)
             self._stats.on_audio_frame(feed)
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("A remote track's consumer failed", exc_info=task.exception())

@@ -29,7 +29,8 @@ class SwitchableTrack(MediaStreamTrack):
         self._source: MediaStreamTrack | None = None
         self._changed = asyncio.Event()
         self._on_frame = on_frame
-        self.source_failed = False
+        # The source that ended by itself (unplugged, failed), until another source is set.
+        self.failed_source: MediaStreamTrack | None = None
 
     @property
     def source(self) -> MediaStreamTrack | None:
@@ -39,7 +40,7 @@ class SwitchableTrack(MediaStreamTrack):
         """Relay from `source` from now on (None: send nothing); returns the previous source."""
         previous, self._source = self._source, source
         if source is not None:
-            self.source_failed = False
+            self.failed_source = None
         self._changed.set()
         return previous
 
@@ -59,7 +60,7 @@ class SwitchableTrack(MediaStreamTrack):
                     # The device ended by itself (unplugged, failed): stop relaying, keep the call.
                     logger.warning("The %s source ended", self.kind)
                     self._source = None
-                    self.source_failed = True
+                    self.failed_source = source
                 continue
             if source is not self._source:
                 continue  # switched while this frame was on its way: drop it

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 
@@ -36,6 +37,7 @@ from echo_desktop.session.ports import (
     ReceivedStream,
     SessionDescription,
 )
+from echo_desktop.session.task_failures import report_failure
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,7 @@ class JanusConference:
         """Connect, join as publisher, publish our media and subscribe to everyone present."""
         self._leaving = False
         self._request = request
+        started = time.monotonic()  # a feed's first-frame delay counts from here (bench.join)
         client = JanusClient()
         self._client = client
         await client.connect(request.server_url, request.verify_tls, token=request.token)
@@ -138,7 +141,7 @@ class JanusConference:
         me = Participant(my_id, request.display_name, request.role, is_self=True)
 
         await self._media.prepare(request)
-        present = self._take_publishers(reply.data.get("publishers"))
+        present = self._take_publishers(reply.data.get("publishers"), since=started)
         # Receiving does not wait for our own publish: the clinic appears as soon as possible.
         receiving = self._spawn(self._update_subscription(add=present)) if present else None
         await self._publish()
@@ -149,24 +152,29 @@ class JanusConference:
     async def leave(self) -> None:
         """Unpublish, hang up, detach and destroy the session; safe to call at any point."""
         self._leaving = True
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         subscriber, self._subscriber = self._subscriber, None
         publisher, self._publisher = self._publisher, None
         client, self._client = self._client, None
-        if publisher is not None:
-            await _quietly(publisher.request({"request": "unpublish"}, timeout=LEAVE_STEP_TIMEOUT_S))
-            await _quietly(publisher.request({"request": "leave"}, timeout=LEAVE_STEP_TIMEOUT_S))
-            await _quietly(publisher.hangup())
-            await _quietly(publisher.detach())
-        if subscriber is not None:
-            await _quietly(subscriber.hangup())
-            await _quietly(subscriber.detach())
-        await self._media.close()
-        if client is not None:
-            await client.close()
-        self._subscribed.clear()
-        self._roster.clear()
+        try:
+            if publisher is not None:
+                await _quietly(publisher.request({"request": "unpublish"}, timeout=LEAVE_STEP_TIMEOUT_S))
+                await _quietly(publisher.request({"request": "leave"}, timeout=LEAVE_STEP_TIMEOUT_S))
+                await _quietly(publisher.hangup())
+                await _quietly(publisher.detach())
+            if subscriber is not None:
+                await _quietly(subscriber.hangup())
+                await _quietly(subscriber.detach())
+            await self._media.close()
+        finally:
+            # Whatever failed above, the Janus session (and its keepalive) ends with the call.
+            if client is not None:
+                await client.close()
+            self._subscribed.clear()
+            self._roster.clear()
 
     # --- publishing ----------------------------------------------------------------------------
 
@@ -192,6 +200,8 @@ class JanusConference:
     # --- events from Janus ---------------------------------------------------------------------
 
     def _on_publisher_event(self, msg: JanusMessage) -> None:
+        if self._leaving:
+            return  # the call is ending: nobody joins or leaves it any more
         if msg.kind == "trickle":
             self._spawn(self._add_candidate(msg.raw.get("candidate"), receiving=False))
             return
@@ -205,7 +215,7 @@ class JanusConference:
         updated = self._roster.update_display(data.get("id"), data.get("display"))
         if updated is not None:
             self._emit(ev.ParticipantUpdated(updated))
-        joined = self._take_publishers(data.get("publishers"))
+        joined = self._take_publishers(data.get("publishers"), since=time.monotonic())
         if joined:
             self._spawn(self._update_subscription(add=joined))
         gone = self._roster.departures(data)
@@ -215,7 +225,7 @@ class JanusConference:
             self._spawn(self._update_subscription(remove=gone))
 
     def _on_subscriber_event(self, msg: JanusMessage) -> None:
-        if self._subscriber is None:
+        if self._subscriber is None or self._leaving:
             return
         if msg.kind == "trickle":
             self._spawn(self._add_candidate(msg.raw.get("candidate"), receiving=True))
@@ -230,13 +240,16 @@ class JanusConference:
             if self._subscriber is not None:
                 await self._answer_offer(self._subscriber, data, jsep)
 
-    def _take_publishers(self, publishers: object) -> list[int]:
-        """Record the publishers of a Janus list; return the feeds that are new to us."""
+    def _take_publishers(self, publishers: object, since: float) -> list[int]:
+        """Record the publishers of a Janus list; return the feeds that are new to us.
+
+        since: when we started waiting for their media (monotonic), for the first-frame delay.
+        """
         arrivals, changed = self._roster.add_publishers(publishers)
         for participant in changed:
             self._emit(ev.ParticipantUpdated(participant))
         for arrival in arrivals:
-            self._media.feed_added(arrival.participant.feed_id, arrival.display)
+            self._media.feed_added(arrival.participant.feed_id, arrival.display, since)
             self._emit(ev.ParticipantJoined(arrival.participant))
         return [arrival.participant.feed_id for arrival in arrivals]
 
@@ -328,13 +341,9 @@ class JanusConference:
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._task_done)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_failure("A conference task"))
         return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("Engine task failed", exc_info=task.exception())
 
     def _emit(self, event: ev.EngineEvent) -> None:
         if self._listener is not None:

@@ -17,7 +17,6 @@ from echo_desktop.session import events as ev
 from echo_desktop.session.device_notices import device_notice
 from echo_desktop.session.errors import EchoError
 from echo_desktop.session.models import (
-    DeviceKind,
     FeedStats,
     JoinRequest,
     LocalMediaState,
@@ -26,6 +25,7 @@ from echo_desktop.session.models import (
 )
 from echo_desktop.session.phases import CallPhase, CallState
 from echo_desktop.session.ports import ConferenceEngine
+from echo_desktop.session.task_failures import report_failure
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ class ClinicSession:
             self._set_state(self._state.to(CallPhase.IDLE))
             return
         self._set_state(self._state.to(CallPhase.LEAVING))
+        self._cancel_background()
         try:
             await self._run(self._engine.leave())
         except Exception:
@@ -199,6 +200,7 @@ class ClinicSession:
         self._engine.set_participant_volume(feed_id, gain)
 
     async def _cleanup_after_failure(self) -> None:
+        self._cancel_background()
         try:
             await self._run(self._engine.leave())
         except Exception:
@@ -235,6 +237,7 @@ class ClinicSession:
             if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL):
                 # FAILED first, so observers see the emptied list as part of the ended call.
                 self._set_state(self._state.to(CallPhase.FAILED, event.error.user_message))
+                self._cancel_background()
                 self._self = None
                 self._participants.clear()
                 self._notify_participants()
@@ -243,17 +246,29 @@ class ClinicSession:
 
     def _on_device_unavailable(self, event: ev.DeviceUnavailable) -> None:
         """The device policy: the call goes on with what is left, and the user is told why."""
-        if event.stopped and event.kind in (DeviceKind.CAMERA, DeviceKind.MICROPHONE):
-            # Stop sending from it (the others see its state change), then say so.
-            release = asyncio.ensure_future(self._run(self._engine.release_device(event.kind)))
-            self._background.add(release)
-            release.add_done_callback(self._background_done)
-        self._notify(device_notice(event))
+        if self._state.phase not in (CallPhase.JOINING, CallPhase.IN_CALL):
+            return  # the call is ending or over: nothing to keep going, nobody to tell
+        if not event.stopped:
+            self._notify(device_notice(event))
+            return
+        release = asyncio.ensure_future(self._release_then_tell(event))
+        self._background.add(release)
+        release.add_done_callback(self._background.discard)
+        release.add_done_callback(report_failure("Releasing a failed device"))
 
-    def _background_done(self, task: asyncio.Future[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.warning("Releasing a failed device did not complete", exc_info=task.exception())
+    async def _release_then_tell(self, event: ev.DeviceUnavailable) -> None:
+        """Stop using the device (the others see the camera or microphone go), then say so."""
+        try:
+            await self._run(self._engine.release_device(event.kind))
+        except EchoError as exc:  # the call ended meanwhile: there is nothing left to release
+            logger.info("The failed %s was not released: %s", event.kind.value, exc)
+            return
+        if self._state.phase in (CallPhase.JOINING, CallPhase.IN_CALL):
+            self._notify(device_notice(event))
+
+    def _cancel_background(self) -> None:
+        for task in list(self._background):
+            task.cancel()
 
     def _notify(self, message: str) -> None:
         for notice_listener in list(self._notice_listeners):

@@ -142,8 +142,9 @@ class CallMedia(Protocol):
 
     async def add_receive_candidate(self, candidate: IceCandidate | None) -> None: ...
 
-    def feed_added(self, feed_id: int, label: str) -> None:
-        """Start counting a remote feed (receive statistics), from now."""
+    def feed_added(self, feed_id: int, label: str, since: float) -> None:
+        """Start counting a remote feed (receive statistics); `since` (monotonic) is when we
+        started waiting for its media."""
         ...
 
     def feed_removed(self, feed_id: int) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QObject, Signal
 
 from echo_desktop.session.clinic_session import ClinicSession
-
-logger = logging.getLogger(__name__)
 
 
 class SessionBridge(QObject):

@@ -1,0 +1,249 @@
+"""The program service's store: every line of its SQL, on SQLite (the embedded default).
+
+Keeping all SQL here is what lets PostgreSQL take over when a hub outgrows one machine: nothing
+else in the service knows it talks to a database.
+
+- WAL mode, so readers never wait for the writer and a crash leaves the last commit readable.
+- Schema migrations: numbered scripts, applied in order in one transaction each, the number kept
+  in `PRAGMA user_version`.
+- User-only permissions: the folder is 0700 and the file 0600; SQLite gives its -wal and -shm
+  files the database file's mode.
+- Tokens are stored as hashes only (see tokens); a revoked token stays, marked, for the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from echo_desktop.hub.program_service.tokens import TokenKind, new_token, token_hash
+from echo_desktop.session.models import Role, clean_name
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: programs, people and their tokens.
+    """
+    CREATE TABLE programs (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        time_zone TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        site TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('hub', 'facilitator', 'spoke')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        hash TEXT PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people (id),
+        kind TEXT NOT NULL CHECK (kind IN ('api', 'feed')),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_by_person ON tokens (person_id, kind);
+    """,
+)
+
+
+class StoreError(Exception):
+    """A request the store refuses (a bad name, an unknown time zone, a duplicate)."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """A teleECHO program: its name and the IANA time zone its clinics are scheduled in."""
+
+    id: int
+    name: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a facilitator issued a token to: their name, site and role."""
+
+    id: int
+    name: str
+    site: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class IssuedPerson:
+    """A new person with their tokens, in plain text this once (the store keeps only hashes)."""
+
+    person: Person
+    api_token: str
+    feed_token: str
+
+
+class ProgramStore:
+    """The program service's data on SQLite. Thread-safe; each call is one transaction."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, now: Clock) -> None:
+        self._db = connection
+        self.path = path
+        self._now = now
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path, now: Clock | None = None) -> ProgramStore:
+        """Open (or create) the store at `path`, private to this user, migrated to the newest schema."""
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Create the file private before SQLite opens it: its -wal and -shm files take its mode.
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint
+            store = cls(connection, path, now or (lambda: datetime.now(UTC)))
+            store._migrate()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StoreError(f"{self.path} was written by a newer ECHO hub (schema {version})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+            logger.info("Program store schema is now version %d", number)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _stamp(self) -> str:
+        return self._now().astimezone(UTC).isoformat()
+
+    # --- programs ------------------------------------------------------------------------------
+
+    def add_program(self, name: str, time_zone: str) -> Program:
+        """Add a program; its time zone must be an IANA name (e.g. America/Denver)."""
+        name = clean_name(name)
+        if not name:
+            raise StoreError("a program needs a name")
+        _check_time_zone(time_zone)
+        with self._lock, self._transaction() as db:
+            try:
+                cursor = db.execute(
+                    "INSERT INTO programs (name, time_zone, created_at) VALUES (?, ?, ?)",
+                    (name, time_zone, self._stamp()),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"there is already a program named {name!r}") from exc
+            assert cursor.lastrowid is not None
+            return Program(cursor.lastrowid, name, time_zone)
+
+    def programs(self) -> list[Program]:
+        with self._lock:
+            rows = self._db.execute("SELECT id, name, time_zone FROM programs ORDER BY name").fetchall()
+        return [Program(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    # --- people and tokens ---------------------------------------------------------------------
+
+    def add_person(self, name: str, site: str, role: Role) -> IssuedPerson:
+        """Add a person with a fresh API token and feed token, returned in plain text this once."""
+        name, site = clean_name(name), clean_name(site)
+        if not name:
+            raise StoreError("a person needs a name")
+        api_token, feed_token = new_token(), new_token()
+        stamp = self._stamp()
+        with self._lock, self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO people (name, site, role, created_at) VALUES (?, ?, ?, ?)",
+                (name, site, role.value, stamp),
+            )
+            assert cursor.lastrowid is not None
+            person = Person(cursor.lastrowid, name, site, role)
+            for token, kind in ((api_token, TokenKind.API), (feed_token, TokenKind.FEED)):
+                db.execute(
+                    "INSERT INTO tokens (hash, person_id, kind, created_at) VALUES (?, ?, ?, ?)",
+                    (token_hash(token), person.id, kind.value, stamp),
+                )
+        return IssuedPerson(person, api_token, feed_token)
+
+    def person_for(self, token: str, kind: TokenKind) -> Person | None:
+        """The person a live token of this kind belongs to; None for an unknown or revoked one."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT p.id, p.name, p.site, p.role FROM tokens t JOIN people p ON p.id = t.person_id"
+                " WHERE t.hash = ? AND t.kind = ? AND t.revoked_at IS NULL",
+                (token_hash(token), kind.value),
+            ).fetchone()
+        return None if row is None else Person(int(row[0]), str(row[1]), str(row[2]), Role(row[3]))
+
+    def revoke(self, person_id: int, kind: TokenKind | None = None) -> int:
+        """Revoke a person's live tokens (of one kind, or all); returns how many were revoked."""
+        query = "UPDATE tokens SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL"
+        params: tuple[object, ...] = (self._stamp(), person_id)
+        if kind is not None:
+            query += " AND kind = ?"
+            params += (kind.value,)
+        with self._lock, self._transaction() as db:
+            return db.execute(query, params).rowcount
+
+    def reissue_feed(self, person_id: int) -> str:
+        """Revoke a person's feed URL and give them a new one (plain text, this once)."""
+        token = new_token()
+        stamp = self._stamp()
+        with self._lock, self._transaction() as db:
+            if db.execute("SELECT 1 FROM people WHERE id = ?", (person_id,)).fetchone() is None:
+                raise StoreError(f"there is no person {person_id}")
+            db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE person_id = ? AND kind = ? AND revoked_at IS NULL",
+                (stamp, person_id, TokenKind.FEED.value),
+            )
+            db.execute(
+                "INSERT INTO tokens (hash, person_id, kind, created_at) VALUES (?, ?, ?, ?)",
+                (token_hash(token), person_id, TokenKind.FEED.value, stamp),
+            )
+        return token
+
+
+def _check_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise StoreError(f"{name!r} is not a known IANA time zone (such as America/Denver)") from exc
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (ours: no semicolons inside literals)."""
+    return [s.strip() for s in script.split(";") if s.strip()]

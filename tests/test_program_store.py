@@ -1,0 +1,142 @@
+"""The program service's store on SQLite: private, migrated, tokens only as hashes, crash-safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from echo_desktop.hub.program_service.store import MIGRATIONS, Person, ProgramStore, StoreError
+from echo_desktop.hub.program_service.tokens import TokenKind
+from echo_desktop.session.models import Role
+from tests.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ProgramStore]:
+    opened = ProgramStore.open(tmp_path / "hub" / "programs.db", now=lambda: NOON)
+    yield opened
+    opened.close()
+
+
+def test_a_new_store_is_private_in_wal_mode_and_migrated(store: ProgramStore) -> None:
+    assert store.schema_version == len(MIGRATIONS)
+    store.add_program("Hepatitis C", "America/Denver")  # a write makes the -wal and -shm files
+    files = [store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")]
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), [oct(f.stat().st_mode) for f in files]
+    assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_keeps_the_data_and_migrates_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "programs.db"
+    first = ProgramStore.open(path, now=lambda: NOON)
+    first.add_program("Pain", "America/New_York")
+    first.close()
+    again = ProgramStore.open(path, now=lambda: NOON)
+    try:
+        assert [p.name for p in again.programs()] == ["Pain"]
+        assert again.schema_version == len(MIGRATIONS)
+    finally:
+        again.close()
+
+
+def test_a_store_from_a_newer_hub_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "programs.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer ECHO hub"):
+        ProgramStore.open(path)
+
+
+def test_programs_need_a_name_and_a_real_time_zone(store: ProgramStore) -> None:
+    program = store.add_program("  Hepatitis\nC  ", "America/Denver")
+    assert (program.name, program.time_zone) == ("Hepatitis C", "America/Denver")
+    with pytest.raises(StoreError, match="not a known IANA time zone"):
+        store.add_program("Dementia", "Mountain Standard Time")
+    with pytest.raises(StoreError, match="not a known IANA time zone"):
+        store.add_program("Dementia", "../../etc/passwd")
+    with pytest.raises(StoreError, match="already a program"):
+        store.add_program("Hepatitis C", "America/Denver")
+    with pytest.raises(StoreError, match="needs a name"):
+        store.add_program(" ", "UTC")
+    assert [p.name for p in store.programs()] == ["Hepatitis C"]
+
+
+def test_tokens_open_their_own_door_and_are_stored_only_as_hashes(store: ProgramStore) -> None:
+    issued = store.add_person("Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+    dana = Person(issued.person.id, "Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+    assert issued.person == dana and issued.api_token != issued.feed_token
+    assert store.person_for(issued.api_token, TokenKind.API) == dana
+    assert store.person_for(issued.feed_token, TokenKind.FEED) == dana
+    assert store.person_for(issued.feed_token, TokenKind.API) is None  # a feed URL is no API key
+    assert store.person_for("not-a-token", TokenKind.API) is None
+    on_disk = b"".join(p.read_bytes() for p in store.path.parent.iterdir())
+    assert issued.api_token.encode() not in on_disk and issued.feed_token.encode() not in on_disk
+
+
+def test_revoked_tokens_and_feed_urls_are_refused(store: ProgramStore) -> None:
+    dana = store.add_person("Dana", "Taos", Role.SPOKE)
+    kim = store.add_person("Dr. Kim", "Hub", Role.HUB)
+    new_feed = store.reissue_feed(dana.person.id)
+    assert store.person_for(dana.feed_token, TokenKind.FEED) is None  # the old URL is dead
+    assert store.person_for(new_feed, TokenKind.FEED) == dana.person
+    assert store.revoke(dana.person.id) == 2  # the API token and the new feed token
+    assert store.person_for(dana.api_token, TokenKind.API) is None
+    assert store.person_for(new_feed, TokenKind.FEED) is None
+    assert store.person_for(kim.api_token, TokenKind.API) == kim.person  # others are untouched
+    assert store.revoke(dana.person.id) == 0
+    with pytest.raises(StoreError, match="no person"):
+        store.reissue_feed(999)
+
+
+_WRITER = r"""
+import sys
+from pathlib import Path
+from echo_desktop.hub.program_service.store import ProgramStore
+from echo_desktop.session.models import Role
+
+store = ProgramStore.open(Path(sys.argv[1]))
+n = 0
+while True:
+    store.add_person(f"Person {n}", "Site", Role.SPOKE)
+    n += 1
+"""
+
+
+def test_a_writer_killed_mid_transaction_leaves_a_readable_store(tmp_path: Path) -> None:
+    path = tmp_path / "programs.db"
+    ProgramStore.open(path).close()
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], cwd=ROOT)
+    try:
+
+        def people() -> int:
+            with sqlite3.connect(path) as db:
+                return int(db.execute("SELECT count(*) FROM people").fetchone()[0])
+
+        wait_until(lambda: people() >= 200, what="the writer to commit 200 people")
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)  # mid-write: it never stops between transactions
+        writer.wait()
+    store = ProgramStore.open(path)
+    try:
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            people_count = db.execute("SELECT count(*) FROM people").fetchone()[0]
+            tokens_count = db.execute("SELECT count(*) FROM tokens").fetchone()[0]
+        assert people_count >= 200
+        assert tokens_count == 2 * people_count  # each person's transaction is whole, or absent
+    finally:
+        store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sqlite3
@@ -9,13 +10,16 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from echo_desktop.hub.program_service.store import MIGRATIONS, Person, ProgramStore, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
+from echo_desktop.schedule.feed import build_feed
+from echo_desktop.schedule.occurrences import occurrences
+from echo_desktop.schedule.series import Agenda, Frequency
 from echo_desktop.session.models import Role
 from tests.waiting import wait_until
 
@@ -138,5 +142,71 @@ def test_a_writer_killed_mid_transaction_leaves_a_readable_store(tmp_path: Path)
             tokens_count = db.execute("SELECT count(*) FROM tokens").fetchone()[0]
         assert people_count >= 200
         assert tokens_count == 2 * people_count  # each person's transaction is whole, or absent
+    finally:
+        store.close()
+
+
+def test_series_and_their_exceptions_make_the_feed(tmp_path: Path) -> None:
+    clock = [NOON]
+    uids = (f"s{n}@test" for n in itertools.count(1))
+    store = ProgramStore.open(tmp_path / "programs.db", now=lambda: clock[0], new_uid=lambda: next(uids))
+    try:
+        program = store.add_program("Hepatitis C", "America/Denver")
+        weekly = store.add_series(
+            program.id, "HCV", datetime(2026, 10, 22, 9, 0), timedelta(hours=1), Frequency.WEEKLY,
+            until=date(2026, 12, 17), agenda=Agenda("HCV in pregnancy", "Dr. Ruiz", 2),
+        )  # fmt: skip
+        store.add_series(program.id, "Kickoff", datetime(2027, 1, 8, 7, 30), timedelta(minutes=90))
+        clock[0] = NOON + timedelta(hours=1)
+        store.cancel(weekly.uid, date(2026, 11, 26))
+        store.move(weekly.uid, date(2026, 12, 3), datetime(2026, 12, 4, 10, 0))
+        with pytest.raises(StoreError, match="no session on"):
+            store.cancel(weekly.uid, date(2026, 12, 24))  # after the series ends
+        with pytest.raises(StoreError, match="no series"):
+            store.cancel("nope", date(2026, 11, 26))
+        with pytest.raises(StoreError, match="no program"):
+            store.add_series(999, "x", datetime(2026, 1, 1, 9, 0), timedelta(hours=1))
+        with pytest.raises(StoreError, match="ends before it starts"):
+            store.add_series(program.id, "x", datetime(2026, 1, 1, 9, 0), timedelta(hours=1),
+                             Frequency.WEEKLY, until=date(2025, 1, 1))  # fmt: skip
+
+        schedule = store.schedule(program.id)
+        assert schedule.changed_at == NOON + timedelta(hours=1)
+        stored = dict((s.uid, s) for _, s in schedule.series)
+        assert stored["s1@test"].cancelled == {date(2026, 11, 26)}
+        assert stored["s1@test"].moved == {date(2026, 12, 3): datetime(2026, 12, 4, 10, 0)}
+        assert stored["s1@test"].agenda == Agenda("HCV in pregnancy", "Dr. Ruiz", 2)
+        feed = build_feed(
+            "Hepatitis C", "America/Denver", [s for _, s in schedule.series], schedule.changed_at
+        )
+        starts = [
+            o.start.isoformat()
+            for o in occurrences(feed, NOON - timedelta(days=60), NOON + timedelta(days=60))
+        ]
+        assert "2026-11-26T09:00:00-07:00" not in starts and "2026-12-04T10:00:00-07:00" in starts
+        assert starts[-1] == "2027-01-08T07:30:00-07:00" and len(starts) == 9
+    finally:
+        store.close()
+
+
+def test_a_schema_1_store_is_migrated_with_its_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from echo_desktop.hub.program_service import store as store_module
+
+    path = tmp_path / "programs.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+    with sqlite3.connect(path) as db:  # what a hub of schema 1 wrote
+        for statement in store_module._statements(MIGRATIONS[0]):
+            db.execute(statement)
+        db.execute(
+            "INSERT INTO programs (name, time_zone, created_at) VALUES (?, ?, ?)",
+            ("Pain", "UTC", "2026-01-01T00:00:00+00:00"),
+        )
+        db.execute("PRAGMA user_version = 1")
+    monkeypatch.undo()
+    store = ProgramStore.open(path)
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        (pain,) = store.programs()
+        assert store.schedule(pain.id).changed_at == datetime(2026, 1, 1, tzinfo=UTC)
     finally:
         store.close()

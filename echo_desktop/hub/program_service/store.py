@@ -17,14 +17,16 @@ import logging
 import os
 import sqlite3
 import threading
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from echo_desktop.hub.program_service.tokens import TokenKind, new_token, token_hash
+from echo_desktop.schedule.series import Agenda, Frequency, Series
 from echo_desktop.session.models import Role, clean_name
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX tokens_by_person ON tokens (person_id, kind);
     """,
+    # 2: each program's clinics: series, their cancelled and moved dates, and agendas.
+    """
+    ALTER TABLE programs ADD COLUMN changed_at TEXT;
+    UPDATE programs SET changed_at = created_at;
+    CREATE TABLE series (
+        id INTEGER PRIMARY KEY,
+        program_id INTEGER NOT NULL REFERENCES programs (id),
+        uid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        first_start TEXT NOT NULL,
+        duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0),
+        frequency TEXT NOT NULL CHECK (frequency IN ('once', 'weekly', 'monthly')),
+        interval INTEGER NOT NULL CHECK (interval >= 1),
+        until TEXT,
+        didactic TEXT NOT NULL,
+        presenter TEXT NOT NULL,
+        case_slots INTEGER NOT NULL CHECK (case_slots >= 0)
+    );
+    CREATE INDEX series_by_program ON series (program_id);
+    CREATE TABLE series_exceptions (
+        series_id INTEGER NOT NULL REFERENCES series (id),
+        day TEXT NOT NULL,
+        moved_to TEXT,
+        PRIMARY KEY (series_id, day)
+    );
+    """,
 )
 
 
@@ -70,6 +98,15 @@ class Program:
     id: int
     name: str
     time_zone: str
+
+
+@dataclass(frozen=True)
+class ProgramSchedule:
+    """A program with its series, and when any of it last changed (the feed's Last-Modified)."""
+
+    program: Program
+    series: list[tuple[int, Series]]
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -94,14 +131,19 @@ class IssuedPerson:
 class ProgramStore:
     """The program service's data on SQLite. Thread-safe; each call is one transaction."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, now: Clock) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, now: Clock, new_uid: Callable[[], str]
+    ) -> None:
         self._db = connection
         self.path = path
         self._now = now
+        self._new_uid = new_uid
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path, now: Clock | None = None) -> ProgramStore:
+    def open(
+        cls, path: Path, now: Clock | None = None, new_uid: Callable[[], str] | None = None
+    ) -> ProgramStore:
         """Open (or create) the store at `path`, private to this user, migrated to the newest schema."""
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Create the file private before SQLite opens it: its -wal and -shm files take its mode.
@@ -112,7 +154,12 @@ class ProgramStore:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint
-            store = cls(connection, path, now or (lambda: datetime.now(UTC)))
+            store = cls(
+                connection,
+                path,
+                now or (lambda: datetime.now(UTC)),
+                new_uid or (lambda: f"{uuid.uuid4().hex}@echo-hub"),
+            )
             store._migrate()
         except BaseException:
             connection.close()
@@ -163,8 +210,8 @@ class ProgramStore:
         with self._lock, self._transaction() as db:
             try:
                 cursor = db.execute(
-                    "INSERT INTO programs (name, time_zone, created_at) VALUES (?, ?, ?)",
-                    (name, time_zone, self._stamp()),
+                    "INSERT INTO programs (name, time_zone, created_at, changed_at) VALUES (?, ?, ?, ?)",
+                    (name, time_zone, self._stamp(), self._stamp()),
                 )
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"there is already a program named {name!r}") from exc
@@ -175,6 +222,141 @@ class ProgramStore:
         with self._lock:
             rows = self._db.execute("SELECT id, name, time_zone FROM programs ORDER BY name").fetchall()
         return [Program(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def add_series(
+        self,
+        program_id: int,
+        title: str,
+        first_start: datetime,
+        duration: timedelta,
+        frequency: Frequency = Frequency.ONCE,
+        interval: int = 1,
+        until: date | None = None,
+        agenda: Agenda | None = None,
+    ) -> Series:
+        """Add a recurring clinic, or a one-off session (times are the program's wall-clock times)."""
+        agenda = agenda or Agenda()
+        try:
+            series = Series(
+                self._new_uid(),
+                clean_name(title) or "teleECHO clinic",
+                first_start,
+                duration,
+                frequency,
+                interval,
+                until,
+                agenda=agenda,
+            )
+        except ValueError as exc:
+            raise StoreError(str(exc)) from exc
+        with self._lock, self._transaction() as db:
+            self._require_program(db, program_id)
+            db.execute(
+                "INSERT INTO series (program_id, uid, title, first_start, duration_minutes, frequency,"
+                " interval, until, didactic, presenter, case_slots)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    program_id,
+                    series.uid,
+                    series.title,
+                    series.first_start.isoformat(),
+                    int(series.duration.total_seconds() // 60),
+                    series.frequency.value,
+                    series.interval,
+                    None if until is None else until.isoformat(),
+                    agenda.didactic,
+                    agenda.presenter,
+                    agenda.case_slots,
+                ),
+            )
+            self._touch(db, program_id)
+        return series
+
+    def cancel(self, series_uid: str, day: date) -> None:
+        """Cancel the session a series has on `day`."""
+        self._set_exception(series_uid, day, None)
+
+    def move(self, series_uid: str, day: date, new_start: datetime) -> None:
+        """Move the session a series has on `day` to `new_start` (wall-clock, the program's zone)."""
+        if new_start.tzinfo is not None:
+            raise StoreError("a session's time is a wall-clock time in its program's time zone")
+        self._set_exception(series_uid, day, new_start)
+
+    def _set_exception(self, series_uid: str, day: date, moved_to: datetime | None) -> None:
+        with self._lock, self._transaction() as db:
+            row = db.execute(
+                "SELECT id, program_id, first_start, frequency, until FROM series WHERE uid = ?",
+                (series_uid,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"there is no series {series_uid!r}")
+            first = datetime.fromisoformat(row[2]).date()
+            last = (
+                first if row[3] == Frequency.ONCE.value else (date.fromisoformat(row[4]) if row[4] else None)
+            )
+            if day < first or (last is not None and day > last):
+                raise StoreError(f"the series has no session on {day.isoformat()}")
+            db.execute(
+                "INSERT INTO series_exceptions (series_id, day, moved_to) VALUES (?, ?, ?)"
+                " ON CONFLICT (series_id, day) DO UPDATE SET moved_to = excluded.moved_to",
+                (row[0], day.isoformat(), None if moved_to is None else moved_to.isoformat()),
+            )
+            self._touch(db, int(row[1]))
+
+    def schedule(self, program_id: int) -> ProgramSchedule:
+        """A program, every series of it with its exceptions, and when it last changed."""
+        with self._lock:
+            program_row = self._db.execute(
+                "SELECT id, name, time_zone, changed_at FROM programs WHERE id = ?", (program_id,)
+            ).fetchone()
+            if program_row is None:
+                raise StoreError(f"there is no program {program_id}")
+            rows = self._db.execute(
+                "SELECT id, uid, title, first_start, duration_minutes, frequency, interval, until,"
+                " didactic, presenter, case_slots FROM series WHERE program_id = ? ORDER BY id",
+                (program_id,),
+            ).fetchall()
+            exceptions = self._db.execute(
+                "SELECT e.series_id, e.day, e.moved_to FROM series_exceptions e"
+                " JOIN series s ON s.id = e.series_id WHERE s.program_id = ?",
+                (program_id,),
+            ).fetchall()
+        cancelled: dict[int, set[date]] = {}
+        moved: dict[int, dict[date, datetime]] = {}
+        for series_id, day, moved_to in exceptions:
+            if moved_to is None:
+                cancelled.setdefault(series_id, set()).add(date.fromisoformat(day))
+            else:
+                moved.setdefault(series_id, {})[date.fromisoformat(day)] = datetime.fromisoformat(moved_to)
+        series = [
+            (
+                int(r[0]),
+                Series(
+                    uid=r[1],
+                    title=r[2],
+                    first_start=datetime.fromisoformat(r[3]),
+                    duration=timedelta(minutes=r[4]),
+                    frequency=Frequency(r[5]),
+                    interval=r[6],
+                    until=date.fromisoformat(r[7]) if r[7] else None,
+                    cancelled=frozenset(cancelled.get(r[0], set())),
+                    moved=moved.get(r[0], {}),
+                    agenda=Agenda(r[8], r[9], r[10]),
+                ),
+            )
+            for r in rows
+        ]
+        program = Program(int(program_row[0]), str(program_row[1]), str(program_row[2]))
+        return ProgramSchedule(program, series, datetime.fromisoformat(program_row[3]))
+
+    def _require_program(self, db: sqlite3.Connection, program_id: int) -> None:
+        if db.execute("SELECT 1 FROM programs WHERE id = ?", (program_id,)).fetchone() is None:
+            raise StoreError(f"there is no program {program_id}")
+
+    def _touch(self, db: sqlite3.Connection, program_id: int) -> None:
+        db.execute("UPDATE programs SET changed_at = ? WHERE id = ?", (self._stamp(), program_id))
 
     # --- people and tokens ---------------------------------------------------------------------
 

@@ -1,0 +1,136 @@
+"""The real program service on loopback, over a temporary store: tokens, feeds, 304s, and logs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from echo_desktop.hub.program_service.app import RedactingAccessLogger, make_app
+from echo_desktop.hub.program_service.store import IssuedPerson, Program, ProgramStore
+from echo_desktop.schedule.occurrences import occurrences
+from echo_desktop.schedule.series import Agenda, Frequency
+from echo_desktop.session.models import Role
+
+
+@dataclass
+class Service:
+    url: str
+    store: ProgramStore
+    program: Program
+    series_uid: str
+    dana: IssuedPerson
+    clock: list[datetime]
+
+    def feed_url(self, token: str | None = None) -> str:
+        return f"{self.url}/feed/{token or self.dana.feed_token}/{self.program.id}.ics"
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Service]:
+    clock = [datetime(2026, 10, 1, 12, 0, tzinfo=UTC)]
+    store = ProgramStore.open(tmp_path / "programs.db", now=lambda: clock[0])
+    program = store.add_program("Hepatitis C", "America/Denver")
+    series = store.add_series(
+        program.id,
+        "Hepatitis C teleECHO",
+        datetime(2026, 10, 22, 9, 0),
+        timedelta(hours=1),
+        Frequency.WEEKLY,
+        until=date(2026, 12, 17),
+        agenda=Agenda("Treating HCV in pregnancy", "Dr. Ana Ruiz", 2),
+    )
+    dana = store.add_person("Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+    runner = web.AppRunner(make_app(store), access_log_class=RedactingAccessLogger)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield Service(f"http://127.0.0.1:{port}", store, program, series.uid, dana, clock)
+    finally:
+        await runner.cleanup()
+        store.close()
+
+
+async def test_the_api_needs_a_live_token_and_says_nothing_without_one(service: Service) -> None:
+    async with aiohttp.ClientSession() as http:
+        ok = await http.get(f"{service.url}/api/programs", headers=_bearer(service.dana.api_token))
+        assert ok.status == 200
+        assert (await ok.json())["programs"] == [{"id": service.program.id, "name": "Hepatitis C",
+                                                  "time_zone": "America/Denver"}]  # fmt: skip
+        refused = [
+            await http.get(f"{service.url}/api/programs"),
+            await http.get(f"{service.url}/api/programs", headers=_bearer("wrong")),
+            await http.get(f"{service.url}/api/programs", headers={"Authorization": service.dana.api_token}),
+            await http.get(f"{service.url}/api/programs", headers=_bearer(service.dana.feed_token)),
+        ]
+        service.store.revoke(service.dana.person.id)
+        refused.append(await http.get(f"{service.url}/api/programs", headers=_bearer(service.dana.api_token)))
+        for response in refused:
+            assert response.status == 401
+            body = await response.text()
+            assert "Hepatitis" not in body and body == '{"error": "unauthorized"}'
+
+
+async def test_the_feed_serves_the_schedule_and_answers_a_conditional_get_with_304(service: Service) -> None:
+    async with aiohttp.ClientSession() as http:
+        first = await http.get(service.feed_url())
+        assert first.status == 200 and first.content_type == "text/calendar"
+        feed = await first.read()
+        etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+        assert modified == "Thu, 01 Oct 2026 12:00:00 GMT"
+        found = occurrences(feed, datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+        assert len(found) == 9 and found[0].start.isoformat() == "2026-10-22T09:00:00-06:00"
+
+        same = await http.get(service.feed_url(), headers={"If-None-Match": etag})
+        assert same.status == 304 and await same.read() == b""
+        same_date = await http.get(service.feed_url(), headers={"If-Modified-Since": modified})
+        assert same_date.status == 304
+
+        service.clock[0] += timedelta(days=1)
+        service.store.cancel(service.series_uid, date(2026, 11, 26))
+        changed = await http.get(service.feed_url(), headers={"If-None-Match": etag})
+        assert changed.status == 200 and changed.headers["ETag"] != etag
+        assert changed.headers["Last-Modified"] == "Fri, 02 Oct 2026 12:00:00 GMT"
+        found = occurrences(
+            await changed.read(), datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        )
+        assert len(found) == 8
+
+
+async def test_a_revoked_or_wrong_feed_url_is_refused(service: Service) -> None:
+    async with aiohttp.ClientSession() as http:
+        assert (await http.get(service.feed_url("not-a-token"))).status == 401
+        assert (
+            await http.get(service.feed_url(service.dana.api_token))
+        ).status == 401  # an API key is no feed URL
+        new = service.store.reissue_feed(service.dana.person.id)
+        old = await http.get(service.feed_url())
+        assert old.status == 401 and "Hepatitis" not in await old.text()
+        assert (await http.get(service.feed_url(new))).status == 200
+        missing = await http.get(f"{service.url}/feed/{new}/999.ics")
+        assert missing.status == 404
+
+
+async def test_no_token_reaches_a_log(service: Service, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with aiohttp.ClientSession() as http:
+        await http.get(service.feed_url())
+        await http.get(f"{service.url}/api/programs", headers=_bearer(service.dana.api_token))
+        await http.get(service.feed_url("guessed-token"))
+    access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any(line.startswith("GET /feed/…/") for line in access), access  # the path is logged, blanked
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (service.dana.feed_token, service.dana.api_token, "guessed-token"):
+        assert secret not in everything
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from echo_desktop.session.models import JoinRequest, Role
 
@@ -44,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--http-port", type=int, default=8088)
     hub.add_argument("--room", type=int, default=1234)
     hub.add_argument("--pin", default="", help="room PIN (a random one is made if omitted)")
+    hub.add_argument("--service-port", type=int, default=8090, help="the program service's port")
+    hub.add_argument(
+        "--data", type=Path, help="where the program store lives (default: the user data folder)"
+    )
 
     demo = sub.add_parser("demo", help="start a local hub and open the app joined to it")
     demo.add_argument("--ip", default="127.0.0.1")
@@ -82,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "hub":
         from echo_desktop.hub.cli import hub_main
 
-        return hub_main(args.ip, args.ws_port, args.http_port, args.room, args.pin)
+        return hub_main(
+            args.ip, args.ws_port, args.http_port, args.room, args.pin, args.service_port, args.data
+        )
     if command == "demo":
         from echo_desktop.demo import demo_main
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,16 +51,22 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
     launcher = tmp_path / "bin" / "echo-desktop"
     assert launcher.exists()
 
-    # The installed app carries the hub's Janus config: its hub starts and stops cleanly.
+    # The installed app carries the hub's Janus config and its program service: both start, say
+    # where they are in one JSON line, and stop cleanly.
     hub = subprocess.Popen(
         [str(launcher), "hub", "--ip", netns.hub_ip, "--ws-port", "8588", "--http-port", "8589",
-         "--pin", "2468"],
+         "--pin", "2468", "--service-port", "8590", "--data", str(tmp_path / "hub-data")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert hub.stdout is not None
     try:
-        ready = hub.stdout.readline()
-        assert "Hub ready at ws://" in ready and "PIN 2468" in ready
+        ready = json.loads(hub.stdout.readline())
+        assert ready == {"janus": f"ws://{netns.hub_ip}:8588", "service": f"http://{netns.hub_ip}:8590"}
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{ready['service']}/api/programs", timeout=10)  # no token
+        assert refused.value.code == 401
+        store = tmp_path / "hub-data" / "programs.db"
+        assert stat.S_IMODE(store.stat().st_mode) == 0o600
         probe = subprocess.run(
             [str(launcher), "probe", "--server", f"ws://{netns.hub_ip}:8588", "--room", "1234",
              "--pin", "2468", "--duration", "0.5"],
@@ -68,5 +78,6 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
         hub.send_signal(signal.SIGTERM)
         out_text, err_text = hub.communicate(timeout=15)
     assert hub.returncode == 0
-    assert "Hub stopped." in out_text
+    assert out_text == ""  # the JSON line was the whole of stdout
+    assert "Hub stopped." in err_text and "PIN 2468" in err_text
     assert not background_errors_in(err_text), err_text

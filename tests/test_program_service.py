@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,9 +15,11 @@ import pytest
 from aiohttp import web
 
 from echo_desktop.hub.program_service.app import RedactingAccessLogger, make_app
+from echo_desktop.hub.program_service.server import ProgramServer
 from echo_desktop.hub.program_service.store import IssuedPerson, Program, ProgramStore
 from echo_desktop.schedule.occurrences import occurrences
 from echo_desktop.schedule.series import Agenda, Frequency
+from echo_desktop.session.errors import HubLaunchError
 from echo_desktop.session.models import Role
 
 
@@ -134,3 +138,20 @@ async def test_no_token_reaches_a_log(service: Service, caplog: pytest.LogCaptur
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_hub_runs_the_service_on_its_own_thread_and_stops_it(tmp_path: Path) -> None:
+    server = ProgramServer(tmp_path / "data" / "programs.db", "127.0.0.1", 0).start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{server.url}/api/programs", timeout=10)
+        assert refused.value.code == 401
+        # A second service on the same port cannot start, and says why.
+        port = int(server.url.rsplit(":", 1)[1])
+        with pytest.raises(HubLaunchError, match="could not start"):
+            ProgramServer(tmp_path / "other" / "programs.db", "127.0.0.1", port).start()
+    finally:
+        server.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{server.url}/api/programs", timeout=10)

@@ -155,3 +155,18 @@ def test_the_hub_runs_the_service_on_its_own_thread_and_stops_it(tmp_path: Path)
         server.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{server.url}/api/programs", timeout=10)
+
+
+async def test_hostile_feed_requests_get_clear_answers_and_leak_no_secret(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = service.dana.feed_token
+    async with aiohttp.ClientSession() as http:
+        huge_id = await http.get(f"{service.url}/feed/{token}/{'9' * 30}.ics")
+        assert huge_id.status == 404  # nobody's program, not a server error
+        too_long = await http.get(f"{service.url}/feed/{token}/{'a' * 9000}/1.ics")
+        assert too_long.status == 400  # aiohttp refuses the request line
+    everything = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "/feed/…" in everything  # aiohttp did log the bad request line, blanked
+    assert token not in everything

@@ -33,6 +33,30 @@ _UNAUTHORIZED = {"error": "unauthorized"}
 _FEED_PATH = re.compile(r"^/feed/[^/]+/")
 
 
+class _BlankFeedSecrets(logging.Filter):
+    """Blanks feed secrets in aiohttp's own error records (a request line it could not parse, a
+    traceback): the message and its traceback are formatted here, then blanked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        if "/feed/" in text:
+            record.msg, record.args = _FEED_SECRET.sub("/feed/…", text), ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_FEED_SECRET = re.compile(r"/feed/[^/\s'\"]+")
+_SECRET_FILTER = _BlankFeedSecrets()
+
+
+def blank_feed_secrets_in_aiohttp_logs() -> None:
+    """Install the filter on aiohttp's loggers (idempotent)."""
+    for name in ("aiohttp.server", "aiohttp.web", "aiohttp.internal", "aiohttp.access", "aiohttp.client"):
+        logging.getLogger(name).addFilter(_SECRET_FILTER)  # a logger keeps one copy of a filter
+
+
 class RedactingAccessLogger(AbstractAccessLogger):
     """The access log, with the secret part of feed URLs blanked (and no headers at all)."""
 
@@ -43,6 +67,7 @@ class RedactingAccessLogger(AbstractAccessLogger):
 
 def make_app(store: ProgramStore) -> web.Application:
     """The service's application over `store`."""
+    blank_feed_secrets_in_aiohttp_logs()
     app = web.Application(middlewares=[_bearer_auth])
     app[STORE] = store
     app.router.add_get("/api/programs", _programs)

@@ -307,6 +307,8 @@ class ProgramStore:
 
     def schedule(self, program_id: int) -> ProgramSchedule:
         """A program, every series of it with its exceptions, and when it last changed."""
+        if not _fits_sqlite(program_id):
+            raise StoreError(f"there is no program {program_id}")
         with self._lock:
             program_row = self._db.execute(
                 "SELECT id, name, time_zone, changed_at FROM programs WHERE id = ?", (program_id,)
@@ -352,7 +354,10 @@ class ProgramStore:
         return ProgramSchedule(program, series, datetime.fromisoformat(program_row[3]))
 
     def _require_program(self, db: sqlite3.Connection, program_id: int) -> None:
-        if db.execute("SELECT 1 FROM programs WHERE id = ?", (program_id,)).fetchone() is None:
+        if (
+            not _fits_sqlite(program_id)
+            or db.execute("SELECT 1 FROM programs WHERE id = ?", (program_id,)).fetchone() is None
+        ):
             raise StoreError(f"there is no program {program_id}")
 
     def _touch(self, db: sqlite3.Connection, program_id: int) -> None:
@@ -417,6 +422,12 @@ class ProgramStore:
                 (token_hash(token), person_id, TokenKind.FEED.value, stamp),
             )
         return token
+
+
+def _fits_sqlite(number: int) -> bool:
+    """Whether an id can be one of ours at all (SQLite's integers are 64-bit; a bigger one is
+    nobody's, not a crash)."""
+    return -(2**63) <= number < 2**63
 
 
 def _check_time_zone(name: str) -> None:

@@ -12,9 +12,10 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from echo_desktop.composition import build_engine, engine_loop
-from echo_desktop.media.device_check import MediaDevices
+from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
 from echo_desktop.session.clinic_session import ClinicSession
+from echo_desktop.session.ports import ConferenceEngine, DevicePort
+from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.background_settings import BackgroundSettingsStore
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
@@ -55,7 +56,7 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    worker = engine_loop()
+    engine = DeferredEngine(lambda: _build_engine(devices, test_capture))
     settings = BackgroundSettingsStore(JsonSettingsStore())  # disk writes off the GUI thread
     # Closed last, whatever happens: it writes what is still pending (the prefill, a join).
     try:
@@ -68,9 +69,8 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
                 values["role"] = prefill.role
             values.setdefault("name", "Demo Clinician")
             settings.save(values)
-        engine = build_engine(devices=devices or test_capture, test_capture=test_capture)
-        session = ClinicSession(engine, worker.run)
-        listed = MediaDevices() if devices and not test_capture else None
+        session = ClinicSession(engine, engine.run)
+        listed = DeferredDevices(_media_devices) if devices and not test_capture else None
         window = MainWindow(session, settings, devices=listed)
         window.show()
         if prefill is not None and prefill.auto_join:
@@ -91,7 +91,25 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
                 # Shutdown order from the field guide: leave on the worker loop first, then stop it.
                 loop.run_until_complete(session.leave())
         finally:
-            worker.stop()
+            engine.stop()
     finally:
         settings.close()
     return 0
+
+
+def _build_engine(devices: bool, test_capture: bool) -> tuple[ConferenceEngine, WorkerLoop]:
+    """The real engine on its own loop: loads aiortc, av and the device libraries (on first join)."""
+    from echo_desktop.composition import build_engine, engine_loop
+
+    worker = engine_loop()
+    try:
+        return build_engine(devices=devices or test_capture, test_capture=test_capture), worker
+    except BaseException:
+        worker.stop()
+        raise
+
+
+def _media_devices() -> DevicePort:
+    from echo_desktop.media.device_check import MediaDevices
+
+    return MediaDevices()

@@ -105,6 +105,7 @@ class LobbyView(QWidget):
         self._joining: ScheduledSession | None = None
         self._shown_notices: set[str] = set()
         self._reminders = ReminderTracker()
+        self.ticks = 0  # how many times the clock was read (tests wait on it)
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
 
         self.freshness_label = QLabel()
@@ -265,6 +266,7 @@ class LobbyView(QWidget):
     def tick(self) -> None:
         """Re-read the clock: drop ended sessions, update each status and Join, send reminders."""
         now = self._now()
+        self.ticks += 1
         sessions = upcoming(self._snapshot.sessions, now)
         keys = tuple(_session_key(s) for s in sessions)
         if keys != self._shown:

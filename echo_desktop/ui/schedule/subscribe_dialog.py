@@ -98,7 +98,7 @@ class SubscribeDialog(QDialog):
         self.browse_button = QPushButton("&Browse…")
         self.browse_button.setToolTip("Choose an .ics file on this computer")
         self.browse_button.clicked.connect(self.browse)
-        self._address_error, self._token_error, self._feed_error = (
+        self.address_error, self.token_error, self.feed_error = (
             _field_error(),
             _field_error(),
             _field_error(),
@@ -134,8 +134,8 @@ class SubscribeDialog(QDialog):
         grid.setColumnStretch(1, 1)
         for row, (text, editor, error) in enumerate(
             (
-                ("Hub &address", self.address_edit, self._address_error),
-                ("&Token", self.token_edit, self._token_error),
+                ("Hub &address", self.address_edit, self.address_error),
+                ("&Token", self.token_edit, self.token_error),
             )
         ):
             label = QLabel(text)
@@ -163,7 +163,7 @@ class SubscribeDialog(QDialog):
         hint.setWordWrap(True)
         column.addWidget(label)
         column.addLayout(row)
-        column.addWidget(self._feed_error)
+        column.addWidget(self.feed_error)
         column.addWidget(hint)
         column.addStretch(1)
         return page
@@ -223,8 +223,8 @@ class SubscribeDialog(QDialog):
                 else "The hub's address starts with https:// (or http:// on this computer)."
             )  # fmt: skip
             token_error = "" if token else "Enter the token your hub team sent you."
-            _set_field_error(self.address_edit, self._address_error, address_error)
-            _set_field_error(self.token_edit, self._token_error, token_error)
+            _set_field_error(self.address_edit, self.address_error, address_error)
+            _set_field_error(self.token_edit, self.token_error, token_error)
             if address_error or token_error:
                 (self.address_edit if address_error else self.token_edit).setFocus()
                 return
@@ -234,7 +234,7 @@ class SubscribeDialog(QDialog):
             if source.lower().startswith("webcal://"):  # calendar sites' links for the same feed
                 source = "https://" + source[len("webcal://") :]
             _set_field_error(
-                self.feed_edit, self._feed_error, "" if source else "Enter a link or choose a file."
+                self.feed_edit, self.feed_error, "" if source else "Enter a link or choose a file."
             )
             if not source:
                 self.feed_edit.setFocus()

@@ -233,6 +233,9 @@ QFrame#SessionCard {{
 }}
 QFrame#SessionCard QLabel {{ background: transparent; }}
 QLabel#SessionTime {{ color: {PRIMARY}; }}
+QFrame#SessionCard QPushButton#Primary:disabled {{
+    background: {WINDOW_BG}; color: {TEXT_MUTED}; border: 1px solid {BORDER}; font-weight: normal;
+}}
 QLabel#SessionStatus {{
     border-radius: 10px; padding: 2px 10px; color: {TEXT_MUTED}; background: {WINDOW_BG};
 }}

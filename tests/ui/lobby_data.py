@@ -50,10 +50,10 @@ def week_snapshot(*, online: bool = True, **more: object) -> ScheduleSnapshot:
     sessions = (
         hcv(at(24, 9, 30)),  # opens 9:10: open at NOW
         pain(at(24, 14, 0)),
-        pain(at(25, 12, 0), moved=True),
-        hcv(at(26, 22, 30)),  # 20:30 in Denver; Friday 27 in UTC
-        pain(at(27, 12, 0)),
-        hcv(at(1, 9, 30) + timedelta(days=30)),  # 1 December
+        pain(at(25, 12, 0), moved=True, title="Starting treatment for opioid use disorder"),
+        hcv(at(26, 22, 30), title="Alcohol use and liver disease"),  # 20:30 in Denver; Friday in UTC
+        pain(at(27, 12, 0), title="Non-drug therapies for low back pain"),
+        hcv(at(1, 9, 30) + timedelta(days=30), title="Hepatitis C in pregnancy"),  # 1 December
         hcv(at(24, 9, 30) + timedelta(days=15)),  # beyond the lobby's 14 days
     )
     fields: dict[str, object] = {

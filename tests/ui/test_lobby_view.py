@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -124,8 +125,6 @@ def test_join_is_enabled_from_the_room_opening_until_the_end(
 
 
 def test_a_calendar_session_without_a_hub_has_no_join_button(make_lobby: LobbyFactory) -> None:
-    from dataclasses import replace
-
     lobby = make_lobby()
     lobby.set_snapshot(ScheduleSnapshot(sessions=(replace(hcv(at(24, 9, 30)), join=None),), online=True))
     assert not lobby.cards[0].join_button.isVisible()

@@ -96,8 +96,11 @@ class LobbyView(QWidget):
         self._now = now
         self._local = local_zone if local_zone is not None else system_zone()
         self._export = calendar_export
-        self._tray = TrayNotifier(self) if notify is None else None
-        self._notify: Notify = notify if notify is not None else self._tray.notify  # type: ignore[union-attr]
+        self._tray: TrayNotifier | None = None
+        if notify is None:
+            self._tray = TrayNotifier(self)
+            notify = self._tray.notify
+        self._notify: Notify = notify
         self._snapshot = ScheduleSnapshot()
         self._shown: tuple[tuple[str, str, datetime], ...] | None = None
         self._cards: list[SessionCard] = []

@@ -186,9 +186,9 @@ class CallView(QWidget):
 
     # --- inputs from the session ---------------------------------------------------------------
 
-    def set_clinic(self, request: JoinRequest) -> None:
-        """Show which clinic this is."""
-        self.title_label.setText(f"Clinic room {request.room}")
+    def set_clinic(self, request: JoinRequest, title: str | None = None) -> None:
+        """Show which clinic this is: its title (a scheduled session's), else its room number."""
+        self.title_label.setText(title or f"Clinic room {request.room}")
         self.subtitle_label.setText(f"{request.display_name} · {request.role.label} · {request.server_url}")
 
     def set_state(self, state: CallState) -> None:

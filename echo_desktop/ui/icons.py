@@ -29,6 +29,11 @@ _SLIDERS = (
     '<path d="M4 17h3"/><path d="M11 17h9"/><circle cx="9" cy="17" r="2"/>'
 )
 
+_CALENDAR = (
+    '<rect x="3.5" y="5" width="17" height="15.5" rx="2.5"/><path d="M3.5 10h17"/>'
+    '<path d="M8 3v4"/><path d="M16 3v4"/><path d="M12 13v5"/><path d="M9.5 15.5h5"/>'
+)
+
 SHAPES: dict[str, str] = {
     "mic": _MIC,
     "mic-off": _MIC + _SLASH,
@@ -36,6 +41,7 @@ SHAPES: dict[str, str] = {
     "camera-off": _CAMERA + _SLASH,
     "speaker": _SPEAKER,
     "devices": _SLIDERS,
+    "calendar": _CALENDAR,
 }
 """Icon names and their SVG shapes (24x24 user units, stroked)."""
 

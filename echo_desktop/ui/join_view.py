@@ -87,6 +87,8 @@ class JoinView(QWidget):
 
     join_requested = Signal(JoinRequest)
     device_check_requested = Signal()
+    back_to_schedule_requested = Signal()
+    add_program_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +157,20 @@ class JoinView(QWidget):
 
         self.error_banner = Banner(BannerKind.ERROR)
         self.info_banner = Banner(BannerKind.INFO)
+
+        # The schedule's links: shown only when the app has a schedule (see set_schedule_links).
+        self.back_button = QPushButton("← &Back to the schedule")
+        self.back_button.setObjectName("Small")
+        self.back_button.setAccessibleName("Back to the schedule")
+        self.back_button.clicked.connect(self.back_to_schedule_requested)
+        self.back_button.hide()
+        self.add_program_button = QPushButton("&Add a program…")
+        self.add_program_button.setObjectName("Small")
+        self.add_program_button.setToolTip(
+            "Subscribe to your programs' schedules, and join their clinics without typing"
+        )
+        self.add_program_button.clicked.connect(self.add_program_requested)
+        self.add_program_button.hide()
 
         self._fields: dict[str, _Field] = {}
         self._build_layout()
@@ -242,6 +258,11 @@ class JoinView(QWidget):
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(36, 32, 36, 32)
         card_layout.setSpacing(12)
+        links = QHBoxLayout()
+        links.addWidget(self.back_button)
+        links.addStretch(1)
+        links.addWidget(self.add_program_button)
+        card_layout.addLayout(links)
         card_layout.addWidget(brand)
         card_layout.addWidget(title)
         card_layout.addWidget(intro)
@@ -282,8 +303,13 @@ class JoinView(QWidget):
         ]
 
     def _set_tab_order(self) -> None:
-        for first, second in itertools.pairwise(self._controls):
+        for first, second in itertools.pairwise([self.back_button, *self._controls, self.add_program_button]):
             QWidget.setTabOrder(first, second)
+
+    def set_schedule_links(self, *, back: bool, add_program: bool) -> None:
+        """Offer the way back to the schedule, and subscribing to a program."""
+        self.back_button.setVisible(back)
+        self.add_program_button.setVisible(add_program)
 
     # --- settings ------------------------------------------------------------------------------
 
@@ -425,7 +451,7 @@ class JoinView(QWidget):
     def set_busy(self, busy: bool) -> None:
         """Disable the form and show a progress indicator while joining."""
         self._busy = busy
-        for editor in self._controls:
+        for editor in [*self._controls, self.back_button, self.add_program_button]:
             editor.setEnabled(not busy)
         self.join_button.setText("Joining…" if busy else "&Join clinic")
         self.busy_label.setVisible(busy)
@@ -442,7 +468,7 @@ class JoinView(QWidget):
 
     def show_join_failure(self, error: EchoError) -> None:
         """Show why joining failed, and put the cursor in the field the user most likely has to fix."""
-        self.show_error(error.user_message, _details(error))
+        self.show_error(error.user_message, error_details(error))
         for error_type, key in _FIELD_TO_FIX:
             if isinstance(error, error_type):
                 editor = self._fields[key].editor
@@ -460,7 +486,8 @@ class JoinView(QWidget):
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
 
 
-def _details(error: EchoError) -> str | None:
+def error_details(error: EchoError) -> str | None:
+    """An error's technical detail, as a banner's second line (None when it adds nothing)."""
     detail = error.detail
     if not detail or detail == error.user_message:
         return None

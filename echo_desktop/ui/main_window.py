@@ -1,29 +1,43 @@
-"""The main window: the join screen and the call screen, and the glue to the ClinicSession.
+"""The main window: the lobby, the join screen and the call screen, and the glue to the ClinicSession.
 
 It also runs the media controls (mute, camera, device switching, volumes) and the pre-join
-device check; every DevicePort call runs in a worker thread.
+device check; every DevicePort call runs in a worker thread. With a ScheduleSource it shows the
+lobby (the subscribed programs' sessions) and joins a scheduled session with no typing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot
+from echo_desktop.schedule.ports import CalendarExport, ScheduleError, ScheduleSource
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import EchoError
-from echo_desktop.session.models import DeviceInfo, DeviceKind, JoinRequest, LocalMediaState, Participant
+from echo_desktop.session.models import (
+    DeviceInfo,
+    DeviceKind,
+    JoinRequest,
+    LocalMediaState,
+    Participant,
+)
 from echo_desktop.session.phases import CallPhase, CallState
 from echo_desktop.session.ports import DevicePort, SettingsStore
 from echo_desktop.ui.call_view import CallView
 from echo_desktop.ui.device_check import DeviceCheckDialog
-from echo_desktop.ui.join_view import FORM_KEYS, JoinView
+from echo_desktop.ui.join_view import FORM_KEYS, JoinView, error_details
 from echo_desktop.ui.media_settings import MEDIA_KEYS
+from echo_desktop.ui.schedule.lobby_view import LobbyView, local_now
+from echo_desktop.ui.schedule.network_watch import NetworkWatch
+from echo_desktop.ui.schedule.scheduled_join import join_request_for
+from echo_desktop.ui.schedule.subscribe_dialog import SubscribeDialog
 from echo_desktop.ui.session_bridge import SessionBridge
 from echo_desktop.ui.style import stylesheet
 from echo_desktop.ui.tasks import TaskSet
@@ -44,7 +58,8 @@ class MainWindow(QMainWindow):
 
     Commands run as asyncio tasks on the Qt loop (qasync). Every failure ends up in a banner.
     Without a DevicePort (`devices`) there is no device check and no device menu; mute, camera
-    and volumes still work.
+    and volumes still work. Without a ScheduleSource (`schedule`) there is no lobby: the join form
+    is the only way in. `now` is the lobby's clock (tests move it), `local_zone` the user's zone.
     """
 
     def __init__(
@@ -53,6 +68,11 @@ class MainWindow(QMainWindow):
         settings: SettingsStore,
         devices: DevicePort | None = None,
         parent: QWidget | None = None,
+        *,
+        schedule: ScheduleSource | None = None,
+        now: Callable[[], datetime] | None = None,
+        local_zone: tzinfo | None = None,
+        calendar_export: CalendarExport | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -68,10 +88,21 @@ class MainWindow(QMainWindow):
         self._close_now = False
         self._loading_devices = False
         self.device_check: DeviceCheckDialog | None = None
+        self.subscribe_dialog: SubscribeDialog | None = None
+        self._schedule = schedule
+        self._return_to_lobby = False  # the call was joined from the lobby: leaving goes back there
+        self._network_watch: NetworkWatch | None = None
 
         self.join_view = JoinView()
         self.call_view = CallView(session.latest_frame, view_size_sink=session.set_view_size)
+        self.lobby_view: LobbyView | None = None
+        if schedule is not None:
+            self.lobby_view = LobbyView(
+                now or local_now, local_zone=local_zone, calendar_export=calendar_export
+            )
         self.stack = QStackedWidget()
+        if self.lobby_view is not None:
+            self.stack.addWidget(self.lobby_view)
         self.stack.addWidget(self.join_view)
         self.stack.addWidget(self.call_view)
         self.setCentralWidget(self.stack)
@@ -96,6 +127,10 @@ class MainWindow(QMainWindow):
         controls.devices_menu_opening.connect(self.refresh_call_devices)
 
         self.join_view.load_values(self._load_settings())
+        if schedule is not None and self.lobby_view is not None:
+            self._start_schedule(schedule, self.lobby_view)
+        else:
+            self.stack.setCurrentWidget(self.join_view)
 
     # --- what is shown -------------------------------------------------------------------------
 
@@ -107,9 +142,28 @@ class MainWindow(QMainWindow):
     def showing_call(self) -> bool:
         return self.stack.currentWidget() is self.call_view
 
+    @property
+    def showing_lobby(self) -> bool:
+        return self.lobby_view is not None and self.stack.currentWidget() is self.lobby_view
+
     def show_join_view(self) -> None:
         self.stack.setCurrentWidget(self.join_view)
         self.join_view.focus_first_empty_field()
+
+    def show_lobby(self) -> None:
+        """Show the schedule (when the app has one; else the join form)."""
+        if self.lobby_view is None:
+            self.show_join_view()
+            return
+        self.stack.setCurrentWidget(self.lobby_view)
+        self.lobby_view.focus_first_join()
+
+    def _show_home(self) -> None:
+        """After a call: the lobby if the call came from it, else the join form."""
+        if self._return_to_lobby:
+            self.show_lobby()
+        else:
+            self.show_join_view()
 
     def show_call_view(self) -> None:
         self.stack.setCurrentWidget(self.call_view)
@@ -117,7 +171,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self.showing_call:
+        if self.showing_lobby and self.lobby_view is not None:
+            self.lobby_view.focus_first_join()
+        elif not self.showing_call:
             self.join_view.focus_first_empty_field()
 
     # --- settings ------------------------------------------------------------------------------
@@ -145,10 +201,13 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self._spawn(self._join(request))
 
-    async def _join(self, request: JoinRequest) -> None:
-        self.join_view.set_busy(True)
+    async def _join(self, request: JoinRequest, scheduled: ScheduledSession | None = None) -> None:
+        """Join the room, then show the call; a failure is shown where the join started."""
+        lobby = self.lobby_view if scheduled is not None else None
+        if lobby is None:
+            self.join_view.set_busy(True)
         self.call_view.reset()
-        self.call_view.set_clinic(request)
+        self.call_view.set_clinic(request, scheduled.title if scheduled is not None else None)
         failure: EchoError | None = None
         try:
             await self._session.join(request)
@@ -156,14 +215,20 @@ class MainWindow(QMainWindow):
             logger.info("Join failed: %s", exc)
             failure = exc
         finally:
-            self.join_view.set_busy(False)  # before showing a failure: focus needs enabled fields
+            if lobby is None:
+                self.join_view.set_busy(False)  # before showing a failure: focus needs enabled fields
         if failure is not None:
-            self.join_view.show_join_failure(failure)
+            if lobby is not None:
+                lobby.show_error(failure.user_message, error_details(failure))
+            else:
+                self.join_view.show_join_failure(failure)
             return
         state = self._session.state
         if state.phase is CallPhase.FAILED:
-            self.join_view.show_error(state.reason or "The call could not be started.")
+            reason = state.reason or "The call could not be started."
+            (lobby or self.join_view).show_error(reason)
             return
+        self._return_to_lobby = lobby is not None
         if state.phase not in _SHOWING_CALL_PHASES:
             logger.info("Join finished in phase %s; staying on the join screen", state.phase)
             return
@@ -272,9 +337,12 @@ class MainWindow(QMainWindow):
         finally:
             self._leaving = False
         self.call_view.reset()
-        self.show_join_view()
+        self._show_home()
         if not was_failed:
-            self.join_view.show_info(LEFT_CLINIC_TEXT)
+            home = (
+                self.lobby_view if self._return_to_lobby and self.lobby_view is not None else self.join_view
+            )
+            home.show_info(LEFT_CLINIC_TEXT)
         if self._close_requested:
             self._close_now = True
             self.close()
@@ -283,6 +351,7 @@ class MainWindow(QMainWindow):
         if self.device_check is not None:
             self.device_check.reject()  # closes the preview and the meter
         if self._close_now or self._session.state.phase is CallPhase.IDLE:
+            self._stop_schedule()
             event.accept()
             return
         # In a call: leave cleanly first, then close (the leave task calls close() again).
@@ -295,7 +364,99 @@ class MainWindow(QMainWindow):
         except RuntimeError:  # no asyncio loop to leave on: close without the goodbye
             logger.warning("No event loop to leave the call on; closing directly")
             self._close_now = True
+            self._stop_schedule()
             event.accept()
+
+    # --- the schedule --------------------------------------------------------------------------
+
+    def _start_schedule(self, schedule: ScheduleSource, lobby: LobbyView) -> None:
+        lobby.join_requested.connect(self._on_lobby_join)
+        lobby.refresh_requested.connect(self.refresh_schedule)
+        lobby.add_program_requested.connect(self.open_subscribe_dialog)
+        lobby.join_other_requested.connect(self.show_join_view)
+        self.join_view.back_to_schedule_requested.connect(self.show_lobby)
+        self.join_view.add_program_requested.connect(self.open_subscribe_dialog)
+        schedule.set_listener(self._on_snapshot)
+        snapshot = schedule.snapshot()
+        self._on_snapshot(snapshot)
+        self.stack.setCurrentWidget(lobby if snapshot.subscriptions else self.join_view)
+        self._network_watch = NetworkWatch(schedule.network_changed, self)
+        if not self._network_watch.start():
+            self._network_watch = None
+        self.refresh_schedule()
+
+    def _on_snapshot(self, snapshot: ScheduleSnapshot) -> None:
+        """A new snapshot from the source (a refresh landed, or a subscription was added)."""
+        if self.lobby_view is None:
+            return
+        self.lobby_view.set_snapshot(snapshot)
+        self.join_view.set_schedule_links(back=bool(snapshot.subscriptions), add_program=True)
+
+    def refresh_schedule(self) -> None:
+        """Fetch every subscription now (Ctrl+R in the lobby, and once at start)."""
+        if self._schedule is None:
+            return
+        try:
+            self._spawn(self._refresh(self._schedule))
+        except RuntimeError:  # built without a running loop: the source refreshes on its own timer
+            logger.info("No event loop yet; the schedule was not refreshed at start")
+
+    async def _refresh(self, schedule: ScheduleSource) -> None:
+        self._on_snapshot(await schedule.refresh())
+
+    def open_subscribe_dialog(self) -> None:
+        """Open "Add a program" over the current screen."""
+        if self._schedule is None or self.subscribe_dialog is not None:
+            return
+        dialog = SubscribeDialog(self._schedule.subscribe_hub, self._schedule.subscribe_feed, parent=self)
+        self.subscribe_dialog = dialog
+        dialog.subscribed.connect(self._on_subscribed)
+        dialog.finished.connect(lambda _result: self._on_subscribe_closed(dialog))
+        dialog.open()
+
+    def _on_subscribed(self, snapshot: ScheduleSnapshot) -> None:
+        self._on_snapshot(snapshot)
+        if not self.showing_call:
+            self.show_lobby()
+
+    def _on_subscribe_closed(self, dialog: SubscribeDialog) -> None:
+        if self.subscribe_dialog is dialog:
+            self.subscribe_dialog = None
+        dialog.deleteLater()
+
+    def _on_lobby_join(self, scheduled: ScheduledSession) -> None:
+        self._spawn(self._join_scheduled(scheduled))
+
+    async def _join_scheduled(self, scheduled: ScheduledSession) -> None:
+        """Ask the hub for the room and PIN, then join the way the join form does."""
+        lobby, schedule = self.lobby_view, self._schedule
+        if lobby is None or schedule is None or scheduled.join is None or lobby.is_joining:
+            return
+        lobby.set_joining(scheduled)
+        try:
+            try:
+                details = await schedule.join_details(scheduled.join)
+            except ScheduleError as exc:
+                logger.info("The hub gave no join details for a session of %s", scheduled.program)
+                lobby.show_error(str(exc) or "The hub did not let this app into the room.")
+                return
+            try:
+                request = join_request_for(details, self.join_view.media_preferences())
+            except ValueError as exc:
+                logger.warning("The hub's join details were unusable: %s", exc)
+                lobby.show_error("The hub sent join details this app cannot use.", f"Details: {exc}")
+                return
+            await self._join(request, scheduled)
+        finally:
+            lobby.set_joining(None)
+
+    def _stop_schedule(self) -> None:
+        if self._schedule is not None:
+            self._schedule.set_listener(None)
+        if self._network_watch is not None:
+            self._network_watch.stop()
+        if self.lobby_view is not None:
+            self.lobby_view.stop()
 
     # --- session callbacks ---------------------------------------------------------------------
 
@@ -315,6 +476,8 @@ class MainWindow(QMainWindow):
         message = f"Something unexpected went wrong: {exc}"
         if self.showing_call:
             self.call_view.show_notice(message)
+        elif self.showing_lobby and self.lobby_view is not None:
+            self.lobby_view.show_error(message)
         else:
             self.join_view.show_error(message)
 

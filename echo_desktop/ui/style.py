@@ -218,6 +218,36 @@ QSlider::handle:horizontal {{
 QSlider::handle:horizontal:focus {{ background: {INFO_BG}; border: 3px solid {PRIMARY_PRESSED}; }}
 QSlider:focus {{ outline: none; }}
 
+QScrollArea#LobbyScroll, QWidget#LobbyCanvas, QWidget#LobbyContent, QWidget#SessionList {{
+    background: {WINDOW_BG};
+}}
+QLabel#Freshness {{ color: {TEXT_MUTED}; }}
+QLabel#Freshness[offline="true"] {{ color: {WARNING_TEXT}; font-weight: bold; }}
+QLabel#OfflineNote {{
+    color: {WARNING_TEXT}; background: {WARNING_BG};
+    border-left: 4px solid {WARN_AMBER}; border-radius: 4px; padding: 8px 12px;
+}}
+QLabel#DayHeading {{ color: {TEXT}; padding-top: 10px; }}
+QFrame#SessionCard {{
+    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 10px;
+}}
+QFrame#SessionCard QLabel {{ background: transparent; }}
+QLabel#SessionTime {{ color: {PRIMARY}; }}
+QFrame#SessionCard QPushButton#Primary:disabled {{
+    background: {WINDOW_BG}; color: {TEXT_MUTED}; border: 1px solid {BORDER}; font-weight: normal;
+}}
+QLabel#SessionStatus {{
+    border-radius: 10px; padding: 2px 10px; color: {TEXT_MUTED}; background: {WINDOW_BG};
+}}
+QLabel#SessionStatus[state="open"] {{ color: #FFFFFF; background: {OK_GREEN}; font-weight: bold; }}
+QLabel#SessionStatus[state="live"] {{ color: #FFFFFF; background: {DANGER}; font-weight: bold; }}
+QLabel#MovedTag {{
+    border-radius: 10px; padding: 2px 10px; color: {WARNING_TEXT}; background: {WARNING_BG};
+    border: 1px solid {WARNING_BORDER}; font-weight: bold;
+}}
+QDialog#Subscribe {{ background: {WINDOW_BG}; }}
+QRadioButton {{ spacing: 8px; }}
+
 QDialog#DeviceCheck {{ background: {WINDOW_BG}; }}
 QProgressBar#LevelMeter {{
     background: {WINDOW_BG}; border: 1px solid {BORDER}; border-radius: 5px;

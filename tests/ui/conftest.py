@@ -11,6 +11,7 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import qasync
@@ -79,18 +80,25 @@ def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Harness
     """Build (and show) a MainWindow over a FakeEngine; every window is closed at teardown.
 
     Pass `devices` (a FakeDevices) to give the window a DevicePort; without it the window is
-    built the way older callers build it, with no device check.
+    built the way older callers build it, with no device check. Other keyword arguments
+    (`schedule`, `now`, `local_zone`, `calendar_export`) go to the window as they are.
     """
 
     def build(
         settings: MemorySettingsStore | None = None,
         engine: FakeEngine | None = None,
         devices: FakeDevices | None = None,
+        **window_options: Any,
     ) -> Harness:
         engine = engine or FakeEngine()
         settings = settings if settings is not None else MemorySettingsStore()
         session = ClinicSession(engine)
-        window = MainWindow(session, settings) if devices is None else MainWindow(session, settings, devices)
+        if window_options:
+            window = MainWindow(session, settings, devices, **window_options)
+        elif devices is None:
+            window = MainWindow(session, settings)
+        else:
+            window = MainWindow(session, settings, devices)
         qtbot.addWidget(window)
         window.resize(1100, 720)
         window.show()

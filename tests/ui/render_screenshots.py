@@ -1,8 +1,8 @@
 """Render the README screenshots offscreen with the fake engine.
 
 Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.render_screenshots
-Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png and
-call-controls.png.
+Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png,
+call-controls.png, and the lobby's lobby-online.png, lobby-offline.png and subscribe.png.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,7 +28,9 @@ from echo_desktop.session.errors import ServerGoneError, WrongPinError
 from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
+from tests.fake_schedule import FakeScheduleSource, MovableClock, RecordingExport
 from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
+from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WINDOW_SIZE = (1280, 800)
@@ -167,8 +170,43 @@ def main() -> int:
         await session.leave()
         await asyncio.sleep(0.1)
 
+    async def lobby() -> None:
+        source = FakeScheduleSource(week_snapshot())
+        lobby_window = MainWindow(
+            ClinicSession(PortraitEngine(frame_size=(320, 240))),
+            MemorySettingsStore(),
+            schedule=source,
+            now=MovableClock(NOW),
+            local_zone=LOCAL,
+            calendar_export=RecordingExport(),
+        )
+        lobby_window.resize(*WINDOW_SIZE)
+        lobby_window.show()
+        await asyncio.sleep(0.3)
+        save(lobby_window, "lobby-online.png")
+        source.publish(
+            week_snapshot(
+                online=False,
+                updated=NOW - timedelta(hours=20, minutes=5),
+                problems=("Chronic Pain ECHO: the hub did not answer. Trying again in 2 minutes.",),
+            )
+        )
+        await asyncio.sleep(0.2)
+        save(lobby_window, "lobby-offline.png")
+        lobby_window.open_subscribe_dialog()
+        dialog = lobby_window.subscribe_dialog
+        assert dialog is not None
+        dialog.address_edit.setText("https://echo-hub.unm.example.org:8090")
+        dialog.token_edit.setText("not-a-real-token")
+        await asyncio.sleep(0.2)
+        save(dialog, "subscribe.png")
+        dialog.reject()
+        lobby_window.close()
+        await asyncio.sleep(0.1)
+
     with loop:
         loop.run_until_complete(scenario())
+        loop.run_until_complete(lobby())
     return 0
 
 

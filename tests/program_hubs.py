@@ -67,9 +67,9 @@ def add_weekly_clinic(store: ProgramStore, first: datetime, weeks: int) -> tuple
 
 @asynccontextmanager
 async def running_hub(
-    path: Path, first: datetime = datetime(2026, 10, 22, 9, 0), weeks: int = 9
+    path: Path, first: datetime = datetime(2026, 10, 22, 9, 0), weeks: int = 9, port: int = 0
 ) -> AsyncIterator[Hub]:
-    """The real service on 127.0.0.1 (any free port) over a new store at `path`."""
+    """The real service on 127.0.0.1 (`port`, 0: any free one) over a new store at `path`."""
     clock = [datetime(2026, 10, 1, 12, 0, tzinfo=UTC)]
     store = ProgramStore.open(path, now=lambda: clock[0])
     program, uid = add_weekly_clinic(store, first, weeks)
@@ -78,7 +78,7 @@ async def running_hub(
     add_documented_endpoints(app)
     runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     port = runner.addresses[0][1]
     try:
         yield Hub(f"http://127.0.0.1:{port}", store, program, uid, dana, clock, runner)
@@ -159,11 +159,11 @@ def join_app(seen: list[str]) -> web.Application:
 
 
 @asynccontextmanager
-async def serving(app: web.Application) -> AsyncIterator[str]:
-    """Serve an app on 127.0.0.1 (any free port); yields its base URL."""
+async def serving(app: web.Application, port: int = 0) -> AsyncIterator[str]:
+    """Serve an app on 127.0.0.1 (`port`, 0: any free one); yields its base URL."""
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:

@@ -179,7 +179,9 @@ class ProgramClient:
             if response.status == 304:
                 return FeedResponse(None, etag, last_modified)
             if response.status != 200:
-                raise _status_error(label, response.status, await _error_code(response), what="feed")
+                # A 401 means the token when one was sent (a hub's API feed), else the feed's link.
+                what = "hub" if "Authorization" in headers else "feed"
+                raise _status_error(label, response.status, await _error_code(response), what=what)
             body = await _read_limited(response, self._max_feed_bytes, label)
             return FeedResponse(
                 body,
@@ -347,7 +349,8 @@ def _status_error(label: str, status: int, answer: dict[str, Any], what: str) ->
     if status == 403:
         return ProgramServiceError(f"{label}: you are not a member of this program", Failure.FORBIDDEN)
     if status == 404:
-        return ProgramServiceError(f"{label}: the hub does not know this {what}", Failure.NOT_FOUND)
+        thing = "session" if what == "session" else "program or feed"
+        return ProgramServiceError(f"{label}: the hub does not know this {thing}", Failure.NOT_FOUND)
     if status == 409:
         opens = _parse_time(answer.get("opens"))
         when = f" (it opens at {opens.isoformat(timespec='minutes')})" if opens else ""

@@ -89,11 +89,16 @@ class ScheduleSync:
 
     @classmethod
     async def open(
-        cls, path: Path | None = None, *, now: Clock | None = None, client: ClientFactory | None = None
+        cls,
+        path: Path | None = None,
+        *,
+        now: Clock | None = None,
+        client: ClientFactory | None = None,
+        days: int = LOBBY_DAYS,
     ) -> ScheduleSync:
         """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
         cache = await asyncio.to_thread(ScheduleCache.open, path)
-        sync = cls(cache, now=now, client=client)
+        sync = cls(cache, now=now, client=client, days=days)
         await sync.load()
         return sync
 

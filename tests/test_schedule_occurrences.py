@@ -141,6 +141,8 @@ _LINES = st.sampled_from(
         "DTSTART:20261022T160000Z",
         "DTSTART;TZID=Mountain Standard Time:20261022T090000",
         "DTSTART;TZID=Nowhere/Special:20261022T090000",
+        "DTSTART:garbage",
+        "RECURRENCE-ID:garbage",
         "DTEND;VALUE=DATE:20261023",
         "DTEND:20261021T090000Z",
         "RRULE:FREQ=WEEKLY;UNTIL=20261210T160000Z;BYDAY=TH",

@@ -154,6 +154,12 @@ async def test_a_malformed_or_oversized_feed_keeps_the_last_good_schedule(
     [problem] = broken.problems
     assert problem.startswith("Dementia ECHO: the feed is not a valid iCalendar file")
 
+    # A calendar that parses but whose dates do not: still refused, the last good copy kept.
+    feed.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    dates = await sync.refresh()
+    assert dates.sessions == good.sessions
+    assert dates.problems[0].startswith("Dementia ECHO: the feed's dates or recurrence rules cannot be read")
+
     feed.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X-FILLER:" + b"x" * MAX_FEED_BYTES)
     huge = await sync.refresh()
     assert huge.sessions == good.sessions

@@ -89,10 +89,8 @@ def occurrences(data: bytes, start: datetime, end: datetime) -> list[Occurrence]
 def read_occurrences(data: bytes, start: datetime, end: datetime) -> FeedReading:
     """The sessions of a feed in [start, end), with warnings about what was read in UTC."""
     calendar = read_feed(data)
-    warnings = _unknown_zone_warnings(calendar)
-    for warning in warnings:
-        logger.warning("%s", warning)
     try:
+        warnings = _unknown_zone_warnings(calendar)
         events = recurring_ical_events.of(calendar).between(start, end)
         program = _text(calendar.get("X-WR-CALNAME"))
         found = [_occurrence(event, program) for event in events]
@@ -101,6 +99,8 @@ def read_occurrences(data: bytes, start: datetime, end: datetime) -> FeedReading
     except Exception as exc:
         # recurring-ical-events and icalendar raise many types on odd input; all mean "unreadable".
         raise FeedError(f"the feed's dates or recurrence rules cannot be read: {exc}") from exc
+    for warning in warnings:
+        logger.warning("%s", warning)
     ordered = sorted((o for o in found if o is not None), key=lambda o: (o.start, o.uid))
     return FeedReading(ordered, warnings)
 

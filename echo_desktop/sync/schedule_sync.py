@@ -246,6 +246,11 @@ class ScheduleSync:
             self._client = self._new_client()
         return self._client
 
+    def _window(self) -> tuple[datetime, datetime]:
+        """The time the lobby reads feeds over (a margin each side of the days it shows)."""
+        now = self._now()
+        return now - timedelta(days=1), now + timedelta(days=self._days + 1)
+
     def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
         return self._cache.subscriptions(), self._cache.feeds()
 
@@ -267,7 +272,7 @@ class ScheduleSync:
         now = self._now()
         if response.body is None:
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now), True)
-        problem = await asyncio.to_thread(_feed_problem, response.body)
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window())
         if problem is not None:
             error = _kept(f"{subscription.name}: {problem}", has_copy)
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now, error=error), True)
@@ -289,9 +294,7 @@ class ScheduleSync:
             if cached is None or cached.body is None:
                 continue
             try:
-                reading = read_occurrences(
-                    cached.body, now - timedelta(days=1), now + timedelta(days=self._days + 1)
-                )
+                reading = read_occurrences(cached.body, *self._window())
             except FeedError as exc:
                 problems.append(f"{subscription.name}: {exc}")
                 continue
@@ -341,12 +344,13 @@ def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSes
     )
 
 
-def _feed_problem(body: bytes) -> str | None:
-    """Why a fetched feed cannot replace the last good copy, or None (runs in a thread)."""
-    from echo_desktop.schedule.occurrences import FeedError, read_feed
+def _feed_problem(body: bytes, start: datetime, end: datetime) -> str | None:
+    """Why a fetched feed cannot replace the last good copy, or None (runs in a thread): it must
+    read as the lobby will read it."""
+    from echo_desktop.schedule.occurrences import FeedError, read_occurrences
 
     try:
-        read_feed(body)
+        read_occurrences(body, start, end)
     except FeedError as exc:
         return str(exc)
     return None

@@ -56,6 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--guests", type=int, default=3, help="synthetic participants to add (0-3)")
     demo.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
 
+    schedule = sub.add_parser(
+        "schedule",
+        help="print the upcoming clinic sessions (subscribing first with --feed or --hub)",
+        description="Refresh the subscribed programs (falling back to the saved schedule when "
+        "offline) and print the upcoming sessions in local time. The saved schedule lives in the "
+        "user data folder (XDG_DATA_HOME on Linux).",
+    )
+    schedule.add_argument(
+        "--feed", metavar="URL_OR_FILE", help="subscribe to an iCalendar feed (URL or .ics file)"
+    )
+    schedule.add_argument(
+        "--hub", metavar="URL", help="subscribe to your programs on a hub's program service"
+    )
+    schedule.add_argument(
+        "--token-file", metavar="FILE", help="the file holding your hub token (- reads it from stdin)"
+    )
+    schedule.add_argument("--days", type=int, default=14, help="how many days ahead (default 14)")
+    schedule.add_argument("--json", action="store_true", help="print JSON")
+    schedule.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+
     probe = sub.add_parser("probe", help="join headless with a test pattern and report what arrives")
     _add_join_args(probe)
     probe.add_argument("--duration", type=float, default=5.0)
@@ -90,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         return hub_main(
             args.ip, args.ws_port, args.http_port, args.room, args.pin, args.service_port, args.data
         )
+    if command == "schedule":
+        from echo_desktop.schedule_cli import schedule_main
+
+        return schedule_main(args.feed, args.hub, args.token_file, args.days, args.json, args.insecure)
     if command == "demo":
         from echo_desktop.demo import demo_main
 

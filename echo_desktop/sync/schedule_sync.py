@@ -1,0 +1,382 @@
+"""The lobby's `ScheduleSource`: the subscribed programs, from the cache at once and from the hubs
+and feeds as they answer.
+
+- `load()` reads the cache (disk and parsing in a thread), so the lobby shows the last known
+  schedule with no network at all, marked offline with its last update time.
+- `refresh()` fetches every subscription with a conditional GET: a 304 changes nothing but the
+  fetched time; a new body is parsed before it replaces the last good one, so a malformed or
+  oversized feed keeps the old schedule and adds a problem naming the program.
+- `run()` refreshes in the background, as the `RefreshPolicy` says (every 15 minutes, backing off
+  while a hub is down, at once after `network_changed(True)`).
+
+aiohttp and icalendar are imported on first use, off the path to the lobby's first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from echo_desktop.schedule.lobby import (
+    LOBBY_DAYS,
+    JoinDetails,
+    JoinRef,
+    ScheduledSession,
+    ScheduleSnapshot,
+    upcoming,
+)
+from echo_desktop.schedule.ports import ScheduleError, SnapshotListener
+from echo_desktop.schedule.refresh_policy import RefreshPolicy
+from echo_desktop.storage.schedule_cache import (
+    CachedFeed,
+    FeedUpdate,
+    ScheduleCache,
+    Subscription,
+    SubscriptionKind,
+)
+
+if TYPE_CHECKING:
+    from echo_desktop.net.program_client import ProgramClient, ProgramServiceError
+    from echo_desktop.schedule.occurrences import Occurrence
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+ClientFactory = Callable[[], "ProgramClient"]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One subscription's refresh: what to write, and whether its source could be reached."""
+
+    update: FeedUpdate
+    reached: bool
+
+
+class ScheduleSync:
+    """A `schedule.ports.ScheduleSource` over the program service's client and the local cache.
+
+    Use it on one event loop (the app's); `aclose()` at the end.
+    """
+
+    def __init__(
+        self,
+        cache: ScheduleCache,
+        *,
+        now: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        client: ClientFactory | None = None,
+        days: int = LOBBY_DAYS,
+    ) -> None:
+        self._cache = cache
+        self._now = now or (lambda: datetime.now(UTC))
+        self._new_client = client or _default_client
+        self._client: ProgramClient | None = None
+        self._days = days
+        self._policy = RefreshPolicy(monotonic)
+        self._snapshot = ScheduleSnapshot(notices=cache.notices)
+        self._listener: SnapshotListener | None = None
+        self._online = False
+        self._refreshing = asyncio.Lock()
+        self._wake: asyncio.Event | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | None = None,
+        *,
+        now: Clock | None = None,
+        client: ClientFactory | None = None,
+        days: int = LOBBY_DAYS,
+    ) -> ScheduleSync:
+        """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
+        cache = await asyncio.to_thread(ScheduleCache.open, path)
+        sync = cls(cache, now=now, client=client, days=days)
+        await sync.load()
+        return sync
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+        await asyncio.to_thread(self._cache.close)
+
+    # --- ScheduleSource ------------------------------------------------------------------------
+
+    def snapshot(self) -> ScheduleSnapshot:
+        return self._snapshot
+
+    def set_listener(self, listener: SnapshotListener | None) -> None:
+        self._listener = listener
+
+    async def load(self) -> ScheduleSnapshot:
+        """The schedule from the cache alone (as at start, before any network)."""
+        return await self._publish(await asyncio.to_thread(self._build))
+
+    async def refresh(self) -> ScheduleSnapshot:
+        async with self._refreshing:
+            subscriptions, feeds = await asyncio.to_thread(self._cached)
+            outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))
+            now = self._now()
+            reached = all(o.reached for o in outcomes)
+            complete = reached and all(o.update.error is None for o in outcomes)
+            await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
+            self._online = reached
+            if reached:
+                self._policy.succeeded()
+            else:
+                self._policy.failed()
+            return await self._publish(await asyncio.to_thread(self._build))
+
+    async def subscribe_hub(self, service_url: str, token: str) -> ScheduleSnapshot:
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        service = service_url.strip().rstrip("/")
+        token = token.strip()
+        if not service.lower().startswith(("http://", "https://")):
+            raise ScheduleError("The hub's address starts with https:// (or http:// on this computer)")
+        if not token:
+            raise ScheduleError("A token is needed to subscribe to a hub")
+        client = self._http()
+        try:
+            me = await client.me(service, token)
+            programs = await client.programs(service, token)
+        except ProgramServiceError as exc:
+            raise ScheduleError(str(exc)) from None
+        if not programs:
+            raise ScheduleError(f"{me.name} belongs to no program on this hub yet; ask your facilitator")
+        wanted = [
+            Subscription(
+                0,
+                SubscriptionKind.HUB,
+                f"{service}/api/programs/{p.id}/feed.ics",
+                p.name,
+                service=service,
+                token=token,
+                program_id=p.id,
+                time_zone=p.time_zone,
+            )
+            for p in programs
+        ]
+        await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        logger.info("Subscribed to %d program(s) on a hub", len(wanted))
+        return await self.refresh()
+
+    async def subscribe_feed(self, url_or_path: str) -> ScheduleSnapshot:
+        from echo_desktop.net.feed_urls import local_path, redact_url
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        text = url_or_path.strip()
+        try:
+            path = local_path(text)
+        except ValueError as exc:
+            raise ScheduleError(str(exc)) from None
+        feed = str(path.resolve()) if path is not None else text
+        label = path.name if path is not None else redact_url(text)
+        try:
+            response = await self._http().fetch_feed(feed, label)
+        except ProgramServiceError as exc:
+            raise ScheduleError(str(exc)) from None
+        assert response.body is not None  # no validators were sent, so no 304
+        try:
+            name = await asyncio.to_thread(_calendar_name, response.body) or label
+        except ValueError as exc:  # FeedError
+            raise ScheduleError(f"{label}: {exc}") from None
+        [subscription] = await asyncio.to_thread(
+            self._cache.subscribe, [Subscription(0, SubscriptionKind.FEED, feed, name)], self._now()
+        )
+        update = FeedUpdate(
+            subscription.id, response.body, response.etag, response.last_modified, self._now()
+        )
+        await asyncio.to_thread(self._cache.record_refresh, [update], self._now(), False)
+        return await self._publish(await asyncio.to_thread(self._build))
+
+    async def join_details(self, ref: JoinRef) -> JoinDetails:
+        from echo_desktop.net.program_client import Failure, ProgramServiceError
+
+        subscriptions = await asyncio.to_thread(self._cache.subscriptions)
+        hub = next(
+            (s for s in subscriptions if s.kind is SubscriptionKind.HUB and s.service == ref.service), None
+        )
+        if hub is None or not hub.token:
+            raise ScheduleError("This session is not on a hub you are subscribed to, so it has no Join")
+        label = next((s.program for s in self._snapshot.sessions if s.join == ref), hub.name)
+        try:
+            return await self._http().join_details(ref, hub.token, label)
+        except ProgramServiceError as exc:
+            if exc.failure is Failure.NOT_OPEN_YET and exc.opens is not None:
+                opens = exc.opens.astimezone()  # the user's zone, as the lobby shows times
+                raise ScheduleError(f"{label}: the room opens at {opens:%H:%M}; try again then") from None
+            raise ScheduleError(_join_message(label, exc)) from None
+
+    def network_changed(self, reachable: bool) -> None:
+        self._policy.network_changed(reachable)
+        if reachable and self._wake is not None:
+            self._wake.set()
+
+    # --- the background refresh ----------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Refresh whenever the policy says, until cancelled."""
+        self._wake = asyncio.Event()
+        while True:
+            delay = self._policy.delay()
+            if delay > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                continue
+            await self.refresh()
+
+    @property
+    def policy(self) -> RefreshPolicy:
+        return self._policy
+
+    # --- inside -------------------------------------------------------------------------------
+
+    def _http(self) -> ProgramClient:
+        if self._client is None:
+            self._client = self._new_client()
+        return self._client
+
+    def _window(self) -> tuple[datetime, datetime]:
+        """The time the lobby reads feeds over (a margin each side of the days it shows)."""
+        now = self._now()
+        return now - timedelta(days=1), now + timedelta(days=self._days + 1)
+
+    def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
+        return self._cache.subscriptions(), self._cache.feeds()
+
+    async def _fetch(self, subscription: Subscription, cached: CachedFeed | None) -> _Outcome:
+        from echo_desktop.net.program_client import Failure, ProgramServiceError
+
+        has_copy = cached is not None and cached.body is not None
+        try:
+            response = await self._http().fetch_feed(
+                subscription.feed,
+                subscription.name,
+                token=subscription.token,
+                etag=cached.etag if has_copy and cached else None,
+                last_modified=cached.last_modified if has_copy and cached else None,
+            )
+        except ProgramServiceError as exc:
+            reached = exc.failure not in (Failure.UNREACHABLE, Failure.TLS)
+            return _Outcome(FeedUpdate(subscription.id, error=_kept(str(exc), has_copy)), reached)
+        now = self._now()
+        if response.body is None:
+            return _Outcome(FeedUpdate(subscription.id, fetched_at=now), True)
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window())
+        if problem is not None:
+            error = _kept(f"{subscription.name}: {problem}", has_copy)
+            return _Outcome(FeedUpdate(subscription.id, fetched_at=now, error=error), True)
+        update = FeedUpdate(subscription.id, response.body, response.etag, response.last_modified, now)
+        return _Outcome(update, True)
+
+    def _build(self) -> ScheduleSnapshot:
+        """The snapshot from the cache (runs in a thread: it parses every cached feed)."""
+        from echo_desktop.schedule.occurrences import FeedError, read_occurrences
+
+        now = self._now()
+        subscriptions, feeds = self._cached()
+        sessions: list[ScheduledSession] = []
+        problems: list[str] = []
+        for subscription in subscriptions:
+            cached = feeds.get(subscription.id)
+            if cached is not None and cached.error:
+                problems.append(cached.error)
+            if cached is None or cached.body is None:
+                continue
+            try:
+                reading = read_occurrences(cached.body, *self._window())
+            except FeedError as exc:
+                problems.append(f"{subscription.name}: {exc}")
+                continue
+            problems.extend(f"{subscription.name}: {warning}" for warning in reading.warnings)
+            sessions.extend(_session(subscription, o) for o in reading.occurrences)
+        return ScheduleSnapshot(
+            sessions=tuple(upcoming(sessions, now, self._days)),
+            updated=self._cache.last_refresh(),
+            online=self._online,
+            problems=tuple(problems),
+            notices=self._cache.notices,
+            subscriptions=tuple(s.name for s in subscriptions),
+        )
+
+    async def _publish(self, snapshot: ScheduleSnapshot) -> ScheduleSnapshot:
+        self._snapshot = snapshot
+        if self._listener is not None:
+            self._listener(snapshot)
+        return snapshot
+
+
+def _default_client() -> ProgramClient:
+    from echo_desktop.net.program_client import ProgramClient
+
+    return ProgramClient()
+
+
+def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSession:
+    hub = subscription.kind is SubscriptionKind.HUB and subscription.service is not None
+    return ScheduledSession(
+        start=occurrence.start,
+        end=occurrence.end,
+        title=occurrence.title,
+        # A hub names its program; another calendar may name itself better than its address does.
+        program=subscription.name if hub else occurrence.program or subscription.name,
+        uid=occurrence.uid,
+        program_time_zone=subscription.time_zone or occurrence.time_zone,
+        didactic=occurrence.didactic,
+        presenter=occurrence.presenter,
+        cases=occurrence.cases,
+        description=occurrence.description,
+        room=occurrence.room,
+        join=JoinRef(subscription.service, occurrence.uid, occurrence.start)
+        if hub and subscription.service
+        else None,
+        moved=occurrence.moved,
+    )
+
+
+def _feed_problem(body: bytes, start: datetime, end: datetime) -> str | None:
+    """Why a fetched feed cannot replace the last good copy, or None (runs in a thread): it must
+    read as the lobby will read it."""
+    from echo_desktop.schedule.occurrences import FeedError, read_occurrences
+
+    try:
+        read_occurrences(body, start, end)
+    except FeedError as exc:
+        return str(exc)
+    return None
+
+
+def _calendar_name(body: bytes) -> str:
+    """A feed's own name (X-WR-CALNAME), or ""; raises FeedError for a feed that cannot be read."""
+    from echo_desktop.schedule.occurrences import read_feed
+
+    return str(read_feed(body).get("X-WR-CALNAME", "")).strip()
+
+
+def _kept(problem: str, has_copy: bool) -> str:
+    return f"{problem} (showing the last schedule received)" if has_copy else problem
+
+
+def _join_message(label: str, exc: ProgramServiceError) -> str:
+    from echo_desktop.net.program_client import Failure
+
+    words = {
+        Failure.ENDED: f"{label}: this session has ended",
+        Failure.UNAUTHORIZED: f"{label}: the hub no longer accepts your token; ask your facilitator",
+        Failure.FORBIDDEN: f"{label}: you are not a member of this program on the hub",
+        Failure.NOT_FOUND: f"{label}: the hub does not know this session (it may have been cancelled)",
+        Failure.NOT_OPEN_YET: f"{label}: the room is not open yet",
+        Failure.UNREACHABLE: f"{label}: the hub cannot be reached; check the network and try again",
+        Failure.TLS: f"{label}: the hub's certificate is not trusted",
+    }
+    return words.get(exc.failure, str(exc))

@@ -1,0 +1,244 @@
+"""The lobby's schedule source against the real program service on loopback: subscribe, fetch, go
+offline, come back; 304s; refused and revoked tokens and feed links; bad feeds; join details."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp import web
+
+from echo_desktop.hub.program_service.tokens import TokenKind
+from echo_desktop.schedule.lobby import JoinRef, ScheduleSnapshot
+from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
+from echo_desktop.schedule.ports import ScheduleError, ScheduleSource
+from echo_desktop.storage.schedule_cache import ScheduleCache, Subscription, SubscriptionKind
+from echo_desktop.sync.schedule_sync import ScheduleSync
+from tests.program_hubs import JOIN_TOKEN, ROOM_PIN, join_app, running_hub, serving
+from tests.waiting import wait_for
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+NOW = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)  # two days before the first clinic
+
+
+@pytest.fixture
+async def open_syncs(tmp_path: Path) -> AsyncIterator[list[ScheduleSync]]:
+    """Every ScheduleSync a test opens, closed at its end."""
+    syncs: list[ScheduleSync] = []
+    yield syncs
+    for sync in syncs:
+        await sync.aclose()
+
+
+async def _sync(path: Path, syncs: list[ScheduleSync], clock: list[datetime] | None = None) -> ScheduleSync:
+    times = clock or [NOW]
+    sync = await ScheduleSync.open(path, now=lambda: times[0])
+    syncs.append(sync)
+    return sync
+
+
+def _starts(snapshot: ScheduleSnapshot) -> list[str]:
+    return [s.start.isoformat() for s in snapshot.sessions]
+
+
+async def test_a_hub_schedule_survives_the_hub_going_away(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    cache = tmp_path / "cache" / "schedule.db"
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(cache, open_syncs)
+        source: ScheduleSource = sync  # the port the lobby reads
+        seen: list[ScheduleSnapshot] = []
+        source.set_listener(seen.append)
+        snapshot = await source.subscribe_hub(hub.url + "/", hub.dana.api_token)
+        assert snapshot.online and snapshot.updated == NOW and snapshot.problems == ()
+        assert _starts(snapshot) == ["2026-10-22T09:00:00-06:00", "2026-10-29T09:00:00-06:00"]
+        first = snapshot.sessions[0]
+        assert (first.program, first.program_time_zone, first.title) == (
+            "Hepatitis C",
+            "America/Denver",
+            "Hepatitis C teleECHO",
+        )
+        assert first.join == JoinRef(hub.url, hub.series_uid, first.start)
+        assert snapshot.subscriptions == ("Hepatitis C",) and seen[-1] == snapshot
+    # The hub is gone. The same app, restarted, shows the same schedule from its cache, offline.
+    await sync.aclose()
+    open_syncs.remove(sync)
+    later = [NOW + timedelta(hours=1)]
+    restarted = await _sync(cache, open_syncs, later)
+    offline = restarted.snapshot()
+    assert offline.sessions == snapshot.sessions
+    assert not offline.online and offline.updated == NOW
+    after = await restarted.refresh()
+    assert not after.online and after.updated == NOW and after.sessions == snapshot.sessions
+    [problem] = after.problems
+    assert problem.startswith("Hepatitis C: ") and "cannot be reached" in problem
+    assert hub.dana.api_token not in problem
+    assert restarted.policy.failures == 1 and restarted.policy.delay() > 0
+
+
+async def test_a_304_changes_nothing_but_the_fetched_time(
+    tmp_path: Path, open_syncs: list[ScheduleSync], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    clock = [NOW]
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs, clock)
+        first = await sync.subscribe_feed(hub.feed_url())
+        cache = ScheduleCache.open(tmp_path / "schedule.db")
+        before = next(iter(cache.feeds().values()))
+        clock[0] = NOW + timedelta(minutes=15)
+        second = await sync.refresh()
+        after = next(iter(cache.feeds().values()))
+        cache.close()
+    assert [r.getMessage().split()[2] for r in caplog.records if r.name == "aiohttp.access"] == ["200", "304"]
+    assert second.sessions == first.sessions and second.problems == ()
+    assert (after.body, after.etag, after.last_modified) == (before.body, before.etag, before.last_modified)
+    assert after.fetched_at == clock[0] != before.fetched_at
+    assert second.updated == clock[0]
+    # The secret feed URL is subscribed, but its name is the program's, never the address.
+    assert second.subscriptions == ("Hepatitis C",)
+
+
+async def test_refused_and_revoked_tokens_and_feed_links_keep_the_cached_schedule(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        with pytest.raises(ScheduleError) as refused:
+            await sync.subscribe_hub(hub.url, "not-a-real-token-123")
+        assert "refused the sign-in token" in str(refused.value) and "not-a-real-token" not in str(
+            refused.value
+        )
+
+        good = await sync.subscribe_hub(hub.url, hub.dana.api_token)
+        await sync.subscribe_feed(hub.feed_url())
+        hub.store.revoke(hub.dana.person.id, TokenKind.API)
+        hub.store.reissue_feed(hub.dana.person.id)  # the old feed link is revoked
+        after = await sync.refresh()
+    assert after.online  # the hub answered; it refused
+    assert len(after.problems) == 2
+    assert any("refused the sign-in token" in p for p in after.problems)
+    assert any("feed link was refused" in p for p in after.problems)
+    assert all(p.startswith("Hepatitis C: ") and "last schedule received" in p for p in after.problems)
+    assert all(hub.dana.api_token not in p and hub.dana.feed_token not in p for p in after.problems)
+    # Both subscriptions still show their cached sessions (the same clinics twice: hub and feed).
+    assert len(after.sessions) == 2 * len(good.sessions)
+    assert after.updated == NOW  # from the first, complete refresh
+
+
+async def test_a_malformed_or_oversized_feed_keeps_the_last_good_schedule(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    feed = tmp_path / "dementia.ics"
+    shutil.copy(FEEDS / "outlook.ics", feed)
+    sync = await _sync(tmp_path / "schedule.db", open_syncs, [datetime(2026, 10, 14, tzinfo=UTC)])
+    good = await sync.subscribe_feed(feed.as_uri())
+    assert good.subscriptions == ("Dementia ECHO",)
+    assert [s.start.isoformat() for s in good.sessions] == [
+        "2026-10-15T09:00:00-06:00",
+        "2026-10-22T09:00:00-06:00",
+    ]
+    assert good.sessions[0].join is None and good.sessions[0].program_time_zone == "America/Denver"
+
+    feed.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n")
+    broken = await sync.refresh()
+    assert broken.sessions == good.sessions
+    [problem] = broken.problems
+    assert problem.startswith("Dementia ECHO: the feed is not a valid iCalendar file")
+
+    # A calendar that parses but whose dates do not: still refused, the last good copy kept.
+    feed.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    dates = await sync.refresh()
+    assert dates.sessions == good.sessions
+    assert dates.problems[0].startswith("Dementia ECHO: the feed's dates or recurrence rules cannot be read")
+
+    feed.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X-FILLER:" + b"x" * MAX_FEED_BYTES)
+    huge = await sync.refresh()
+    assert huge.sessions == good.sessions
+    assert huge.problems == (
+        "Dementia ECHO: it is larger than 5 MB, so it was not read (showing the last schedule received)",
+    )
+
+    shutil.copy(FEEDS / "outlook.ics", feed)
+    assert (await sync.refresh()).problems == ()
+
+    with pytest.raises(ScheduleError, match="not a valid iCalendar"):
+        await sync.subscribe_feed(str(FEEDS.parent.parent / "test_schedule_sync.py"))
+    with pytest.raises(ScheduleError, match="does not exist"):
+        await sync.subscribe_feed(str(tmp_path / "missing.ics"))
+
+
+async def test_join_details_are_asked_with_the_subscriptions_token(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    seen: list[str] = []
+    async with serving(join_app(seen)) as url:
+        cache = ScheduleCache.open(tmp_path / "schedule.db")
+        hub = Subscription(
+            0,
+            SubscriptionKind.HUB,
+            f"{url}/api/programs/1/feed.ics",
+            "Hepatitis C",
+            url,
+            JOIN_TOKEN,
+            1,
+            "America/Denver",
+        )
+        cache.subscribe([hub], NOW)
+        cache.close()
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        start = datetime(2026, 10, 22, 15, 0, tzinfo=UTC)
+        details = await sync.join_details(JoinRef(url, "open@hub", start))
+        assert (details.room, details.pin) == (4321, ROOM_PIN)
+        messages = {}
+        for uid in ("early@hub", "over@hub", "stranger@hub", "gone@hub"):
+            with pytest.raises(ScheduleError) as refused:
+                await sync.join_details(JoinRef(url, uid, start))
+            messages[uid] = str(refused.value)
+        with pytest.raises(ScheduleError, match="not on a hub you are subscribed to"):
+            await sync.join_details(JoinRef("https://elsewhere.example", "open@hub", start))
+    assert messages["early@hub"].startswith("Hepatitis C: the room opens at ")
+    assert messages["over@hub"] == "Hepatitis C: this session has ended"
+    assert "not a member" in messages["stranger@hub"]
+    assert "does not know this session" in messages["gone@hub"]
+    assert all(ROOM_PIN not in m and JOIN_TOKEN not in m for m in messages.values())
+    assert seen[0] == "/api/join/open@hub/20261022T150000Z"
+
+
+async def test_the_background_refresh_backs_off_then_comes_back_with_the_network(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    calendar = (FEEDS / "google.ics").read_bytes()
+
+    async def feed(request: web.Request) -> web.Response:
+        return web.Response(body=calendar, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/pain.ics", feed)
+    async with serving(app) as url:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs, [datetime(2026, 10, 20, tzinfo=UTC)])
+        await sync.subscribe_feed(f"{url}/pain.ics")
+    port = urlsplit(url).port or 0
+    task = asyncio.create_task(sync.run())
+    try:
+        await wait_for(lambda: sync.policy.failures >= 1, what="a refresh to find the feed gone")
+        assert not sync.snapshot().online and "cannot be reached" in sync.snapshot().problems[0]
+        assert len(sync.snapshot().sessions) == 2  # Oct 21 and 28, from the cache
+        app = web.Application()
+        app.router.add_get("/pain.ics", feed)
+        async with serving(app, port):
+            sync.network_changed(True)
+            await wait_for(lambda: sync.snapshot().online, what="the refresh the network's return asked for")
+        assert sync.snapshot().problems == () and sync.policy.failures == 0
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

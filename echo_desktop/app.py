@@ -7,19 +7,39 @@ asyncio loop in a worker thread (WorkerLoop); the session awaits it across threa
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
+from echo_desktop.schedule.ports import ScheduleError
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.ports import ConferenceEngine, DevicePort
 from echo_desktop.session.worker_loop import WorkerLoop
+from echo_desktop.storage.calendar_file import CalendarFileExport
+from echo_desktop.sync.schedule_sync import ScheduleSync
+
+if TYPE_CHECKING:
+    from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.storage.background_settings import BackgroundSettingsStore
 from echo_desktop.storage.settings_file import JsonSettingsStore
 
 logger = logging.getLogger(__name__)
+
+
+MEDIA_LIBRARIES = frozenset({"aiortc", "av", "cv2", "sounddevice"})
+
+
+@dataclass(frozen=True)
+class HubSubscription:
+    """A hub to subscribe the schedule to at start: its program service and a person's token."""
+
+    service: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -34,12 +54,23 @@ class Prefill:
     auto_join: bool = False
 
 
-def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: bool = False) -> int:
+def run_app(
+    prefill: Prefill | None = None,
+    devices: bool = True,
+    test_capture: bool = False,
+    *,
+    schedule_path: Path | None = None,
+    subscribe: HubSubscription | None = None,
+    startup_report: bool = False,
+) -> int:
     """Open the window and run until it closes; returns the process exit status.
 
     devices: the camera, microphone and speakers (otherwise a test card and tone, no sound out).
     test_capture: the test card and tone instead of the camera and microphone, but the speakers
     and echo cancellation as with devices.
+    schedule_path: the schedule cache (default: the user data folder; the demo uses its own).
+    subscribe: a hub to subscribe to before the window opens (the demo's).
+    startup_report: print one JSON line once the first screen is shown, and quit (bench.startup).
     """
     import qasync
     from PySide6.QtCore import QTimer
@@ -71,10 +102,23 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
             settings.save(values)
         session = ClinicSession(engine, engine.run)
         listed = DeferredDevices(_media_devices) if devices and not test_capture else None
-        window = MainWindow(session, settings, devices=listed)
+        # The cache is read before the window opens, so the first screen is the right one (the
+        # lobby once a program is subscribed); it needs no network.
+        schedule = loop.run_until_complete(ScheduleSync.open(schedule_path))
+        if subscribe is not None:
+            try:
+                loop.run_until_complete(schedule.subscribe_hub(subscribe.service, subscribe.token))
+            except ScheduleError as exc:
+                logger.warning("Could not subscribe to the hub: %s", exc)
+        window = MainWindow(
+            session, settings, devices=listed, schedule=schedule, calendar_export=CalendarFileExport()
+        )
         window.show()
         if prefill is not None and prefill.auto_join:
             QTimer.singleShot(0, window.join_view.submit)
+        if startup_report:
+            QTimer.singleShot(0, lambda: _report_started(window))
+        refresher = loop.create_task(schedule.run())
 
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
@@ -90,11 +134,26 @@ def run_app(prefill: Prefill | None = None, devices: bool = True, test_capture: 
                 loop.run_until_complete(closed.wait())
                 # Shutdown order from the field guide: leave on the worker loop first, then stop it.
                 loop.run_until_complete(session.leave())
+                refresher.cancel()
+                loop.run_until_complete(asyncio.gather(refresher, return_exceptions=True))
+                loop.run_until_complete(schedule.aclose())
         finally:
             engine.stop()
     finally:
         settings.close()
     return 0
+
+
+def _report_started(window: MainWindow) -> None:
+    """One JSON line for bench.startup: the first screen is up; and which media modules loaded
+    (none should, before a join)."""
+    media = sorted(
+        name for name in sys.modules if name.split(".")[0] in MEDIA_LIBRARIES or name == "echo_desktop.media"
+    )
+    screen = "lobby" if window.showing_lobby else "join"
+    sessions = len(window.lobby_view.cards) if window.lobby_view is not None else 0
+    print(json.dumps({"screen": screen, "sessions": sessions, "media_modules": media}), flush=True)
+    window.close()
 
 
 def _build_engine(devices: bool, test_capture: bool) -> tuple[ConferenceEngine, WorkerLoop]:

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--name")
     app.add_argument("--role", choices=[r.value for r in Role])
     app.add_argument("--join", action="store_true", help="join at once with the details given")
+    app.add_argument(
+        "--startup-report",
+        action="store_true",
+        help="print one JSON line when the first screen is up, then quit (for bench.startup)",
+    )
 
     hub = sub.add_parser("hub", help="run a local Janus hub with one clinic room")
     hub.add_argument("--ip", default="127.0.0.1")
@@ -127,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         prefill,
         devices=not getattr(args, "no_devices", False),
         test_capture=getattr(args, "test_media", False),
+        startup_report=getattr(args, "startup_report", False),
     )
 
 

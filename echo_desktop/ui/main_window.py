@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._schedule = schedule
         self._return_to_lobby = False  # the call was joined from the lobby: leaving goes back there
         self._network_watch: NetworkWatch | None = None
+        self._refresh_task: asyncio.Future[Any] | None = None
 
         self.join_view = JoinView()
         self.call_view = CallView(session.latest_frame, view_size_sink=session.set_view_size)
@@ -397,7 +398,7 @@ class MainWindow(QMainWindow):
         if self._schedule is None:
             return
         try:
-            self._spawn(self._refresh(self._schedule))
+            self._refresh_task = self._tasks.spawn(self._refresh(self._schedule))
         except RuntimeError:  # built without a running loop: the source refreshes on its own timer
             logger.info("No event loop yet; the schedule was not refreshed at start")
 
@@ -451,6 +452,8 @@ class MainWindow(QMainWindow):
             lobby.set_joining(None)
 
     def _stop_schedule(self) -> None:
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()  # the window is closing: no refresh outlives it
         if self._schedule is not None:
             self._schedule.set_listener(None)
         if self._network_watch is not None:

@@ -6,15 +6,12 @@ import asyncio
 import secrets
 
 from echo_desktop.hub.launcher import HubConfig, JanusHub
+from echo_desktop.hub.program_service.tokens import new_pin
 from echo_desktop.net.janus_client import JanusClient
 from echo_desktop.session.errors import SignalingError
 
 VIDEOROOM = "janus.plugin.videoroom"
-
-
-def new_pin() -> str:
-    """A fresh 6-digit room pin."""
-    return f"{secrets.randbelow(10**6):06d}"
+__all__ = ["create_room", "new_pin", "start_clinic_hub"]
 
 
 async def create_room(

@@ -15,7 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from echo_desktop.hub.launcher import HubConfig
-from echo_desktop.hub.program_service.server import ProgramServer
+from echo_desktop.hub.program_service.server import JanusAccess, ProgramServer
 from echo_desktop.hub.rooms import new_pin, start_clinic_hub
 from echo_desktop.session.errors import EchoError
 
@@ -44,7 +44,8 @@ def hub_main(
         print(f"echo-desktop hub: {exc}", file=sys.stderr)
         return 1
     try:
-        service = ProgramServer(store_path, ip, service_port).start()
+        janus = JanusAccess(hub.config.ws_url, hub.config.admin_key)
+        service = ProgramServer(store_path, ip, service_port, janus=janus).start()
     except EchoError as exc:
         hub.stop()
         print(f"echo-desktop hub: {exc}", file=sys.stderr)

@@ -89,7 +89,7 @@ class ProgramServer:
         self._tls = tls
         self._now = now
         self._check_every = check_every
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None  # made by start(): nothing to leak before
         self._thread = threading.Thread(target=self._run, name="program-service", daemon=True)
         self._ready = threading.Event()
         self._stopped = asyncio.Event()
@@ -99,6 +99,7 @@ class ProgramServer:
 
     def start(self) -> ProgramServer:
         """Open the store and listen; raises HubLaunchError if either fails."""
+        self._loop = asyncio.new_event_loop()
         self._thread.start()
         if not self._ready.wait(READY_TIMEOUT_S):
             raise HubLaunchError("the program service did not start in time")
@@ -111,11 +112,12 @@ class ProgramServer:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        if self._thread.is_alive():
+        if self._loop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stopped.set)
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        assert self._loop is not None
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self._serve())

@@ -597,6 +597,7 @@ class ProgramStore:
             query += " AND kind = ?"
             params += (kind.value,)
         with self._lock, self._transaction() as db:
+            self._require_person(db, person_id)
             return db.execute(query, params).rowcount
 
     def people(self) -> list[PersonRecord]:

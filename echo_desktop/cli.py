@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
+from echo_desktop.hub.cli import add_hub_parser, hub_command
 from echo_desktop.session.models import JoinRequest, Role
 
 
@@ -44,16 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON line when the first screen is up, then quit (for bench.startup)",
     )
 
-    hub = sub.add_parser("hub", help="run a local Janus hub with one clinic room")
-    hub.add_argument("--ip", default="127.0.0.1")
-    hub.add_argument("--ws-port", type=int, default=8188)
-    hub.add_argument("--http-port", type=int, default=8088)
-    hub.add_argument("--room", type=int, default=1234)
-    hub.add_argument("--pin", default="", help="room PIN (a random one is made if omitted)")
-    hub.add_argument("--service-port", type=int, default=8090, help="the program service's port")
-    hub.add_argument(
-        "--data", type=Path, help="where the program store lives (default: the user data folder)"
-    )
+    add_hub_parser(sub)
 
     demo = sub.add_parser("demo", help="start a local hub and open the app joined to it")
     demo.add_argument("--ip", default="127.0.0.1")
@@ -110,11 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return probe_main(request, args.duration, args.expect, args.devices)
     if command == "hub":
-        from echo_desktop.hub.cli import hub_main
-
-        return hub_main(
-            args.ip, args.ws_port, args.http_port, args.room, args.pin, args.service_port, args.data
-        )
+        return hub_command(args)
     if command == "schedule":
         from echo_desktop.schedule_cli import schedule_main
 

@@ -9,20 +9,17 @@ store and the same bearer check; once the service has its own, those are used in
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 from aiohttp import web
 
-from echo_desktop.hub.program_service.app import PERSON, STORE, RedactingAccessLogger, make_app
+from echo_desktop.hub.program_service.app import RedactingAccessLogger, make_app
 from echo_desktop.hub.program_service.store import IssuedPerson, Program, ProgramStore
-from echo_desktop.schedule.feed import build_feed
 from echo_desktop.schedule.series import Agenda, Frequency
 from echo_desktop.session.models import Role
 
@@ -74,8 +71,8 @@ async def running_hub(
     store = ProgramStore.open(path, now=lambda: clock[0])
     program, uid = add_weekly_clinic(store, first, weeks)
     dana = store.add_person("Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+    store.add_member(dana.person.id, program.id)
     app = make_app(store)
-    add_documented_endpoints(app)
     runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -85,36 +82,6 @@ async def running_hub(
     finally:
         await runner.cleanup()
         store.close()
-
-
-def add_documented_endpoints(app: web.Application) -> None:
-    """`/api/me` and `/api/programs/{id}/feed.ics` as docs/hub-api.md gives them, where the service
-    does not serve them yet (the bearer check is the service's own middleware)."""
-    served = {getattr(r, "canonical", "") for r in app.router.resources()}
-    if "/api/me" not in served:
-        app.router.add_get("/api/me", _me)
-    if not any(path.startswith("/api/programs/") for path in served):
-        app.router.add_get("/api/programs/{program_id:\\d+}/feed.ics", _api_feed)
-
-
-async def _me(request: web.Request) -> web.Response:
-    person = request[PERSON]
-    return web.json_response(
-        {"id": person.id, "name": person.name, "site": person.site, "role": person.role.value}
-    )
-
-
-async def _api_feed(request: web.Request) -> web.Response:
-    schedule = request.app[STORE].schedule(int(request.match_info["program_id"]))
-    changed = schedule.changed_at.astimezone(UTC).replace(microsecond=0)
-    body = build_feed(
-        schedule.program.name, schedule.program.time_zone, [s for _, s in schedule.series], changed
-    )
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Last-Modified": format_datetime(changed, usegmt=True)}
-    if request.headers.get("If-None-Match") == etag:
-        return web.Response(status=304, headers=headers)
-    return web.Response(body=body, content_type="text/calendar", headers=headers)
 
 
 _START = re.compile(r"^\d{8}T\d{6}Z$")

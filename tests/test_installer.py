@@ -61,7 +61,8 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
     assert hub.stdout is not None
     try:
         ready = json.loads(hub.stdout.readline())
-        assert ready == {"janus": f"ws://{netns.hub_ip}:8588", "service": f"http://{netns.hub_ip}:8590"}
+        # Without a certificate the service stays on loopback (and says so), while Janus is on --ip.
+        assert ready == {"janus": f"ws://{netns.hub_ip}:8588", "service": "http://127.0.0.1:8590"}
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{ready['service']}/api/programs", timeout=10)  # no token
         assert refused.value.code == 401
@@ -80,4 +81,5 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
     assert hub.returncode == 0
     assert out_text == ""  # the JSON line was the whole of stdout
     assert "Hub stopped." in err_text and "PIN 2468" in err_text
+    assert "the program service listens on 127.0.0.1 only" in err_text
     assert not background_errors_in(err_text), err_text

@@ -51,6 +51,7 @@ async def service(tmp_path: Path) -> AsyncIterator[Service]:
         agenda=Agenda("Treating HCV in pregnancy", "Dr. Ana Ruiz", 2),
     )
     dana = store.add_person("Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+    store.add_member(dana.person.id, program.id)
     runner = web.AppRunner(make_app(store), access_log_class=RedactingAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -134,6 +135,66 @@ async def test_no_token_reaches_a_log(service: Service, caplog: pytest.LogCaptur
     everything = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (service.dana.feed_token, service.dana.api_token, "guessed-token"):
         assert secret not in everything
+
+
+async def test_a_person_sees_only_their_own_programs(service: Service) -> None:
+    other = service.store.add_program("Pain", "America/New_York")
+    kim = service.store.add_person("Dr. Kim", "UNM", Role.HUB)
+    service.store.add_member(kim.person.id, other.id)
+    async with aiohttp.ClientSession() as http:
+        me = await http.get(f"{service.url}/api/me", headers=_bearer(service.dana.api_token))
+        assert await me.json() == {"id": service.dana.person.id, "name": "Dana Whitehorse, NP",
+                                   "site": "Taos Clinic", "role": "spoke"}  # fmt: skip
+        assert (await http.get(f"{service.url}/api/me")).status == 401
+        listed = await http.get(f"{service.url}/api/programs", headers=_bearer(kim.api_token))
+        assert (await listed.json())["programs"] == [{"id": other.id, "name": "Pain",
+                                                      "time_zone": "America/New_York"}]  # fmt: skip
+
+        own = f"{service.url}/api/programs/{service.program.id}/feed.ics"
+        mine = await http.get(own, headers=_bearer(service.dana.api_token))
+        assert mine.status == 200 and mine.content_type == "text/calendar"
+        assert b"X-ECHO-ROOM:" in await mine.read()
+        again = await http.get(
+            own, headers={**_bearer(service.dana.api_token), "If-None-Match": mine.headers["ETag"]}
+        )
+        assert again.status == 304
+        assert (await http.get(own)).status == 401
+        refused = await http.get(own, headers=_bearer(kim.api_token))
+        assert refused.status == 403 and await refused.json() == {"error": "not_a_member"}
+        assert "Hepatitis" not in await refused.text()
+        secret = await http.get(service.feed_url(kim.feed_token))  # Kim's feed URL, Dana's program
+        assert secret.status == 403 and "Hepatitis" not in await secret.text()
+        assert (await http.get(f"{service.url}/feed/{kim.feed_token}/{other.id}.ics")).status == 200
+        missing = await http.get(f"{service.url}/api/programs/999/feed.ics", headers=_bearer(kim.api_token))
+        assert missing.status == 404 and await missing.json() == {"error": "no_such_program"}
+
+
+async def test_join_details_are_refused_until_the_room_opens_and_after_the_end(service: Service) -> None:
+    # The first session: Thursday 22 October 2026, 9:00 in Denver (15:00 UTC), one hour long.
+    kim = service.store.add_person("Dr. Kim", "UNM", Role.HUB)
+    join = f"{service.url}/api/join/{service.series_uid}/20261022T150000Z"
+    async with aiohttp.ClientSession() as http:
+        dana = _bearer(service.dana.api_token)
+        assert (await http.get(join)).status == 401
+        assert (await http.get(join, headers=_bearer("wrong"))).status == 401
+        refused = await http.get(join, headers=_bearer(kim.api_token))
+        assert refused.status == 403 and await refused.json() == {"error": "not_a_member"}
+        for wrong in (f"{service.series_uid}/20261022T150100Z", f"{service.series_uid}/20261022T1500",
+                      "nope@hub/20261022T150000Z", f"{service.series_uid}/20261029T150000"):  # fmt: skip
+            missing = await http.get(f"{service.url}/api/join/{wrong}", headers=dana)
+            assert missing.status == 404 and (await missing.json())["error"] == "no_such_session", wrong
+
+        service.clock[0] = datetime(2026, 10, 22, 14, 39, 59, tzinfo=UTC)
+        early = await http.get(join, headers=dana)
+        assert early.status == 409
+        assert await early.json() == {"error": "not_open_yet", "opens": "2026-10-22T14:40:00+00:00",
+                                      "message": "the room opens 20 minutes before the start"}  # fmt: skip
+        service.clock[0] = datetime(2026, 10, 22, 14, 40, tzinfo=UTC)
+        no_janus = await http.get(join, headers=dana)  # open, but this service has no Janus
+        assert no_janus.status == 503 and (await no_janus.json())["error"] == "rooms_unavailable"
+        service.clock[0] = datetime(2026, 10, 22, 16, 0, tzinfo=UTC)
+        ended = await http.get(join, headers=dana)
+        assert ended.status == 410 and await ended.json() == {"error": "ended"}
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from echo_desktop.hub.program_service.sessions import find_session, sessions_with_open_rooms
 from echo_desktop.hub.program_service.store import MIGRATIONS, Person, ProgramStore, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.feed import build_feed
@@ -208,5 +210,130 @@ def test_a_schema_1_store_is_migrated_with_its_data(tmp_path: Path, monkeypatch:
         assert store.schema_version == len(MIGRATIONS)
         (pain,) = store.programs()
         assert store.schedule(pain.id).changed_at == datetime(2026, 1, 1, tzinfo=UTC)
+    finally:
+        store.close()
+
+
+def test_people_belong_to_programs(store: ProgramStore) -> None:
+    hcv = store.add_program("Hepatitis C", "America/Denver")
+    pain = store.add_program("Pain", "America/New_York")
+    dana = store.add_person("Dana", "Taos", Role.SPOKE).person
+    kim = store.add_person("Dr. Kim", "Hub", Role.HUB).person
+    store.add_member(dana.id, hcv.id)
+    store.add_member(dana.id, hcv.id)  # again: no change
+    store.add_member(kim.id, pain.id)
+    store.add_member(kim.id, hcv.id)
+    assert store.programs_for(dana.id) == [hcv]
+    assert store.programs_for(kim.id) == [hcv, pain]
+    assert store.is_member(dana.id, hcv.id) and not store.is_member(dana.id, pain.id)
+    assert not store.is_member(dana.id, 10**30)
+    with pytest.raises(StoreError, match="no program"):
+        store.add_member(dana.id, 999)
+    with pytest.raises(StoreError, match="no person"):
+        store.add_member(999, hcv.id)
+    listed = {r.person.id: r for r in store.people()}
+    assert listed[kim.id].programs == (hcv.id, pain.id) and listed[dana.id].programs == (hcv.id,)
+    assert listed[dana.id].api_live and listed[dana.id].feed_live
+    store.revoke(dana.id, TokenKind.FEED)
+    listed = {r.person.id: r for r in store.people()}
+    assert listed[dana.id].api_live and not listed[dana.id].feed_live
+
+
+def test_each_series_gets_a_room_number_of_its_own(tmp_path: Path) -> None:
+    rooms = iter([4321, 4321, 4321, 8765])  # the allocator repeats itself: the store asks again
+    store = ProgramStore.open(tmp_path / "programs.db", now=lambda: NOON, new_room=lambda: next(rooms))
+    try:
+        program = store.add_program("Hepatitis C", "America/Denver")
+        first = store.add_series(program.id, "HCV", datetime(2026, 12, 3, 9, 0), timedelta(hours=1))
+        second = store.add_series(program.id, "Kickoff", datetime(2026, 12, 4, 9, 0), timedelta(hours=1))
+        assert (first.room, second.room) == (4321, 8765)
+        assert [s.room for _, s in store.schedule(program.id).series] == [4321, 8765]
+        with pytest.raises(StoreError, match="at most a day"):
+            store.add_series(program.id, "Marathon", datetime(2026, 12, 5, 9, 0), timedelta(hours=25))
+    finally:
+        store.close()
+
+
+def test_a_session_keeps_its_pin_and_secret_and_its_room_history(store: ProgramStore) -> None:
+    program = store.add_program("Hepatitis C", "America/Denver")
+    series = store.add_series(
+        program.id, "HCV", datetime(2026, 12, 3, 9, 0), timedelta(hours=1), Frequency.WEEKLY
+    )
+    start = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+    first = store.session_room(series.uid, start)
+    again = store.session_room(series.uid, start.astimezone(ZoneInfo("America/Denver")))
+    assert again == first and first.room == series.room and first.start == start
+    assert len(first.pin) == 6 and first.pin.isdigit() and len(first.secret) >= 24
+    assert first.pin not in repr(first) and first.secret not in repr(first)
+    next_week = store.session_room(series.uid, start + timedelta(days=7))
+    assert (next_week.pin, next_week.secret) != (first.pin, first.secret)
+    assert store.open_rooms() == []
+    store.mark_room_created(series.uid, start)
+    (opened,) = store.open_rooms()
+    assert opened.created_at == NOON and opened.pin == first.pin
+    store.mark_room_destroyed(series.uid, start)
+    assert store.open_rooms() == []
+    assert store.session_room(series.uid, start).destroyed_at == NOON
+    with pytest.raises(StoreError, match="no series"):
+        store.session_room("nope", start)
+    with pytest.raises(StoreError, match="aware"):
+        store.session_room(series.uid, datetime(2026, 12, 3, 9, 0))
+
+
+def test_one_session_is_found_by_its_series_and_start(store: ProgramStore) -> None:
+    program = store.add_program("Hepatitis C", "America/Denver")
+    weekly = store.add_series(
+        program.id, "HCV", datetime(2026, 10, 22, 9, 0), timedelta(hours=1), Frequency.WEEKLY,
+        until=date(2026, 12, 17),
+    )  # fmt: skip
+    store.cancel(weekly.uid, date(2026, 11, 26))
+    store.move(weekly.uid, date(2026, 12, 3), datetime(2026, 12, 4, 10, 0))
+    denver = ZoneInfo("America/Denver")
+
+    found = find_session(store, weekly.uid, datetime(2026, 11, 5, 9, 0, tzinfo=denver))  # after DST
+    assert found is not None and found.room == weekly.room and found.program_id == program.id
+    assert found.start == datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
+    assert found.end == found.start + timedelta(hours=1)
+    assert found.opens == found.start - timedelta(minutes=20)
+    assert find_session(store, weekly.uid, datetime(2026, 11, 26, 9, 0, tzinfo=denver)) is None  # cancelled
+    assert find_session(store, weekly.uid, datetime(2026, 12, 3, 9, 0, tzinfo=denver)) is None  # moved away
+    moved = find_session(store, weekly.uid, datetime(2026, 12, 4, 10, 0, tzinfo=denver))
+    assert moved is not None and moved.start == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+    assert find_session(store, weekly.uid, datetime(2026, 11, 5, 9, 1, tzinfo=denver)) is None  # no such time
+    assert find_session(store, weekly.uid, datetime(2026, 12, 24, 9, 0, tzinfo=denver)) is None  # ended
+    assert find_session(store, "nope", datetime(2026, 11, 5, 16, 0, tzinfo=UTC)) is None
+
+    start = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
+    assert sessions_with_open_rooms(store, start - timedelta(minutes=21)) == []
+    assert sessions_with_open_rooms(store, start - timedelta(minutes=20)) == [found]
+    assert sessions_with_open_rooms(store, start + timedelta(minutes=59)) == [found]
+    assert sessions_with_open_rooms(store, start + timedelta(minutes=60)) == []
+
+
+def test_a_schema_2_store_gains_rooms_and_memberships(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from echo_desktop.hub.program_service import store as store_module
+
+    path = tmp_path / "programs.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:2])
+    old = ProgramStore.open(path, now=lambda: NOON)
+    program = old.add_program("Pain", "UTC")
+    with sqlite3.connect(path) as db:  # a series as a schema-2 hub wrote it
+        db.execute(
+            "INSERT INTO series (program_id, uid, title, first_start, duration_minutes, frequency,"
+            " interval, until, didactic, presenter, case_slots)"
+            " VALUES (?, 'old@hub', 'Pain clinic', '2026-12-01T09:00:00', 60, 'weekly', 1, NULL, '', '', 0)",
+            (program.id,),
+        )
+    old.close()
+    monkeypatch.undo()
+    store = ProgramStore.open(path, now=lambda: NOON)
+    try:
+        assert store.schema_version == len(MIGRATIONS) == 3
+        ((_, series),) = store.schedule(program.id).series
+        assert series.uid == "old@hub" and series.room is not None
+        added = store.add_series(program.id, "New", datetime(2026, 12, 2, 9, 0), timedelta(hours=1))
+        assert added.room != series.room
     finally:
         store.close()

@@ -90,6 +90,23 @@ def test_the_feed_carries_the_agenda_and_its_time_zone_but_no_pin() -> None:
     assert first[0].time_zone == "America/Denver" and "Case presentations: 2" in first[0].description
 
 
+def test_every_session_carries_its_room_and_agenda_as_data() -> None:
+    moved = _hcv(room=812345, moved={date(2026, 12, 3): datetime(2026, 12, 4, 10, 0)})
+    bare = _hcv(uid="bare", agenda=Agenda(), room=None, frequency=Frequency.ONCE, until=None)
+    calendar = read_feed(build_feed("Hepatitis C", "America/Denver", [moved, bare], STAMP))
+    events = {(str(e["UID"]), "RECURRENCE-ID" in e): e for e in calendar.walk("VEVENT")}
+    assert len(events) == 3
+    for key in (("hcv-weekly@echo-hub", False), ("hcv-weekly@echo-hub", True)):  # the override too
+        event = events[key]
+        assert str(event["X-ECHO-ROOM"]) == "812345"
+        assert str(event["X-ECHO-DIDACTIC"]) == "Treating HCV in pregnancy"
+        assert str(event["X-ECHO-PRESENTER"]) == "Dr. Ana Ruiz"
+        assert str(event["X-ECHO-CASE-SLOTS"]) == "2"
+    plain = events[("bare", False)]
+    assert "X-ECHO-ROOM" not in plain and "X-ECHO-DIDACTIC" not in plain and "X-ECHO-PRESENTER" not in plain
+    assert str(plain["X-ECHO-CASE-SLOTS"]) == "0"
+
+
 OUTLOOK = b"""BEGIN:VCALENDAR\r
 PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r
 VERSION:2.0\r

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 POLL_S = 0.05
 
@@ -56,3 +56,26 @@ def wait_until(
     if predicate():
         return
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {_describe(what)}")
+
+
+async def wait_for_async(
+    check: Callable[[], Awaitable[bool]],
+    timeout: float = 15.0,
+    what: Description = "condition",
+    poll: float = POLL_S,
+) -> None:
+    """The same for a check that must be awaited (a question to a server); an exception from it
+    counts as "not yet" (the server restarting) until the deadline, where it is raised."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if await check():
+                return
+            failure: Exception | None = None
+        except Exception as exc:
+            failure = exc
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"timed out after {timeout:.0f} s waiting for {_describe(what)}"
+            ) from failure
+        await asyncio.sleep(poll)

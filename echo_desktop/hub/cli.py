@@ -1,56 +1,300 @@
-"""`echo-desktop hub`: run the local hub (Janus and the program service) until Ctrl-C or SIGTERM.
+"""`echo-desktop hub`: run the local hub, and manage its programs, sessions and people.
 
-Once both answer, it prints one JSON line to stdout, `{"janus": ws-url, "service": http-url}`, for
-scripts and the demo; what a person reads goes to stderr.
+- `echo-desktop hub` (or `hub run`) runs Janus and the program service until Ctrl-C or SIGTERM.
+  Once both answer, it prints one JSON line to stdout, `{"janus": ws-url, "service": url}`, for
+  scripts and the demo; what a person reads goes to stderr.
+- `echo-desktop hub program|session|person ...` are the facilitator's commands (see
+  `hub.facilitator`), on the store file directly, safe while the service runs. Each takes
+  `--data DIR` and `--json`; bad input exits 2, a failure 1.
+
+Only the standard library is imported here at first, so that building the command's parser costs
+the app nothing; each command imports what it needs.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
+import sqlite3
 import sys
 import threading
+from datetime import date, datetime
 from pathlib import Path
 
-import platformdirs
-
-from echo_desktop.hub.launcher import HubConfig
-from echo_desktop.hub.program_service.server import ProgramServer
-from echo_desktop.hub.rooms import new_pin, start_clinic_hub
 from echo_desktop.session.errors import EchoError
+
+DEFAULT_SERVICE_PORT = 8090
+DEFAULT_SERVICE_URL = f"http://127.0.0.1:{DEFAULT_SERVICE_PORT}"
+_FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
 def default_data_dir() -> Path:
     """Where the hub keeps its program store (platformdirs; the XDG variables move it)."""
+    import platformdirs
+
     return platformdirs.user_data_path("echo-desktop-hub", "Project ECHO")
 
 
-def hub_main(
-    ip: str,
-    ws_port: int,
-    http_port: int,
-    room: int,
-    pin: str,
-    service_port: int = 8090,
-    data: Path | None = None,
-) -> int:
-    pin = pin or new_pin()
+# --- the parser ---------------------------------------------------------------------------------
+
+
+def add_hub_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `hub` and its subcommands to the echo-desktop parser."""
+    hub = commands.add_parser(
+        "hub",
+        help="run the local hub (Janus and the program service), or manage its programs and people",
+        description="Run the local hub, or manage its programs, sessions and people.\n\n"
+        "With no subcommand it runs the hub, as `hub run` does.",
+        epilog="examples:\n  echo-desktop hub --ip 127.0.0.1\n"
+        '  echo-desktop hub program add "Hepatitis C" --time-zone America/Denver',
+        formatter_class=_FORMATTER,
+    )
+    _add_run_args(hub)
+    sub = hub.add_subparsers(dest="hub_command", metavar="{run,program,session,person}")
+    run = _command(sub, "run", "run Janus and the program service (the default)", "echo-desktop hub run")
+    _add_run_args(run)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data", type=Path, help="the folder of the program store (default: the user data folder)"
+    )
+    common.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+
+    program = _group(sub, "program", "the programs (add, list)")
+    add = _command(
+        program, "add", "add a program",
+        'echo-desktop hub program add "Hepatitis C" --time-zone America/Denver', common,
+    )  # fmt: skip
+    add.add_argument("name", help="the program's name, unique on this hub")
+    add.add_argument("--time-zone", required=True, help="its IANA time zone, e.g. America/Denver")
+    _command(program, "list", "list the programs", "echo-desktop hub program list --json", common)
+
+    session = _group(sub, "session", "the sessions of a program (add, list, cancel, move)")
+    add = _command(
+        session, "add", "add a one-off or repeating session (times in the program's time zone)",
+        'echo-desktop hub session add --program 1 --title "HCV teleECHO" --start "2026-10-22 09:00"'
+        ' --duration 60 --weekly --until 2026-12-17 --didactic "HCV in pregnancy"'
+        ' --presenter "Dr. Ana Ruiz" --cases 2', common,
+    )  # fmt: skip
+    add.add_argument("--program", type=int, required=True, help="the program's id")
+    add.add_argument("--title", required=True)
+    add.add_argument("--start", type=_wall_clock, required=True, help='"YYYY-MM-DD HH:MM" (the first)')
+    add.add_argument("--duration", type=_positive, required=True, help="minutes")
+    repeat = add.add_mutually_exclusive_group()
+    repeat.add_argument("--weekly", action="store_true", help="every week")
+    repeat.add_argument("--every-weeks", type=_positive, metavar="N", help="every N weeks")
+    repeat.add_argument("--monthly", action="store_true", help="every month, on the same day")
+    add.add_argument("--until", type=_day, help="YYYY-MM-DD, the last day it may happen")
+    add.add_argument("--didactic", default="", help="the didactic's title")
+    add.add_argument("--presenter", default="", help="who presents the didactic")
+    add.add_argument("--cases", type=_not_negative, default=0, metavar="N", help="case slots")
+    listing = _command(
+        session, "list", "list a program's sessions", "echo-desktop hub session list --program 1", common
+    )
+    listing.add_argument("--program", type=int, required=True, help="the program's id")
+    cancel = _command(
+        session, "cancel", "cancel one date of a session",
+        "echo-desktop hub session cancel 5f2e…@echo-hub 2026-11-26", common,
+    )  # fmt: skip
+    cancel.add_argument("uid", help="the session's UID (from `session list`)")
+    cancel.add_argument("date", type=_day, help="YYYY-MM-DD, the date it would have happened")
+    move = _command(
+        session, "move", "move one date of a session to another time",
+        'echo-desktop hub session move 5f2e…@echo-hub 2026-12-03 "2026-12-04 10:00"', common,
+    )  # fmt: skip
+    move.add_argument("uid", help="the session's UID (from `session list`)")
+    move.add_argument("date", type=_day, help="YYYY-MM-DD, the date it would have happened")
+    move.add_argument("to", type=_wall_clock, help='"YYYY-MM-DD HH:MM", its new start')
+
+    person = _group(sub, "person", "the people and their tokens (add, list, revoke, reissue-feed)")
+    add = _command(
+        person, "add", "add a person to programs; prints their API token and feed URLs (only now)",
+        'echo-desktop hub person add --name "Dana Whitehorse, NP" --site "Taos Clinic" --role spoke'
+        " --program 1 --service-url https://hub.example.org:8090", common,
+    )  # fmt: skip
+    add.add_argument("--name", required=True)
+    add.add_argument("--site", required=True)
+    add.add_argument("--role", required=True, choices=["hub", "facilitator", "spoke"])
+    add.add_argument(
+        "--program", type=int, action="append", required=True, help="a program's id (repeat for more)"
+    )
+    _add_service_url(add)
+    _command(person, "list", "list the people", "echo-desktop hub person list", common)
+    revoke = _command(
+        person, "revoke", "revoke a person's token and feed URL", "echo-desktop hub person revoke 3", common
+    )
+    revoke.add_argument("id", type=int, help="the person's id")
+    revoke.add_argument("--feed-only", action="store_true", help="revoke only the calendar feed URL")
+    reissue = _command(
+        person, "reissue-feed", "give a person a new feed URL (the old one stops working)",
+        "echo-desktop hub person reissue-feed 3", common,
+    )  # fmt: skip
+    reissue.add_argument("id", type=int, help="the person's id")
+    _add_service_url(reissue)
+
+
+def _add_run_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ip", default="127.0.0.1", help="where Janus listens")
+    parser.add_argument("--ws-port", type=int, default=8188)
+    parser.add_argument("--http-port", type=int, default=8088)
+    parser.add_argument("--room", type=int, default=1234, help="the hub's ad-hoc room")
+    parser.add_argument("--pin", default="", help="its PIN (a random one is made if omitted)")
+    parser.add_argument(
+        "--service-port", type=int, default=DEFAULT_SERVICE_PORT, help="the program service's port"
+    )
+    parser.add_argument(
+        "--service-ip",
+        help="where the program service listens (default: --ip with a certificate or "
+        "--insecure-http, else 127.0.0.1)",
+    )
+    parser.add_argument("--cert", type=Path, help="the service's TLS certificate chain (PEM)")
+    parser.add_argument("--key", type=Path, help="its private key (PEM)")
+    parser.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="serve plain HTTP beyond loopback (tokens cross the network in clear)",
+    )
+    parser.add_argument(
+        "--data", type=Path, help="where the program store lives (default: the user data folder)"
+    )
+
+
+def _add_service_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--service-url",
+        default=DEFAULT_SERVICE_URL,
+        help=f"the program service's public URL, for the feed URLs (default: {DEFAULT_SERVICE_URL})",
+    )
+
+
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    parser = sub.add_parser(name, help=summary, description=summary)
+    return parser.add_subparsers(dest=f"{name}_command", required=True)
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    example: str,
+    *parents: argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=f"example:\n  {example}",
+        formatter_class=_FORMATTER,
+        parents=list(parents),
+    )
+
+
+def _wall_clock(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a time written "YYYY-MM-DD HH:MM"') from None
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    number = _not_negative(text)
+    if number == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _not_negative(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return number
+
+
+# --- running a command --------------------------------------------------------------------------
+
+
+def hub_command(args: argparse.Namespace) -> int:
+    """Run the `hub` command the arguments name; returns the exit status."""
+    command = getattr(args, "hub_command", None)
+    if command in (None, "run"):
+        return run_hub(args)
+    from echo_desktop.hub import facilitator
+    from echo_desktop.hub.program_service.store import ProgramStore, StoreError
+
+    action = getattr(args, f"{command}_command").replace("-", "_")
+    handler: facilitator.Command = getattr(facilitator, f"{command}_{action}")
+    try:
+        store = ProgramStore.open((args.data or default_data_dir()) / "programs.db")
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        return _fail(1, f"cannot open the program store: {exc}")
+    try:
+        answer = handler(args, store)
+    except StoreError as exc:
+        return _fail(2, str(exc))
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(1, f"the program store failed: {exc}")
+    finally:
+        store.close()
+    print(json.dumps(answer.data) if args.json else "\n".join(answer.text), flush=True)
+    return 0
+
+
+def run_hub(args: argparse.Namespace) -> int:
+    """Start Janus and the program service; print the JSON line; stop both on Ctrl-C or SIGTERM."""
+    from echo_desktop.hub.launcher import HubConfig
+    from echo_desktop.hub.program_service.server import JanusAccess, ProgramServer, Tls, is_loopback
+    from echo_desktop.hub.rooms import new_pin, start_clinic_hub
+
+    if (args.cert is None) != (args.key is None):
+        return _fail(2, "--cert and --key go together")
+    tls = Tls(args.cert, args.key) if args.cert and args.key else None
+    service_ip = args.service_ip or (args.ip if tls or args.insecure_http else "127.0.0.1")
+    if args.service_ip is None and not is_loopback(args.ip) and service_ip == "127.0.0.1":
+        print(
+            f"echo-desktop hub: the program service listens on 127.0.0.1 only; give --cert and --key "
+            f"(or --insecure-http) to serve it on {args.ip}",
+            file=sys.stderr,
+            flush=True,
+        )
+    config = HubConfig(bind_ip=args.ip, ws_port=args.ws_port, http_port=args.http_port)
+    try:
+        service = ProgramServer(
+            (args.data or default_data_dir()) / "programs.db",
+            service_ip,
+            args.service_port,
+            janus=JanusAccess(config.ws_url, config.admin_key),
+            tls=tls,
+            insecure_http=args.insecure_http,
+        )
+    except EchoError as exc:
+        return _fail(2, str(exc))
+    pin = args.pin or new_pin()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    store_path = (data or default_data_dir()) / "programs.db"
     try:
-        hub = start_clinic_hub(HubConfig(bind_ip=ip, ws_port=ws_port, http_port=http_port), room, pin)
+        hub = start_clinic_hub(config, args.room, pin)
     except EchoError as exc:
-        print(f"echo-desktop hub: {exc}", file=sys.stderr)
-        return 1
+        return _fail(1, str(exc))
     try:
-        service = ProgramServer(store_path, ip, service_port).start()
+        service.start()
     except EchoError as exc:
         hub.stop()
-        print(f"echo-desktop hub: {exc}", file=sys.stderr)
-        return 1
+        return _fail(1, str(exc))
     print(json.dumps({"janus": hub.config.ws_url, "service": service.url}), flush=True)
-    print(f"Hub ready: room {room}, PIN {pin}. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+    print(f"Hub ready: room {args.room}, PIN {pin}. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5) and hub.running:
             pass
@@ -61,3 +305,8 @@ def hub_main(
         hub.stop()
     print("Hub stopped.", file=sys.stderr, flush=True)
     return 0
+
+
+def _fail(status: int, message: str) -> int:
+    print(f"echo-desktop hub: {message}", file=sys.stderr, flush=True)
+    return status

@@ -2,7 +2,9 @@
 
 Each series is one VEVENT with its time zone (TZID, and the VTIMEZONE it needs), its RRULE and
 EXDATEs; a moved session is an override VEVENT with a RECURRENCE-ID. The agenda goes in the
-DESCRIPTION. A feed never carries a room's PIN: joining asks the service, with a token.
+DESCRIPTION for people, and as data in X-ECHO-DIDACTIC, X-ECHO-PRESENTER and X-ECHO-CASE-SLOTS
+for the app; X-ECHO-ROOM names the series' Janus room (a number, not a secret). A feed never
+carries a room's PIN: joining asks the service, with a token.
 """
 
 from __future__ import annotations
@@ -66,6 +68,13 @@ def _event(series: Series, program: str, stamp: datetime, start: datetime) -> Ev
     description = series.agenda.describe()
     if description:
         event.add("description", description)
+    if series.room is not None:
+        event.add("x-echo-room", str(series.room))
+    if series.agenda.didactic:
+        event.add("x-echo-didactic", series.agenda.didactic)
+    if series.agenda.presenter:
+        event.add("x-echo-presenter", series.agenda.presenter)
+    event.add("x-echo-case-slots", str(series.agenda.case_slots))
     return event
 
 

@@ -39,7 +39,8 @@ class Series:
 
     Times are wall-clock times in the program's time zone (naive): a 9:00 clinic stays at 9:00
     across a daylight-saving change. `cancelled` holds the dates of the first-start times that do
-    not happen; `moved` maps such a date to where that one session went instead.
+    not happen; `moved` maps such a date to where that one session went instead. `room` is the
+    Janus room the hub holds the series' sessions in (each session has its own PIN).
     """
 
     uid: str
@@ -52,6 +53,7 @@ class Series:
     cancelled: frozenset[date] = frozenset()
     moved: dict[date, datetime] = field(default_factory=dict)
     agenda: Agenda = Agenda()
+    room: int | None = None  # the hub's Janus room number for this series (not a secret)
 
     def __post_init__(self) -> None:
         if self.first_start.tzinfo is not None:

@@ -1,12 +1,16 @@
 """The program service's HTTP API (aiohttp): what the clients and calendar apps ask the hub.
 
-- `GET /api/programs`: the programs, for a person with an API token (`Authorization: Bearer`).
-- `GET /feed/{feed token}/{program id}.ics`: one program's iCalendar feed, at a secret URL that
-  calendar apps can poll (they cannot send headers), with ETag and Last-Modified, and 304 on a
-  conditional GET.
+docs/hub-api.md is the contract. With an API token (`Authorization: Bearer`):
+- `GET /api/me`: who the token belongs to;
+- `GET /api/programs`: the person's programs;
+- `GET /api/programs/{id}/feed.ics`: one of their programs' iCalendar feed;
+- `GET /api/join/{uid}/{start}`: a session's join details (Janus, room, PIN), once its room is open.
+And `GET /feed/{feed token}/{program id}.ics`: the same feed at a secret URL that calendar apps can
+poll (they cannot send headers). Feeds have ETag and Last-Modified, and 304 on a conditional GET.
 
-A missing, wrong or revoked token gets 401 with a body that says nothing about any program.
-Tokens never reach a log: the access log writes each path with its secret part blanked.
+A missing, wrong or revoked token gets 401 with a body that says nothing about any program; a
+person sees only the programs they belong to. Tokens and PINs never reach a log: the access log
+writes each path with its secret part blanked, and nothing here logs a request's answer.
 """
 
 from __future__ import annotations
@@ -14,22 +18,55 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Protocol
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
-from echo_desktop.hub.program_service.store import Person, ProgramStore, StoreError
+from echo_desktop.hub.program_service.sessions import HubSession, find_session
+from echo_desktop.hub.program_service.store import Person, ProgramStore, SessionRoom, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.feed import build_feed
+from echo_desktop.session.errors import EchoError
 
 logger = logging.getLogger(__name__)
 
-STORE: web.AppKey[ProgramStore] = web.AppKey("store", ProgramStore)
+
+class RoomOpener(Protocol):
+    """Makes sure a session's room exists on Janus (the room keeper)."""
+
+    async def ensure_open(self, session: HubSession) -> SessionRoom:
+        """The session's room record, once its room exists on Janus (raises EchoError or OSError
+        when Janus cannot be reached)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rooms:
+    """Where sessions are held: the Janus URL clients use, and what opens rooms on it."""
+
+    janus_url: str
+    opener: RoomOpener
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the handlers share: the store, the clock, and the rooms (None: no Janus configured)."""
+
+    store: ProgramStore
+    now: Callable[[], datetime]
+    rooms: Rooms | None
+
+
+SERVICE: web.AppKey[Service] = web.AppKey("service", Service)
 PERSON: web.RequestKey[Person] = web.RequestKey("person", Person)
 _UNAUTHORIZED = {"error": "unauthorized"}
+_START_FORMAT = "%Y%m%dT%H%M%SZ"
 _FEED_PATH = re.compile(r"^/feed/[^/]+/")
 
 
@@ -65,18 +102,31 @@ class RedactingAccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %d %.1f ms", request.method, path, response.status, time * 1000)
 
 
-def make_app(store: ProgramStore) -> web.Application:
-    """The service's application over `store`."""
+def make_app(
+    store: ProgramStore, rooms: Rooms | None = None, now: Callable[[], datetime] | None = None
+) -> web.Application:
+    """The service's application over `store`; `rooms` lets it hand out join details, `now`
+    (default: the store's clock) decides whether a room is open."""
     blank_feed_secrets_in_aiohttp_logs()
     app = web.Application(middlewares=[_bearer_auth])
-    app[STORE] = store
+    app[SERVICE] = Service(store, now or store.now, rooms)
+    app.router.add_get("/api/me", _me)
     app.router.add_get("/api/programs", _programs)
-    app.router.add_get("/feed/{token}/{program_id:\\d+}.ics", _feed)
+    app.router.add_get("/api/programs/{program_id:\\d+}/feed.ics", _member_feed)
+    app.router.add_get("/api/join/{uid}/{start}", _join)
+    app.router.add_get("/feed/{token}/{program_id:\\d+}.ics", _secret_feed)
     return app
 
 
 def _unauthorized() -> web.Response:
     return web.json_response(_UNAUTHORIZED, status=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _error(status: int, code: str, message: str | None = None, **extra: str) -> web.Response:
+    body = {"error": code, **extra}
+    if message:
+        body["message"] = message
+    return web.json_response(body, status=status)
 
 
 @web.middleware
@@ -87,30 +137,48 @@ async def _bearer_auth(request: web.Request, handler: Handler) -> web.StreamResp
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorized()
-    person = request.app[STORE].person_for(token.strip(), TokenKind.API)
+    person = request.app[SERVICE].store.person_for(token.strip(), TokenKind.API)
     if person is None:
         return _unauthorized()
     request[PERSON] = person
     return await handler(request)
 
 
+async def _me(request: web.Request) -> web.Response:
+    person = request[PERSON]
+    return web.json_response(
+        {"id": person.id, "name": person.name, "site": person.site, "role": person.role.value}
+    )
+
+
 async def _programs(request: web.Request) -> web.Response:
     person = request[PERSON]
-    programs = request.app[STORE].programs()
+    programs = request.app[SERVICE].store.programs_for(person.id)
     logger.debug("Programs listed for person %d", person.id)
     return web.json_response(
         {"programs": [{"id": p.id, "name": p.name, "time_zone": p.time_zone} for p in programs]}
     )
 
 
-async def _feed(request: web.Request) -> web.Response:
-    store = request.app[STORE]
-    if store.person_for(request.match_info["token"], TokenKind.FEED) is None:
+async def _member_feed(request: web.Request) -> web.Response:
+    return _feed(request, request[PERSON], int(request.match_info["program_id"]))
+
+
+async def _secret_feed(request: web.Request) -> web.Response:
+    person = request.app[SERVICE].store.person_for(request.match_info["token"], TokenKind.FEED)
+    if person is None:
         return _unauthorized()
+    return _feed(request, person, int(request.match_info["program_id"]))
+
+
+def _feed(request: web.Request, person: Person, program_id: int) -> web.Response:
+    store = request.app[SERVICE].store
     try:
-        schedule = store.schedule(int(request.match_info["program_id"]))
+        schedule = store.schedule(program_id)
     except StoreError:
-        raise web.HTTPNotFound(text="no such program") from None
+        return _error(404, "no_such_program")
+    if not store.is_member(person.id, program_id):
+        return _error(403, "not_a_member")
     changed = schedule.changed_at.astimezone(UTC).replace(microsecond=0)
     body = build_feed(
         schedule.program.name, schedule.program.time_zone, [s for _, s in schedule.series], changed
@@ -124,6 +192,61 @@ async def _feed(request: web.Request) -> web.Response:
     if _not_modified(request, etag, changed):
         return web.Response(status=304, headers=headers)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
+
+
+async def _join(request: web.Request) -> web.Response:
+    """A session's join details, from the moment its room opens until it ends."""
+    person = request[PERSON]
+    service = request.app[SERVICE]
+    uid = request.match_info["uid"]
+    start = _utc_start(request.match_info["start"])
+    program_id = service.store.program_of_series(uid)
+    if program_id is None or start is None:
+        return _error(404, "no_such_session")
+    if not service.store.is_member(person.id, program_id):
+        return _error(403, "not_a_member")
+    session = find_session(service.store, uid, start)
+    if session is None:
+        return _error(404, "no_such_session")
+    now = service.now()
+    if now < session.opens:
+        return _error(
+            409, "not_open_yet", "the room opens 20 minutes before the start", opens=_iso(session.opens)
+        )
+    if now >= session.end:
+        return _error(410, "ended")
+    if service.rooms is None:
+        return _error(503, "rooms_unavailable", "this hub has no video server configured")
+    try:
+        room = await service.rooms.opener.ensure_open(session)
+    except (EchoError, OSError) as exc:
+        logger.warning("The room for a session of %s could not be opened: %s", uid, exc)
+        return _error(503, "rooms_unavailable", "the hub's video server is not answering; try again")
+    logger.info("Join details for room %d given to person %d", room.room, person.id)
+    return web.json_response(
+        {
+            "janus": service.rooms.janus_url,
+            "room": room.room,
+            "pin": room.pin,
+            "display_name": person.name,
+            "role": person.role.value,
+            "opens": _iso(session.opens),
+            "start": _iso(session.start),
+            "end": _iso(session.end),
+        }
+    )
+
+
+def _utc_start(text: str) -> datetime | None:
+    """A start written YYYYMMDDTHHMMSSZ, as an aware UTC time; None for anything else."""
+    try:
+        return datetime.strptime(text, _START_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
 
 
 def _not_modified(request: web.Request, etag: str, changed: datetime) -> bool:

@@ -9,29 +9,36 @@ else in the service knows it talks to a database.
 - User-only permissions: the folder is 0700 and the file 0600; SQLite gives its -wal and -shm
   files the database file's mode.
 - Tokens are stored as hashes only (see tokens); a revoked token stays, marked, for the record.
+- Room PINs and secrets are stored in plain text (the service hands the PIN to each member who
+  joins, and needs the secret to destroy the room): they live only here and in Janus, never in a
+  log, a feed or a repr.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from echo_desktop.hub.program_service.tokens import TokenKind, new_token, token_hash
+from echo_desktop.hub.program_service.tokens import TokenKind, new_pin, new_token, token_hash
 from echo_desktop.schedule.series import Agenda, Frequency, Series
 from echo_desktop.session.models import Role, clean_name
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+MAX_SESSION = timedelta(hours=24)
+"""The longest session: the room keeper looks this far back for sessions still under way."""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: programs, people and their tokens.
@@ -84,7 +91,36 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (series_id, day)
     );
     """,
+    # 3: who belongs to which program; each series' Janus room; each session's PIN and secret.
+    # Series made before this get a room number from their id (an allocated number is random, far
+    # from these, and checked for uniqueness anyway).
+    """
+    CREATE TABLE memberships (
+        person_id INTEGER NOT NULL REFERENCES people (id),
+        program_id INTEGER NOT NULL REFERENCES programs (id),
+        PRIMARY KEY (person_id, program_id)
+    );
+    CREATE INDEX memberships_by_program ON memberships (program_id);
+    ALTER TABLE series ADD COLUMN room INTEGER;
+    UPDATE series SET room = 10000 + id;
+    CREATE UNIQUE INDEX series_by_room ON series (room);
+    CREATE TABLE session_rooms (
+        series_id INTEGER NOT NULL REFERENCES series (id),
+        start TEXT NOT NULL,
+        room INTEGER NOT NULL,
+        pin TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at TEXT,
+        destroyed_at TEXT,
+        PRIMARY KEY (series_id, start)
+    );
+    """,
 )
+
+ROOM_NUMBERS = (1_000_000, 2**31 - 1)
+"""Where allocated room numbers fall: clear of the hand-made rooms (1234, tests' 5000s), and
+within a signed 32-bit integer so every client reads them exactly."""
+_ROOM_ATTEMPTS = 50
 
 
 class StoreError(Exception):
@@ -120,6 +156,32 @@ class Person:
 
 
 @dataclass(frozen=True)
+class PersonRecord:
+    """A person as a facilitator lists them: their programs and which tokens are still live."""
+
+    person: Person
+    programs: tuple[int, ...]
+    api_live: bool
+    feed_live: bool
+
+
+@dataclass(frozen=True)
+class SessionRoom:
+    """One session's Janus room: the series' room number, and this session's own PIN and secret.
+
+    Kept so that the PIN stays the same when the room is made again (after a Janus restart).
+    """
+
+    series_uid: str
+    start: datetime  # the session's start, in UTC
+    room: int
+    pin: str = field(repr=False)
+    secret: str = field(repr=False)
+    created_at: datetime | None = None  # when the room was last made on Janus
+    destroyed_at: datetime | None = None  # when it was removed after the session
+
+
+@dataclass(frozen=True)
 class IssuedPerson:
     """A new person with their tokens, in plain text this once (the store keeps only hashes)."""
 
@@ -132,19 +194,32 @@ class ProgramStore:
     """The program service's data on SQLite. Thread-safe; each call is one transaction."""
 
     def __init__(
-        self, connection: sqlite3.Connection, path: Path, now: Clock, new_uid: Callable[[], str]
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        now: Clock,
+        new_uid: Callable[[], str],
+        new_room: Callable[[], int],
     ) -> None:
         self._db = connection
         self.path = path
-        self._now = now
+        self.now = now
         self._new_uid = new_uid
+        self._new_room = new_room
         self._lock = threading.Lock()
 
     @classmethod
     def open(
-        cls, path: Path, now: Clock | None = None, new_uid: Callable[[], str] | None = None
+        cls,
+        path: Path,
+        now: Clock | None = None,
+        new_uid: Callable[[], str] | None = None,
+        new_room: Callable[[], int] | None = None,
     ) -> ProgramStore:
-        """Open (or create) the store at `path`, private to this user, migrated to the newest schema."""
+        """Open (or create) the store at `path`, private to this user, migrated to the newest schema.
+
+        `now`, `new_uid` (series UIDs) and `new_room` (Janus room numbers) may be injected.
+        """
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Create the file private before SQLite opens it: its -wal and -shm files take its mode.
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
@@ -159,6 +234,7 @@ class ProgramStore:
                 path,
                 now or (lambda: datetime.now(UTC)),
                 new_uid or (lambda: f"{uuid.uuid4().hex}@echo-hub"),
+                new_room or _random_room,
             )
             store._migrate()
         except BaseException:
@@ -197,7 +273,7 @@ class ProgramStore:
         self._db.execute("COMMIT")
 
     def _stamp(self) -> str:
-        return self._now().astimezone(UTC).isoformat()
+        return self.now().astimezone(UTC).isoformat()
 
     # --- programs ------------------------------------------------------------------------------
 
@@ -223,6 +299,45 @@ class ProgramStore:
             rows = self._db.execute("SELECT id, name, time_zone FROM programs ORDER BY name").fetchall()
         return [Program(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def program_named(self, name: str) -> Program | None:
+        """The program with this name (names are unique), or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, name, time_zone FROM programs WHERE name = ?", (clean_name(name),)
+            ).fetchone()
+        return None if row is None else Program(int(row[0]), str(row[1]), str(row[2]))
+
+    # --- membership ----------------------------------------------------------------------------
+
+    def add_member(self, person_id: int, program_id: int) -> None:
+        """Make a person a member of a program (again: no change)."""
+        with self._lock, self._transaction() as db:
+            self._require_program(db, program_id)
+            self._require_person(db, person_id)
+            db.execute(
+                "INSERT INTO memberships (person_id, program_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (person_id, program_id),
+            )
+
+    def programs_for(self, person_id: int) -> list[Program]:
+        """The programs a person belongs to, by name."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT p.id, p.name, p.time_zone FROM programs p"
+                " JOIN memberships m ON m.program_id = p.id WHERE m.person_id = ? ORDER BY p.name",
+                (person_id,),
+            ).fetchall()
+        return [Program(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def is_member(self, person_id: int, program_id: int) -> bool:
+        if not _fits_sqlite(program_id):
+            return False
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM memberships WHERE person_id = ? AND program_id = ?", (person_id, program_id)
+            ).fetchone()
+        return row is not None
+
     # --- sessions ------------------------------------------------------------------------------
 
     def add_series(
@@ -236,8 +351,13 @@ class ProgramStore:
         until: date | None = None,
         agenda: Agenda | None = None,
     ) -> Series:
-        """Add a recurring clinic, or a one-off session (times are the program's wall-clock times)."""
+        """Add a recurring clinic, or a one-off session (times are the program's wall-clock times).
+
+        The series gets a Janus room number of its own, unique in this store.
+        """
         agenda = agenda or Agenda()
+        if duration > MAX_SESSION:
+            raise StoreError("a session lasts at most a day")
         try:
             series = Series(
                 self._new_uid(),
@@ -253,10 +373,11 @@ class ProgramStore:
             raise StoreError(str(exc)) from exc
         with self._lock, self._transaction() as db:
             self._require_program(db, program_id)
+            room = self._free_room(db)
             db.execute(
                 "INSERT INTO series (program_id, uid, title, first_start, duration_minutes, frequency,"
-                " interval, until, didactic, presenter, case_slots)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " interval, until, didactic, presenter, case_slots, room)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     program_id,
                     series.uid,
@@ -269,10 +390,19 @@ class ProgramStore:
                     agenda.didactic,
                     agenda.presenter,
                     agenda.case_slots,
+                    room,
                 ),
             )
             self._touch(db, program_id)
-        return series
+        return replace(series, room=room)
+
+    def _free_room(self, db: sqlite3.Connection) -> int:
+        """A room number no series has (inside the write transaction, so no other writer races us)."""
+        for _ in range(_ROOM_ATTEMPTS):
+            room = self._new_room()
+            if db.execute("SELECT 1 FROM series WHERE room = ?", (room,)).fetchone() is None:
+                return room
+        raise StoreError("no free Janus room number could be found")
 
     def cancel(self, series_uid: str, day: date) -> None:
         """Cancel the session a series has on `day`."""
@@ -317,7 +447,7 @@ class ProgramStore:
                 raise StoreError(f"there is no program {program_id}")
             rows = self._db.execute(
                 "SELECT id, uid, title, first_start, duration_minutes, frequency, interval, until,"
-                " didactic, presenter, case_slots FROM series WHERE program_id = ? ORDER BY id",
+                " didactic, presenter, case_slots, room FROM series WHERE program_id = ? ORDER BY id",
                 (program_id,),
             ).fetchall()
             exceptions = self._db.execute(
@@ -346,6 +476,7 @@ class ProgramStore:
                     cancelled=frozenset(cancelled.get(r[0], set())),
                     moved=moved.get(r[0], {}),
                     agenda=Agenda(r[8], r[9], r[10]),
+                    room=r[11],
                 ),
             )
             for r in rows
@@ -353,12 +484,74 @@ class ProgramStore:
         program = Program(int(program_row[0]), str(program_row[1]), str(program_row[2]))
         return ProgramSchedule(program, series, datetime.fromisoformat(program_row[3]))
 
+    def program_of_series(self, series_uid: str) -> int | None:
+        """The id of the program a series belongs to, or None for an unknown UID."""
+        with self._lock:
+            row = self._db.execute("SELECT program_id FROM series WHERE uid = ?", (series_uid,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def program_ids(self) -> list[int]:
+        with self._lock:
+            return [int(r[0]) for r in self._db.execute("SELECT id FROM programs ORDER BY id")]
+
+    # --- session rooms -------------------------------------------------------------------------
+
+    def session_room(self, series_uid: str, start: datetime) -> SessionRoom:
+        """The room record of the session of `series_uid` starting at `start` (aware), made with a
+        fresh PIN and secret the first time it is asked for, the same ever after."""
+        start_text = _utc_text(start)
+        with self._lock, self._transaction() as db:
+            row = db.execute("SELECT id, room FROM series WHERE uid = ?", (series_uid,)).fetchone()
+            if row is None:
+                raise StoreError(f"there is no series {series_uid!r}")
+            db.execute(
+                "INSERT INTO session_rooms (series_id, start, room, pin, secret) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (series_id, start) DO NOTHING",
+                (row[0], start_text, row[1], new_pin(), secrets.token_urlsafe(24)),
+            )
+            record = db.execute(
+                _SESSION_ROOM_SELECT + " WHERE r.series_id = ? AND r.start = ?", (row[0], start_text)
+            ).fetchone()
+        return _session_room(record)
+
+    def mark_room_created(self, series_uid: str, start: datetime) -> None:
+        """Record that the session's room was (again) made on Janus."""
+        self._mark_room(series_uid, start, "created_at = ?, destroyed_at = NULL")
+
+    def mark_room_destroyed(self, series_uid: str, start: datetime) -> None:
+        """Record that the session's room was removed from Janus."""
+        self._mark_room(series_uid, start, "destroyed_at = ?")
+
+    def _mark_room(self, series_uid: str, start: datetime, assignment: str) -> None:
+        with self._lock, self._transaction() as db:
+            db.execute(
+                f"UPDATE session_rooms SET {assignment} WHERE start = ?"  # noqa: S608 -- ours, fixed
+                " AND series_id = (SELECT id FROM series WHERE uid = ?)",
+                (self._stamp(), _utc_text(start), series_uid),
+            )
+
+    def open_rooms(self) -> list[SessionRoom]:
+        """The session rooms made on Janus and not yet removed."""
+        with self._lock:
+            rows = self._db.execute(
+                _SESSION_ROOM_SELECT + " WHERE r.created_at IS NOT NULL AND r.destroyed_at IS NULL"
+                " ORDER BY r.start"
+            ).fetchall()
+        return [_session_room(r) for r in rows]
+
     def _require_program(self, db: sqlite3.Connection, program_id: int) -> None:
         if (
             not _fits_sqlite(program_id)
             or db.execute("SELECT 1 FROM programs WHERE id = ?", (program_id,)).fetchone() is None
         ):
             raise StoreError(f"there is no program {program_id}")
+
+    def _require_person(self, db: sqlite3.Connection, person_id: int) -> None:
+        if (
+            not _fits_sqlite(person_id)
+            or db.execute("SELECT 1 FROM people WHERE id = ?", (person_id,)).fetchone() is None
+        ):
+            raise StoreError(f"there is no person {person_id}")
 
     def _touch(self, db: sqlite3.Connection, program_id: int) -> None:
         db.execute("UPDATE programs SET changed_at = ? WHERE id = ?", (self._stamp(), program_id))
@@ -404,24 +597,87 @@ class ProgramStore:
             query += " AND kind = ?"
             params += (kind.value,)
         with self._lock, self._transaction() as db:
+            self._require_person(db, person_id)
             return db.execute(query, params).rowcount
+
+    def people(self) -> list[PersonRecord]:
+        """Everyone, with their programs and whether each kind of token is still live."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT p.id, p.name, p.site, p.role,"
+                " EXISTS (SELECT 1 FROM tokens t WHERE t.person_id = p.id AND t.kind = 'api'"
+                "         AND t.revoked_at IS NULL),"
+                " EXISTS (SELECT 1 FROM tokens t WHERE t.person_id = p.id AND t.kind = 'feed'"
+                "         AND t.revoked_at IS NULL)"
+                " FROM people p ORDER BY p.id"
+            ).fetchall()
+            members = self._db.execute(
+                "SELECT person_id, program_id FROM memberships ORDER BY program_id"
+            ).fetchall()
+        programs: dict[int, list[int]] = {}
+        for person_id, program_id in members:
+            programs.setdefault(int(person_id), []).append(int(program_id))
+        return [
+            PersonRecord(
+                Person(int(r[0]), str(r[1]), str(r[2]), Role(r[3])),
+                tuple(programs.get(int(r[0]), [])),
+                bool(r[4]),
+                bool(r[5]),
+            )
+            for r in rows
+        ]
 
     def reissue_feed(self, person_id: int) -> str:
         """Revoke a person's feed URL and give them a new one (plain text, this once)."""
+        return self.reissue(person_id, TokenKind.FEED)
+
+    def reissue(self, person_id: int, kind: TokenKind) -> str:
+        """Revoke a person's live tokens of one kind and give them a new one (plain text, this once)."""
         token = new_token()
         stamp = self._stamp()
         with self._lock, self._transaction() as db:
-            if db.execute("SELECT 1 FROM people WHERE id = ?", (person_id,)).fetchone() is None:
-                raise StoreError(f"there is no person {person_id}")
+            self._require_person(db, person_id)
             db.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE person_id = ? AND kind = ? AND revoked_at IS NULL",
-                (stamp, person_id, TokenKind.FEED.value),
+                (stamp, person_id, kind.value),
             )
             db.execute(
                 "INSERT INTO tokens (hash, person_id, kind, created_at) VALUES (?, ?, ?, ?)",
-                (token_hash(token), person_id, TokenKind.FEED.value, stamp),
+                (token_hash(token), person_id, kind.value, stamp),
             )
         return token
+
+
+_SESSION_ROOM_SELECT = (
+    "SELECT s.uid, r.start, r.room, r.pin, r.secret, r.created_at, r.destroyed_at"
+    " FROM session_rooms r JOIN series s ON s.id = r.series_id"
+)
+
+
+def _session_room(row: tuple[object, ...]) -> SessionRoom:
+    def stamp(value: object) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    return SessionRoom(
+        series_uid=str(row[0]),
+        start=datetime.fromisoformat(str(row[1])),
+        room=int(str(row[2])),
+        pin=str(row[3]),
+        secret=str(row[4]),
+        created_at=stamp(row[5]),
+        destroyed_at=stamp(row[6]),
+    )
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise StoreError("a session's start must be an aware time")
+    return moment.astimezone(UTC).isoformat()
+
+
+def _random_room() -> int:
+    low, high = ROOM_NUMBERS
+    return low + secrets.randbelow(high - low + 1)
 
 
 def _fits_sqlite(number: int) -> bool:

@@ -29,3 +29,9 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """The stored form of a token (hex SHA-256)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_pin() -> str:
+    """A fresh 6-digit room PIN (typed by people joining an ad-hoc room; a session's comes from
+    the service, so nobody types it)."""
+    return f"{secrets.randbelow(10**6):06d}"

@@ -1,0 +1,222 @@
+"""The facilitator's commands (`echo-desktop hub program|session|person ...`), on a real store,
+with the tokens they print tried against the real program service."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from echo_desktop.cli import main
+from echo_desktop.hub.program_service.server import ProgramServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> dict[str, Any]:
+    """Run one command with --json and return its answer (it must succeed)."""
+    status = main(["hub", *argv, "--data", str(data), "--json"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    answer = json.loads(out)
+    assert isinstance(answer, dict)
+    return answer
+
+
+def _status(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """The exit status and stderr of a command that must fail."""
+    try:
+        status = main(["hub", *argv])
+    except SystemExit as exc:  # argparse refuses bad arguments with status 2
+        status = int(exc.code or 0)
+    return status, capsys.readouterr().err
+
+
+def _get(url: str, token: str | None = None) -> int:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_facilitator_sets_up_a_program_its_sessions_and_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    program = _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    assert program == {"id": 1, "name": "Hepatitis C", "time_zone": "America/Denver"}
+    assert _run(capsys, data, "program", "list") == {"programs": [program]}
+
+    weekly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "HCV teleECHO",
+        "--start", "2026-10-22 09:00", "--duration", "60", "--weekly", "--until", "2026-12-17",
+        "--didactic", "HCV in pregnancy", "--presenter", "Dr. Ana Ruiz", "--cases", "2",
+    )  # fmt: skip
+    uid = str(weekly.pop("uid"))
+    assert isinstance(weekly.pop("room"), int)
+    assert weekly == {
+        "program": 1, "title": "HCV teleECHO", "start": "2026-10-22T09:00", "duration_minutes": 60,
+        "frequency": "weekly", "interval": 1, "until": "2026-12-17", "didactic": "HCV in pregnancy",
+        "presenter": "Dr. Ana Ruiz", "cases": 2, "cancelled": [], "moved": {},
+    }  # fmt: skip
+    fortnightly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Journal club",
+        "--start", "2026-10-23 12:00", "--duration", "45", "--every-weeks", "2",
+    )  # fmt: skip
+    assert (fortnightly["frequency"], fortnightly["interval"]) == ("weekly", 2)
+    once = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Kickoff",
+        "--start", "2027-01-08 07:30", "--duration", "90",
+    )  # fmt: skip
+    assert once["frequency"] == "once" and once["room"] not in (weekly.get("room"), fortnightly["room"])
+    monthly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Pain",
+        "--start", "2026-10-05 12:00", "--duration", "60", "--monthly",
+    )  # fmt: skip
+    assert monthly["frequency"] == "monthly"
+
+    assert _run(capsys, data, "session", "cancel", uid, "2026-11-26") == {
+        "uid": uid,
+        "cancelled": "2026-11-26",
+    }
+    moved = _run(capsys, data, "session", "move", uid, "2026-12-03", "2026-12-04 10:00")
+    assert moved == {"uid": uid, "moved": "2026-12-03", "to": "2026-12-04T10:00"}
+    listed = _run(capsys, data, "session", "list", "--program", "1")
+    sessions = listed["sessions"]
+    assert isinstance(sessions, list) and len(sessions) == 4
+    (first,) = [s for s in sessions if s["uid"] == uid]
+    assert first["cancelled"] == ["2026-11-26"] and first["moved"] == {"2026-12-03": "2026-12-04T10:00"}
+
+    person = _run(
+        capsys, data, "person", "add", "--name", "Dana Whitehorse, NP", "--site", "Taos Clinic",
+        "--role", "spoke", "--program", "1", "--service-url", "https://hub.example.org:8090/",
+    )  # fmt: skip
+    token = str(person.pop("api_token"))
+    (feed,) = person.pop("feeds")
+    assert person == {"id": 1, "name": "Dana Whitehorse, NP", "site": "Taos Clinic", "role": "spoke",
+                      "programs": [1]}  # fmt: skip
+    assert feed["program"] == 1 and feed["name"] == "Hepatitis C"
+    assert feed["url"].startswith("https://hub.example.org:8090/feed/") and feed["url"].endswith("/1.ics")
+    people = _run(capsys, data, "person", "list")
+    assert people == {"people": [{"id": 1, "name": "Dana Whitehorse, NP", "site": "Taos Clinic",
+                                  "role": "spoke", "programs": [1], "api_token_live": True,
+                                  "feed_live": True}]}  # fmt: skip
+    assert token not in json.dumps(people)
+
+    # Without --json: words for people.
+    assert main(["hub", "session", "list", "--program", "1", "--data", str(data)]) == 0
+    text = capsys.readouterr().out
+    assert f"{uid}\tHCV teleECHO\tfrom 2026-10-22 09:00, every week until 2026-12-17" in text
+    assert "every 2 weeks" in text
+
+
+def test_bad_input_exits_2_and_a_failure_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "hub")
+    _run(capsys, tmp_path / "hub", "program", "add", "Pain", "--time-zone", "UTC")
+    refusals = [
+        (["program", "add", "HCV", "--time-zone", "Mountain Standard Time"], "not a known IANA time zone"),
+        (["program", "add", "Pain", "--time-zone", "UTC"], "already a program"),
+        (["session", "add", "--program", "9", "--title", "x", "--start", "2026-10-22 09:00",
+          "--duration", "60"], "no program 9"),
+        (["session", "add", "--program", "1", "--title", "x", "--start", "22/10/2026 9am",
+          "--duration", "60"], "YYYY-MM-DD HH:MM"),
+        (["session", "add", "--program", "1", "--title", "x", "--start", "2026-10-22 09:00",
+          "--duration", "0"], "at least 1"),
+        (["session", "add", "--program", "1", "--title", "x", "--start", "2026-10-22 09:00",
+          "--duration", "60", "--weekly", "--monthly"], "not allowed with"),
+        (["session", "add", "--program", "1", "--title", "x", "--start", "2026-10-22 09:00",
+          "--duration", "60", "--until", "2026-12-01"], "repeating session"),
+        (["session", "cancel", "nope@hub", "2026-11-26"], "no series"),
+        (["session", "move", "nope@hub", "2026-11-26", "tomorrow"], "YYYY-MM-DD HH:MM"),
+        (["person", "add", "--name", "Kim", "--site", "UNM", "--role", "admin", "--program", "1"],
+         "invalid choice"),
+        (["person", "add", "--name", "Kim", "--site", "UNM", "--role", "hub", "--program", "7"],
+         "no program 7"),
+        (["person", "revoke", "42"], "no person 42"),
+        (["person", "reissue-feed", "42"], "no person 42"),
+        (["program", "list", "--json", "--extra"], "unrecognized arguments"),
+    ]  # fmt: skip
+    for argv, message in refusals:
+        status, err = _status(capsys, *argv, "--data", data)
+        assert status == 2 and message in err, (argv, err)
+    assert _run(capsys, tmp_path / "hub", "person", "list") == {"people": []}  # Kim was never added
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    status, err = _status(capsys, "program", "list", "--data", str(blocked))
+    assert status == 1 and "cannot open the program store" in err
+
+
+def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = [["program", "add"], ["program", "list"], ["session", "add"], ["session", "list"],
+                ["session", "cancel"], ["session", "move"], ["person", "add"], ["person", "list"],
+                ["person", "revoke"], ["person", "reissue-feed"], ["run"]]  # fmt: skip
+    for command in commands:
+        with pytest.raises(SystemExit) as done:
+            main(["hub", *command, "--help"])
+        assert done.value.code == 0
+        text = capsys.readouterr().out
+        assert "example:" in text and f"echo-desktop hub {' '.join(command)}" in text, command
+
+
+def test_a_printed_token_works_against_the_running_service_until_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    server = ProgramServer(data / "programs.db", "127.0.0.1", 0).start()  # the same file, live
+    try:
+        person = _run(
+            capsys, data, "person", "add", "--name", "Dana", "--site", "Taos", "--role", "spoke",
+            "--program", "1", "--service-url", server.url,
+        )  # fmt: skip
+        token = str(person["api_token"])
+        (feed,) = person["feeds"]
+        assert _get(f"{server.url}/api/programs", token) == 200
+        assert _get(feed["url"]) == 200
+
+        reissued = _run(capsys, data, "person", "reissue-feed", "1", "--service-url", server.url)
+        (new_feed,) = reissued["feeds"]
+        assert _get(feed["url"]) == 401 and _get(new_feed["url"]) == 200
+        assert _run(capsys, data, "person", "revoke", "1", "--feed-only") == {"id": 1, "revoked": 1}
+        assert _get(new_feed["url"]) == 401 and _get(f"{server.url}/api/programs", token) == 200
+        assert _run(capsys, data, "person", "revoke", "1") == {"id": 1, "revoked": 1}
+        assert _get(f"{server.url}/api/programs", token) == 401
+    finally:
+        server.stop()
+
+
+def test_the_installed_command_runs_as_a_process(tmp_path: Path) -> None:
+    data = str(tmp_path / "hub")
+    base = [sys.executable, "-m", "echo_desktop", "hub"]
+    added = subprocess.run(
+        [*base, "program", "add", "Pain", "--time-zone", "America/New_York", "--data", data, "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout) == {"id": 1, "name": "Pain", "time_zone": "America/New_York"}
+    refused = subprocess.run(
+        [*base, "program", "add", "Pain", "--time-zone", "UTC", "--data", data],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "already a program named 'Pain'" in refused.stderr
+    assert refused.stdout == ""
+
+
+def test_running_the_hub_refuses_plain_http_beyond_loopback_before_starting_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(tmp_path / "hub")
+    status, err = _status(capsys, "run", "--service-ip", "0.0.0.0", "--data", data)
+    assert status == 2 and "loopback only, not on 0.0.0.0" in err and "--insecure-http" in err
+    status, err = _status(capsys, "--cert", str(tmp_path / "hub.crt"), "--data", data)
+    assert status == 2 and "--cert and --key go together" in err
+    assert not (tmp_path / "hub").exists()  # nothing was started or created

@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--room", type=int, default=1234)
     demo.add_argument("--guests", type=int, default=3, help="synthetic participants to add (0-3)")
     demo.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
+    demo.add_argument(
+        "--startup-report",
+        action="store_true",
+        help="print one JSON line when the first screen is up, then quit (for tests)",
+    )
 
     schedule = sub.add_parser(
         "schedule",
@@ -109,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "demo":
         from echo_desktop.demo import demo_main
 
-        return demo_main(args.ip, args.room, args.guests, devices=not args.no_devices)
+        return demo_main(
+            args.ip, args.room, args.guests, devices=not args.no_devices, startup_report=args.startup_report
+        )
     from echo_desktop.app import Prefill, run_app
 
     prefill = None

@@ -255,8 +255,9 @@ def hub_command(args: argparse.Namespace) -> int:
 def run_hub(args: argparse.Namespace) -> int:
     """Start Janus and the program service; print the JSON line; stop both on Ctrl-C or SIGTERM."""
     from echo_desktop.hub.launcher import HubConfig
-    from echo_desktop.hub.program_service.server import JanusAccess, ProgramServer, Tls, is_loopback
-    from echo_desktop.hub.rooms import new_pin, start_clinic_hub
+    from echo_desktop.hub.local_hub import service_for, start_local_hub
+    from echo_desktop.hub.program_service.server import Tls, is_loopback
+    from echo_desktop.hub.rooms import new_pin
 
     if (args.cert is None) != (args.key is None):
         return _fail(2, "--cert and --key go together")
@@ -270,30 +271,19 @@ def run_hub(args: argparse.Namespace) -> int:
             flush=True,
         )
     config = HubConfig(bind_ip=args.ip, ws_port=args.ws_port, http_port=args.http_port)
-    try:
-        service = ProgramServer(
-            (args.data or default_data_dir()) / "programs.db",
-            service_ip,
-            args.service_port,
-            janus=JanusAccess(config.ws_url, config.admin_key),
-            tls=tls,
-            insecure_http=args.insecure_http,
-        )
-    except EchoError as exc:
-        return _fail(2, str(exc))
     pin = args.pin or new_pin()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    store_path = (args.data or default_data_dir()) / "programs.db"
     try:
-        hub = start_clinic_hub(config, args.room, pin)
+        service = service_for(config, store_path, service_ip, args.service_port, tls, args.insecure_http)
+    except EchoError as exc:
+        return _fail(2, str(exc))
+    try:
+        hub = start_local_hub(config, service, args.room, pin)
     except EchoError as exc:
         return _fail(1, str(exc))
-    try:
-        service.start()
-    except EchoError as exc:
-        hub.stop()
-        return _fail(1, str(exc))
-    print(json.dumps({"janus": hub.config.ws_url, "service": service.url}), flush=True)
+    print(json.dumps({"janus": config.ws_url, "service": service.url}), flush=True)
     print(f"Hub ready: room {args.room}, PIN {pin}. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5) and hub.running:
@@ -301,7 +291,6 @@ def run_hub(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        service.stop()
         hub.stop()
     print("Hub stopped.", file=sys.stderr, flush=True)
     return 0

@@ -274,3 +274,22 @@ def test_no_export_button_without_an_export(make_lobby: LobbyFactory) -> None:
     lobby = make_lobby()
     lobby.set_snapshot(week_snapshot())
     assert not lobby.cards[0].export_button.isVisible()
+
+
+def test_a_refresh_that_brings_nothing_new_keeps_the_cards_a_changed_one_rebuilds(
+    make_lobby: LobbyFactory,
+) -> None:
+    lobby = make_lobby()
+    snapshot = week_snapshot()
+    lobby.set_snapshot(snapshot)
+    before = lobby.cards
+    # A 304: the same sessions, only the time of the check changed. The user's click target stays.
+    lobby.set_snapshot(
+        replace(snapshot, updated=snapshot.updated + timedelta(minutes=15) if snapshot.updated else None)
+    )
+    assert lobby.cards == before
+    # A new title for one session (the same series and start): that is news, so the cards rebuild.
+    changed = replace(snapshot.sessions[0], title="A new topic")
+    lobby.set_snapshot(replace(snapshot, sessions=(changed, *snapshot.sessions[1:])))
+    assert lobby.cards != before
+    assert "A new topic" in [card.session.title for card in lobby.cards]

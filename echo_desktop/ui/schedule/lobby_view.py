@@ -102,7 +102,9 @@ class LobbyView(QWidget):
             notify = self._tray.notify
         self._notify: Notify = notify
         self._snapshot = ScheduleSnapshot()
-        self._shown: tuple[tuple[str, str, datetime], ...] | None = None
+        # The sessions the cards show: rebuilt only when they change, so a refresh that brings
+        # nothing new (a 304) never swaps a card out from under the user's click.
+        self._shown: tuple[ScheduledSession, ...] | None = None
         self._cards: list[SessionCard] = []
         self._day_labels: list[QLabel] = []
         self._joining: ScheduledSession | None = None
@@ -249,7 +251,6 @@ class LobbyView(QWidget):
             self._shown_notices.update(new_notices)
             self.notice_banner.show_message(new_notices[0], "\n".join(new_notices[1:]) or None)
         self.empty_hint.setText(EMPTY_HINT_SUBSCRIBED if snapshot.subscriptions else EMPTY_HINT_NO_PROGRAMS)
-        self._shown = None  # sessions may have changed though their keys did not: rebuild
         self.tick()
 
     def _show_problems(self, problems: tuple[str, ...]) -> None:
@@ -271,10 +272,10 @@ class LobbyView(QWidget):
         now = self._now()
         self.ticks += 1
         sessions = upcoming(self._snapshot.sessions, now)
-        keys = tuple(_session_key(s) for s in sessions)
-        if keys != self._shown:
+        shown = tuple(sessions)
+        if shown != self._shown:
             self._rebuild(sessions, now)
-            self._shown = keys
+            self._shown = shown
         for card in self._cards:
             card.update_time(now)
             if self._joining is not None:

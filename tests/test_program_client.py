@@ -1,14 +1,17 @@
-"""The program service's client against the real service on loopback, and against answers shaped as
-docs/hub-api.md says where the service does not serve them yet: feeds and their 304s, tokens,
-join details, size limits, TLS, timeouts, local files; and no message ever holds a secret."""
+"""The program service's client against the real service on loopback (tests/program_hubs.py):
+feeds and their 304s, tokens, join details and every refusal; and against small stand-ins for what
+no hub would answer: size limits, TLS, timeouts, a malformed answer; local files. No message ever
+holds a secret."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import ssl
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -20,12 +23,15 @@ from cryptography.x509.oid import NameOID
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.net.feed_urls import local_path, redact_url, web_url
 from echo_desktop.net.program_client import Failure, ProgramClient, ProgramServiceError
-from echo_desktop.schedule.lobby import JoinRef
+from echo_desktop.schedule.lobby import JoinDetails, JoinRef
 from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
-from tests.program_hubs import JOIN_TOKEN, OPENS, ROOM_PIN, join_app, running_hub, serving
+from echo_desktop.session.models import Role
+from tests.program_hubs import JANUS_URL, running_hub, serving
 from tests.waiting import wait_for
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
+DENVER = ZoneInfo("America/Denver")
+FIRST = dt.datetime(2026, 10, 22, 15, 0, tzinfo=dt.UTC)  # the hub's first clinic: 9:00 in Denver
 
 
 async def _refused(call: object) -> ProgramServiceError:
@@ -129,32 +135,92 @@ async def test_a_feed_over_5_mb_stops_being_read_at_the_limit() -> None:
         assert declared_error.failure is Failure.TOO_LARGE
 
 
-async def test_join_details_and_every_refusal_the_document_lists() -> None:
-    seen: list[str] = []
-    async with serving(join_app(seen)) as url, ProgramClient() as client:
-        start = dt.datetime(2026, 10, 22, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
-        details = await client.join_details(JoinRef(url, "open@hub", start), JOIN_TOKEN, "Hepatitis C")
-        assert (details.server_url, details.room, details.pin, details.role) == (
-            "ws://127.0.0.1:8188",
-            4321,
-            ROOM_PIN,
-            "spoke",
-        )
-        assert seen[-1] == "/api/join/open@hub/20261022T150000Z"  # the start in UTC
-        early = await _refused(client.join_details(JoinRef(url, "early@hub", start), JOIN_TOKEN, "HCV"))
-        assert early.failure is Failure.NOT_OPEN_YET and early.opens == OPENS
-        cases = {
-            "over@hub": Failure.ENDED,
-            "stranger@hub": Failure.FORBIDDEN,
-            "gone@hub": Failure.NOT_FOUND,
-            "broken@hub": Failure.BAD_ANSWER,
-        }
-        for uid, failure in cases.items():
-            error = await _refused(client.join_details(JoinRef(url, uid, start), JOIN_TOKEN, "HCV"))
-            assert error.failure is failure and str(error).startswith("HCV: ")
-        refused = await _refused(client.join_details(JoinRef(url, "open@hub", start), "bad-token-xyz", "HCV"))
-        assert refused.failure is Failure.UNAUTHORIZED and "bad-token-xyz" not in str(refused)
-        assert all(ROOM_PIN not in str(e) for e in (early, refused))
+async def test_join_details_and_every_refusal_the_document_lists(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    errors: list[ProgramServiceError] = []
+    async with running_hub(tmp_path / "hub.db") as hub, ProgramClient() as client:
+        token = hub.dana.api_token
+
+        async def refused(ref: JoinRef, with_token: str = token) -> ProgramServiceError:
+            errors.append(await _refused(client.join_details(ref, with_token, "HCV")))
+            return errors[-1]
+
+        # The lobby's start is in the program's zone; the hub is asked in UTC.
+        ref = JoinRef(hub.url, hub.series_uid, FIRST.astimezone(DENVER))
+        hub.clock[0] = FIRST - dt.timedelta(minutes=20, seconds=1)
+        early = await refused(ref)
+        assert early.failure is Failure.NOT_OPEN_YET and early.opens == FIRST - dt.timedelta(minutes=20)
+        assert str(early) == "HCV: the room is not open yet (it opens at 2026-10-22T14:40+00:00)"
+        assert hub.janus.log == []  # no room before it opens
+
+        hub.clock[0] = FIRST - dt.timedelta(minutes=20)  # the room opens
+        details = await client.join_details(ref, token, "Hepatitis C")
+        room = hub.store.session_room(hub.series_uid, FIRST)
+        assert details == JoinDetails(JANUS_URL, room.room, room.pin, "Dana Whitehorse, NP", "spoke")
+        assert hub.janus.rooms == {room.room: (room.pin, room.secret)}
+        assert await client.join_details(ref, token, "Hepatitis C") == details  # asked again: the same
+        asked = [r.getMessage().split()[1] for r in caplog.records if r.name == "aiohttp.access"]
+        assert asked[-1] == f"/api/join/{hub.series_uid}/20261022T150000Z"
+
+        assert (await refused(ref, "bad-token-xyz")).failure is Failure.UNAUTHORIZED
+        kim = hub.store.add_person("Dr. Kim", "UNM", Role.HUB)  # a person, not a member
+        assert (await refused(ref, kim.api_token)).failure is Failure.FORBIDDEN
+        unknown = JoinRef(hub.url, "nobody@echo-hub", ref.start)
+        assert (await refused(unknown)).failure is Failure.NOT_FOUND
+        hub.store.cancel(hub.series_uid, dt.date(2026, 10, 29))
+        cancelled = FIRST + dt.timedelta(weeks=1)
+        hub.clock[0] = cancelled - dt.timedelta(minutes=5)
+        gone = await refused(JoinRef(hub.url, hub.series_uid, cancelled))
+        assert gone.failure is Failure.NOT_FOUND and "does not know this session" in str(gone)
+        hub.clock[0] = FIRST + dt.timedelta(hours=1)
+        assert (await refused(ref)).failure is Failure.ENDED
+
+        # Janus is away when the next session opens: the hub says so, and a retry later works.
+        third = dt.datetime(2026, 11, 5, 9, 0, tzinfo=DENVER)  # after the change to winter time
+        hub.clock[0] = third - dt.timedelta(minutes=10)
+        hub.janus.down = True
+        unavailable = await refused(JoinRef(hub.url, hub.series_uid, third))
+        assert unavailable.failure is Failure.ROOMS_UNAVAILABLE
+        assert str(unavailable) == "HCV: the hub cannot open the room just now; try again in a minute"
+        hub.janus.down = False
+        later = await client.join_details(JoinRef(hub.url, hub.series_uid, third), token, "HCV")
+        assert later.room == room.room and later.pin == hub.store.session_room(hub.series_uid, third).pin
+        asked = [r.getMessage().split()[1] for r in caplog.records if r.name == "aiohttp.access"]
+        assert asked[-1] == f"/api/join/{hub.series_uid}/20261105T160000Z"
+        pins = {room.pin, later.pin}
+        tokens = {token, kim.api_token, "bad-token-xyz"}
+
+    assert len(errors) == 7 and all(str(e).startswith("HCV: ") for e in errors)
+    everything = [str(e) for e in errors] + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert not [text for text in everything for secret in pins | tokens if secret in text]
+
+
+def _malformed_join_answers() -> web.Application:
+    """A stand-in for answers the real service never gives: a 200 whose room is not a number, whose
+    Janus is not a ws:// address, or that is not JSON. Only for the client's malformed-answer case."""
+    bodies = {
+        "bad-room": {"janus": "ws://x", "room": "not a number", "pin": "1234", "display_name": "D",
+                     "role": "spoke"},
+        "bad-janus": {"janus": "http://x", "room": 5, "pin": "1234", "display_name": "D", "role": "spoke"},
+    }  # fmt: skip
+
+    async def join(request: web.Request) -> web.Response:
+        body = bodies.get(request.match_info["uid"])
+        return web.json_response(body) if body else web.Response(text="<html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/api/join/{uid}/{start}", join)
+    return app
+
+
+async def test_a_malformed_join_answer_is_a_clear_error() -> None:
+    async with serving(_malformed_join_answers()) as url, ProgramClient() as client:
+        for uid in ("bad-room", "bad-janus", "not-json"):
+            error = await _refused(client.join_details(JoinRef(url, uid, FIRST), "token-abc", "HCV"))
+            assert error.failure is Failure.BAD_ANSWER, uid
+            assert str(error) == "HCV: the hub's answer is not what its API promises"
 
 
 async def test_a_hub_that_does_not_answer_in_time_is_unreachable() -> None:

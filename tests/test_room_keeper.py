@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,41 +18,15 @@ from echo_desktop.hub.program_service.sessions import find_session
 from echo_desktop.hub.program_service.store import ProgramStore
 from echo_desktop.schedule.series import Frequency
 from echo_desktop.session.errors import ServerUnreachableError
+from tests.fake_janus_rooms import FakeJanusRooms
 
 START = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # Thursday 9:00 in Denver
 
 
 @dataclass
-class FakeJanus:
-    """Rooms by number, with their PIN and secret; `down` makes every request fail."""
-
-    rooms: dict[int, tuple[str, str]] = field(default_factory=dict)
-    down: bool = False
-    log: list[str] = field(default_factory=list)
-
-    def _check(self) -> None:
-        if self.down:
-            raise ServerUnreachableError("ws://janus: connection refused")
-
-    async def create(self, room: int, pin: str, secret: str, description: str) -> None:
-        self._check()
-        self.log.append(f"create {room}")
-        self.rooms.setdefault(room, (pin, secret))
-
-    async def exists(self, room: int) -> bool:
-        self._check()
-        return room in self.rooms
-
-    async def destroy(self, room: int, secret: str) -> None:
-        self._check()
-        self.log.append(f"destroy {room}")
-        assert self.rooms.pop(room)[1] == secret
-
-
-@dataclass
 class World:
     store: ProgramStore
-    janus: FakeJanus
+    janus: FakeJanusRooms
     keeper: RoomKeeper
     clock: list[datetime]
     uid: str
@@ -69,7 +43,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         program.id, "HCV", datetime(2026, 12, 3, 9, 0), timedelta(hours=1), Frequency.WEEKLY,
         until=date(2026, 12, 31),
     )  # fmt: skip
-    janus = FakeJanus()
+    janus = FakeJanusRooms()
     assert series.room is not None
     try:
         yield World(store, janus, RoomKeeper(store, janus, lambda: clock[0]), clock, series.uid, series.room)

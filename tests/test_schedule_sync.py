@@ -8,7 +8,7 @@ import contextlib
 import logging
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,9 +19,10 @@ from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.lobby import JoinRef, ScheduleSnapshot
 from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
 from echo_desktop.schedule.ports import ScheduleError, ScheduleSource
-from echo_desktop.storage.schedule_cache import ScheduleCache, Subscription, SubscriptionKind
+from echo_desktop.session.models import Role
+from echo_desktop.storage.schedule_cache import ScheduleCache
 from echo_desktop.sync.schedule_sync import ScheduleSync
-from tests.program_hubs import JOIN_TOKEN, ROOM_PIN, join_app, running_hub, serving
+from tests.program_hubs import JANUS_URL, running_hub, serving
 from tests.waiting import wait_for
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -177,40 +178,67 @@ async def test_a_malformed_or_oversized_feed_keeps_the_last_good_schedule(
 
 
 async def test_join_details_are_asked_with_the_subscriptions_token(
-    tmp_path: Path, open_syncs: list[ScheduleSync]
+    tmp_path: Path, open_syncs: list[ScheduleSync], caplog: pytest.LogCaptureFixture
 ) -> None:
-    seen: list[str] = []
-    async with serving(join_app(seen)) as url:
-        cache = ScheduleCache.open(tmp_path / "schedule.db")
-        hub = Subscription(
-            0,
-            SubscriptionKind.HUB,
-            f"{url}/api/programs/1/feed.ics",
-            "Hepatitis C",
-            url,
-            JOIN_TOKEN,
-            1,
-            "America/Denver",
+    caplog.set_level(logging.DEBUG)
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "dana.db", open_syncs)
+        first, second = (await sync.subscribe_hub(hub.url, hub.dana.api_token)).sessions
+        assert first.join is not None and second.join is not None
+        hub.clock[0] = first.start - timedelta(minutes=20)  # its room opens
+        details = await sync.join_details(first.join)
+        room = hub.store.session_room(hub.series_uid, first.start)
+        assert (details.server_url, details.room, details.pin, details.display_name, details.role) == (
+            JANUS_URL,
+            room.room,
+            room.pin,
+            "Dana Whitehorse, NP",
+            "spoke",
         )
-        cache.subscribe([hub], NOW)
-        cache.close()
-        sync = await _sync(tmp_path / "schedule.db", open_syncs)
-        start = datetime(2026, 10, 22, 15, 0, tzinfo=UTC)
-        details = await sync.join_details(JoinRef(url, "open@hub", start))
-        assert (details.room, details.pin) == (4321, ROOM_PIN)
-        messages = {}
-        for uid in ("early@hub", "over@hub", "stranger@hub", "gone@hub"):
-            with pytest.raises(ScheduleError) as refused:
-                await sync.join_details(JoinRef(url, uid, start))
-            messages[uid] = str(refused.value)
-        with pytest.raises(ScheduleError, match="not on a hub you are subscribed to"):
-            await sync.join_details(JoinRef("https://elsewhere.example", "open@hub", start))
-    assert messages["early@hub"].startswith("Hepatitis C: the room opens at ")
-    assert messages["over@hub"] == "Hepatitis C: this session has ended"
-    assert "not a member" in messages["stranger@hub"]
-    assert "does not know this session" in messages["gone@hub"]
-    assert all(ROOM_PIN not in m and JOIN_TOKEN not in m for m in messages.values())
-    assert seen[0] == "/api/join/open@hub/20261022T150000Z"
+
+        async def refused(ref: JoinRef, by: ScheduleSync = sync) -> str:
+            with pytest.raises(ScheduleError) as error:
+                await by.join_details(ref)
+            return str(error.value)
+
+        messages = {"early": await refused(second.join)}
+        hub.clock[0] = second.start - timedelta(minutes=5)
+        hub.janus.down = True
+        messages["unavailable"] = await refused(second.join)
+        hub.janus.down = False
+        hub.store.cancel(hub.series_uid, date(2026, 10, 29))
+        messages["cancelled"] = await refused(second.join)
+        hub.clock[0] = first.end
+        messages["over"] = await refused(first.join)
+        messages["elsewhere"] = await refused(
+            JoinRef("https://elsewhere.example", hub.series_uid, first.start)
+        )
+        # Kim belongs to another program on the same hub: her subscription's token is refused.
+        kim = hub.store.add_person("Dr. Kim", "UNM", Role.HUB)
+        hub.store.add_member(kim.person.id, hub.store.add_program("Pain ECHO", "America/Denver").id)
+        kims = await _sync(tmp_path / "kim.db", open_syncs)
+        await kims.subscribe_hub(hub.url, kim.api_token)
+        hub.clock[0] = first.start
+        messages["stranger"] = await refused(first.join, kims)
+        hub.store.revoke(hub.dana.person.id, TokenKind.API)
+        messages["revoked"] = await refused(first.join)
+        pins = {room.pin, hub.store.session_room(hub.series_uid, second.start).pin}
+    secrets = pins | {hub.dana.api_token, kim.api_token}
+    opens = (second.start - timedelta(minutes=20)).astimezone()  # in the user's zone, as the lobby
+    assert messages["early"] == f"Hepatitis C: the room opens at {opens:%H:%M}; try again then"
+    assert (
+        messages["unavailable"] == "Hepatitis C: the hub cannot open the room just now; try again in a minute"
+    )
+    assert (
+        messages["cancelled"]
+        == "Hepatitis C: the hub does not know this session (it may have been cancelled)"
+    )
+    assert messages["over"] == "Hepatitis C: this session has ended"
+    assert messages["elsewhere"] == "This session is not on a hub you are subscribed to, so it has no Join"
+    assert messages["stranger"] == "Pain ECHO: you are not a member of this program on the hub"
+    assert messages["revoked"] == "Hepatitis C: the hub no longer accepts your token; ask your facilitator"
+    everything = list(messages.values()) + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert not [text for text in everything for secret in secrets if secret in text]
 
 
 async def test_the_background_refresh_backs_off_then_comes_back_with_the_network(

@@ -48,6 +48,7 @@ class Failure(StrEnum):
     NOT_FOUND = "not_found"  # 404 (or a missing local file)
     NOT_OPEN_YET = "not_open_yet"  # 409: the room opens later (`opens`)
     ENDED = "ended"  # 410
+    ROOMS_UNAVAILABLE = "rooms_unavailable"  # 503: the hub cannot make the room on Janus just now
     TOO_LARGE = "too_large"  # over the size limit
     BAD_ANSWER = "bad_answer"  # another status, or an answer that is not what the API promises
     BAD_ADDRESS = "bad_address"  # not an address we can fetch
@@ -213,7 +214,9 @@ class ProgramClient:
         """A session's Janus URL, room and PIN; `label` names the session in errors.
 
         Raises NOT_OPEN_YET (with `opens`) before the room opens, ENDED after the session,
-        UNAUTHORIZED, FORBIDDEN, NOT_FOUND, UNREACHABLE.
+        ROOMS_UNAVAILABLE when the hub cannot open the room just now (worth a retry),
+        UNAUTHORIZED, FORBIDDEN, NOT_FOUND (an unknown or cancelled session), UNREACHABLE, and
+        BAD_ANSWER for a 200 that does not hold usable details.
         """
         start = ref.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = f"/api/join/{quote(ref.uid, safe='')}/{start}"
@@ -357,6 +360,12 @@ def _status_error(label: str, status: int, answer: dict[str, Any], what: str) ->
         return ProgramServiceError(f"{label}: the room is not open yet{when}", Failure.NOT_OPEN_YET, opens)
     if status == 410:
         return ProgramServiceError(f"{label}: the session has ended", Failure.ENDED)
+    if status == 503 and answer.get("error") == "rooms_unavailable":
+        # The hub is up but its Janus is not (down, restarting): a retry soon may well work.
+        return ProgramServiceError(
+            f"{label}: the hub cannot open the room just now; try again in a minute",
+            Failure.ROOMS_UNAVAILABLE,
+        )
     if status >= 500:
         return ProgramServiceError(f"{label}: the hub had an error (HTTP {status})", Failure.UNREACHABLE)
     return ProgramServiceError(f"{label}: unexpected answer (HTTP {status})", Failure.BAD_ANSWER)

@@ -379,4 +379,6 @@ def _join_message(label: str, exc: ProgramServiceError) -> str:
         Failure.UNREACHABLE: f"{label}: the hub cannot be reached; check the network and try again",
         Failure.TLS: f"{label}: the hub's certificate is not trusted",
     }
+    # Any other failure (ROOMS_UNAVAILABLE: try again in a minute; BAD_ANSWER) keeps the
+    # client's own words, which already name the session.
     return words.get(exc.failure, str(exc))

@@ -20,7 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import recurring_ical_events
-import x_wr_timezone
 from icalendar import Calendar
 
 logger = logging.getLogger(__name__)
@@ -74,6 +73,10 @@ def read_feed(data: bytes) -> Calendar:
         raise FeedError(f"the feed is not a valid iCalendar file: {exc}") from exc
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise FeedError("the feed is not a VCALENDAR")
+    if "X-WR-TIMEZONE" not in calendar:
+        return calendar  # x-wr-timezone (and the click it imports) is only needed for Google's feeds
+    import x_wr_timezone
+
     try:
         standard: Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy costs the lobby's start ~0.15 s; only a call's frames need it
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Role(StrEnum):
@@ -76,7 +78,7 @@ class Participant:
     muted: bool = False
 
 
-Rgb32Array = npt.NDArray[np.uint8]
+Rgb32Array: TypeAlias = "npt.NDArray[np.uint8]"
 """HxWx4 pixels in QImage.Format_RGB32 layout: 0xffRRGGBB native-endian words."""
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from echo_desktop.schedule.export import session_ics
 from echo_desktop.schedule.lobby import ScheduledSession
 from echo_desktop.storage.atomic_file import write_private
 
@@ -19,4 +18,6 @@ class CalendarFileExport:
 
     def __call__(self, session: ScheduledSession, path: Path) -> None:
         """Write the file; raises OSError (with the reason) if it cannot be written."""
+        from echo_desktop.schedule.export import session_ics  # icalendar: not on the way to the lobby
+
         write_private(path, session_ics(session, self._now()))

@@ -308,9 +308,9 @@ def stylesheet() -> str:
     colors = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}
     css = _STYLESHEET_TEMPLATE.format_map(colors)
     if check:
-        css += f"QCheckBox::indicator:checked {{ image: url({check}); }}\n"
+        css += f"QCheckBox::indicator:checked {{ image: url('{check}'); }}\n"
     if chevron:
-        css += f"QComboBox::down-arrow {{ image: url({chevron}); width: 14px; height: 14px; }}\n"
+        css += f"QComboBox::down-arrow {{ image: url('{chevron}'); width: 14px; height: 14px; }}\n"
     return css
 
 

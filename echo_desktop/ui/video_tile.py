@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -24,6 +23,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui import icons, style
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +282,8 @@ class VideoTile(QWidget):
         return True
 
     def _wrap(self, frame: VideoFrame) -> QImage | None:
+        import numpy as np  # here, not at the top: the window opens without numpy (a frame means a call)
+
         pixels = frame.pixels
         if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
             if not self._source_failed:

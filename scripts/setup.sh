@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ECHO Desktop set-up for a fresh Debian/Ubuntu machine.
-#   scripts/setup.sh app              install what the app needs, then open it joined to a local demo hub
+#   scripts/setup.sh app              install what the app needs, then open it on a local demo hub
 #   scripts/setup.sh test [ARGS...]   install what the tests need, then run every check and the
 #                                     whole suite (ARGS go to pytest, e.g. a smaller selection)
 # Python packages come from requirements/constraints.txt: the exact versions CI tests.

@@ -81,6 +81,7 @@ class ScheduleSnapshot:
     sessions: tuple[ScheduledSession, ...] = ()
     updated: datetime | None = None  # the last time every subscription was fetched (aware)
     online: bool = False  # the last refresh reached every source
+    checked: bool = False  # a refresh has finished since the app started (until then, "checking")
     problems: tuple[str, ...] = ()  # one line per failing program or feed, naming it
     notices: tuple[str, ...] = ()  # things the user must be told once (a cache moved aside)
     subscriptions: tuple[str, ...] = field(default=())  # the programs and feeds subscribed to

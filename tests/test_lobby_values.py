@@ -62,6 +62,8 @@ def test_sessions_group_by_the_users_day_and_show_the_programs_time_beside_their
     assert [s.start for s in days[0][1]] == [START, late.start]
     assert time_label(_session(), NEW_YORK) == "11:00–12:00 your time · 9:00 in Denver"
     assert time_label(_session(), ZoneInfo("America/Denver")) == "9:00–10:00"
+    # In Tokyo the clinic is after midnight: the program's time names its own (previous) day.
+    assert time_label(_session(), ZoneInfo("Asia/Tokyo")) == "1:00–2:00 your time · 9:00 Thu in Denver"
     assert time_label(_session(program_time_zone=None), NEW_YORK) == "11:00–12:00"
 
 

@@ -137,5 +137,10 @@ def time_label(session: ScheduledSession, local: tzinfo) -> str:
         except (KeyError, ValueError):
             return text
         if there.utcoffset() != start.utcoffset() or there.tzname() != start.tzname():
-            return f"{text} your time · {clock_time(there)} in {zone_city(session.program_time_zone)}"
+            # Across midnight the program's day is not the user's: name it ("22:31 Wed in Denver").
+            day = f" {_WEEKDAYS[there.weekday()]}" if there.date() != start.date() else ""
+            return f"{text} your time · {clock_time(there)}{day} in {zone_city(session.program_time_zone)}"
     return text
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not the locale's: the UI is English

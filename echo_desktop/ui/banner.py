@@ -145,6 +145,10 @@ class Banner(QFrame):
     def action_button(self) -> QPushButton:
         return self._action
 
+    @property
+    def dismiss_button(self) -> QPushButton:
+        return self._dismiss
+
     def _on_dismiss(self) -> None:
         self.clear()
         self.dismissed.emit()

@@ -157,6 +157,7 @@ class JoinView(QWidget):
 
         self.error_banner = Banner(BannerKind.ERROR)
         self.info_banner = Banner(BannerKind.INFO)
+        self.notice_banner = Banner(BannerKind.INFO)  # the schedule's notices, until dismissed
 
         # The schedule's links: shown only when the app has a schedule (see set_schedule_links).
         self.back_button = QPushButton("← &Back to the schedule")
@@ -269,6 +270,7 @@ class JoinView(QWidget):
         card_layout.addSpacing(4)
         card_layout.addWidget(self.error_banner)
         card_layout.addWidget(self.info_banner)
+        card_layout.addWidget(self.notice_banner)
         card_layout.addSpacing(4)
         card_layout.addLayout(form)
         card_layout.addSpacing(8)
@@ -481,6 +483,13 @@ class JoinView(QWidget):
         """Show a calm notice above the form (for example after leaving a clinic)."""
         self.error_banner.clear()
         self.info_banner.show_message(message)
+
+    def show_notice(self, message: str, details: str | None = None) -> None:
+        """Show something the user must be told once (a schedule notice), until dismissed.
+
+        It has a banner of its own, so a join failure or "You left the clinic." does not hide it.
+        """
+        self.notice_banner.show_message(message, details)
 
     def _on_show_pin_toggled(self, visible: bool) -> None:
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)

@@ -179,17 +179,6 @@ def test_problems_show_beside_the_cached_sessions(make_lobby: LobbyFactory) -> N
     assert not lobby.problems_banner.isVisible()
 
 
-def test_a_notice_is_shown_once(make_lobby: LobbyFactory) -> None:
-    lobby = make_lobby()
-    notice = "The saved schedule was damaged; it was set aside and fetched again."
-    lobby.set_snapshot(week_snapshot(notices=(notice,)))
-    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == notice
-
-    lobby.notice_banner.clear()
-    lobby.set_snapshot(week_snapshot(notices=(notice,)))
-    assert not lobby.notice_banner.isVisible()
-
-
 def test_empty_state_without_programs(make_lobby: LobbyFactory) -> None:
     lobby = make_lobby()
     assert lobby.empty_state.isVisible()

@@ -214,3 +214,57 @@ def test_network_reachability_goes_to_the_source(qasync_loop: asyncio.AbstractEv
     watch.on_reachability(reachability.Local)  # this computer only
     assert seen == [False, True, False]
     watch.stop()
+
+
+DAMAGED = "The saved schedule was damaged; it was set aside and fetched again."
+
+
+def test_a_notice_with_no_subscriptions_is_shown_on_the_join_form(
+    make_window: HarnessFactory, qtbot: QtBot
+) -> None:
+    source = FakeScheduleSource(ScheduleSnapshot(notices=(DAMAGED,)))
+    h = make_window(schedule=source, now=MovableClock(NOW), local_zone=LOCAL)
+    window = h.window
+    assert window.stack.currentWidget() is window.join_view
+    assert window.join_view.notice_banner.isVisible()
+    assert window.join_view.notice_banner.message == DAMAGED
+    # The same notice in later snapshots is not news: dismissed, it stays gone.
+    qtbot.mouseClick(window.join_view.notice_banner.dismiss_button, Qt.MouseButton.LeftButton)
+    source.publish(ScheduleSnapshot(notices=(DAMAGED,)))
+    assert not window.join_view.notice_banner.isVisible()
+
+
+def test_a_notice_follows_the_screen_until_dismissed(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    source.publish(week_snapshot(notices=(DAMAGED,)))
+    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == DAMAGED
+
+    # Off to the join form before reading it: the notice goes along, and is not left behind.
+    qtbot.mouseClick(lobby.join_other_button, Qt.MouseButton.LeftButton)
+    assert window.join_view.notice_banner.isVisible()
+    assert window.join_view.notice_banner.message == DAMAGED
+    assert not lobby.notice_banner.isVisibleTo(lobby)
+    source.publish(week_snapshot(notices=(DAMAGED,)))  # still the same news: shown once only
+    assert window.join_view.notice_banner.message == DAMAGED
+
+    qtbot.mouseClick(window.join_view.notice_banner.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.join_view.back_button, Qt.MouseButton.LeftButton)
+    assert window.showing_lobby and not lobby.notice_banner.isVisible()
+
+
+def test_a_notice_that_comes_during_a_call_waits_for_the_call_to_end(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.showing_call, timeout=3000)
+    source.publish(week_snapshot(notices=(DAMAGED,)))
+    assert not lobby.notice_banner.isVisibleTo(lobby)
+
+    window.request_leave()
+    qtbot.waitUntil(lambda: window.showing_lobby, timeout=3000)
+    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == DAMAGED

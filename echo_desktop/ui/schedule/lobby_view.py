@@ -108,7 +108,6 @@ class LobbyView(QWidget):
         self._cards: list[SessionCard] = []
         self._day_labels: list[QLabel] = []
         self._joining: ScheduledSession | None = None
-        self._shown_notices: set[str] = set()
         self._reminders = ReminderTracker()
         self.ticks = 0  # how many times the clock was read (tests wait on it)
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
@@ -239,17 +238,17 @@ class LobbyView(QWidget):
         return self._local
 
     def set_snapshot(self, snapshot: ScheduleSnapshot) -> None:
-        """Show a new snapshot: its sessions, how fresh it is, its problems and new notices."""
+        """Show a new snapshot: its sessions, how fresh it is and its problems.
+
+        Its notices are the window's to place (`show_notice`): they must reach whichever screen
+        is showing, which may not be this one.
+        """
         self._snapshot = snapshot
         self.freshness_label.setText(freshness(snapshot.updated, snapshot.online, self._local))
         self.freshness_label.setProperty("offline", not snapshot.online)
         self._repolish(self.freshness_label)
         self.offline_note.setVisible(not snapshot.online and bool(snapshot.sessions))
         self._show_problems(snapshot.problems)
-        new_notices = [n for n in snapshot.notices if n not in self._shown_notices]
-        if new_notices:
-            self._shown_notices.update(new_notices)
-            self.notice_banner.show_message(new_notices[0], "\n".join(new_notices[1:]) or None)
         self.empty_hint.setText(EMPTY_HINT_SUBSCRIBED if snapshot.subscriptions else EMPTY_HINT_NO_PROGRAMS)
         self.tick()
 
@@ -351,6 +350,10 @@ class LobbyView(QWidget):
 
     def show_info(self, message: str) -> None:
         self.info_banner.show_message(message)
+
+    def show_notice(self, message: str, details: str | None = None) -> None:
+        """Show something the user must be told once (a schedule notice), until dismissed."""
+        self.notice_banner.show_message(message, details)
 
     def focus_first_join(self) -> None:
         """Put the focus on the first enabled Join (else on Refresh), where Enter joins."""

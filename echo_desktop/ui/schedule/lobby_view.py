@@ -36,7 +36,7 @@ from echo_desktop.ui.banner import Banner, BannerKind
 from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.notifier import Notify, TrayNotifier
 from echo_desktop.ui.schedule.session_card import SessionCard
-from echo_desktop.ui.schedule.wording import day_heading, freshness, reminder_text
+from echo_desktop.ui.schedule.wording import day_heading, freshness, is_offline, reminder_text
 from echo_desktop.ui.style import set_heading
 from echo_desktop.ui.tasks import TaskSet
 
@@ -244,10 +244,11 @@ class LobbyView(QWidget):
         is showing, which may not be this one.
         """
         self._snapshot = snapshot
-        self.freshness_label.setText(freshness(snapshot.updated, snapshot.online, self._local))
-        self.freshness_label.setProperty("offline", not snapshot.online)
+        offline = is_offline(snapshot)
+        self.freshness_label.setText(freshness(snapshot, self._local))
+        self.freshness_label.setProperty("offline", offline)
         self._repolish(self.freshness_label)
-        self.offline_note.setVisible(not snapshot.online and bool(snapshot.sessions))
+        self.offline_note.setVisible(offline and bool(snapshot.sessions))
         self._show_problems(snapshot.problems)
         self.empty_hint.setText(EMPTY_HINT_SUBSCRIBED if snapshot.subscriptions else EMPTY_HINT_NO_PROGRAMS)
         self.tick()

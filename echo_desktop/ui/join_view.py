@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from echo_desktop.session.errors import EchoError, RoomNotFoundError, ServerUnreachableError, WrongPinError
 from echo_desktop.session.models import MAX_NAME_LENGTH, JoinRequest, MediaPreferences, Role
-from echo_desktop.ui.banner import Banner, BannerKind
+from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.media_settings import MEDIA_KEYS, load_media_preferences, media_preferences_to_save
 from echo_desktop.ui.style import set_heading
 
@@ -405,7 +405,7 @@ class JoinView(QWidget):
             try:
                 replace(_VALID_BASELINE, **change)
             except ValueError as exc:
-                errors[key] = _sentence(str(exc))
+                errors[key] = as_sentence(str(exc))
         request: JoinRequest | None = None
         if not errors and room is not None:
             try:
@@ -418,7 +418,7 @@ class JoinView(QWidget):
                     media=self.media_preferences(),
                 )
             except ValueError as exc:  # a rule that spans fields; show it on the first row
-                errors[KEY_SERVER_URL] = _sentence(str(exc))
+                errors[KEY_SERVER_URL] = as_sentence(str(exc))
         for key, field in self._fields.items():
             field.set_error(errors.get(key))
         if errors:
@@ -501,8 +501,3 @@ def error_details(error: EchoError) -> str | None:
     if not detail or detail == error.user_message:
         return None
     return f"Details: {detail}"
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text.endswith((".", "!", "?")) else f"{text}."

@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
                 details = await schedule.join_details(scheduled.join)
             except ScheduleError as exc:
                 logger.info("The hub gave no join details for a session of %s", scheduled.program)
-                lobby.show_error(str(exc) or "The hub did not let this app into the room.")
+                lobby.show_join_failure(scheduled, str(exc) or "The hub did not let this app into the room")
                 return
             try:
                 request = join_request_for(details, self.join_view.media_preferences())

@@ -20,6 +20,7 @@ from echo_desktop.ui.schedule.network_watch import NetworkWatch
 from tests.fake_schedule import JANUS, FakeScheduleSource, MovableClock
 from tests.fakes import MemorySettingsStore
 from tests.ui.conftest import Harness, HarnessFactory
+from tests.ui.hub_words import rooms_unavailable_message
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
 
@@ -123,11 +124,44 @@ def test_a_join_details_failure_is_shown_in_the_lobby(
     source.join_error = ScheduleError("Hepatitis C ECHO: the room is not open yet. It opens at 9:10.")
     qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lobby.error_banner.isVisible, timeout=3000)
-    assert lobby.error_banner.message == "Hepatitis C ECHO: the room is not open yet. It opens at 9:10."
+    assert lobby.error_banner.message == "Could not join “Cirrhosis care in primary care”."
+    assert lobby.error_banner.details == "Hepatitis C ECHO: the room is not open yet. It opens at 9:10."
     assert lobby_harness.engine.join_calls == 0
     assert lobby_harness.window.showing_lobby
     qtbot.waitUntil(lambda: not lobby.is_joining, timeout=3000)
     assert lobby.cards[0].join_button.isEnabled()
+
+
+def test_a_hub_that_cannot_open_the_room_lets_the_user_try_again(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    source.join_error = ScheduleError(rooms_unavailable_message("Hepatitis C ECHO"))  # 503
+    qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lobby.error_banner.isVisible, timeout=3000)
+    qtbot.waitUntil(lambda: not lobby.is_joining, timeout=3000)
+
+    # Said as a sentence that names the session, with what to do; nothing joined.
+    assert lobby.error_banner.message == "Could not join “Cirrhosis care in primary care”."
+    assert lobby.error_banner.details == (
+        "Hepatitis C ECHO: the hub cannot open the room just now; try again in a minute."
+    )
+    assert lobby_harness.engine.join_calls == 0 and window.showing_lobby
+    # Join is back, with the keyboard focus, and the banner offers the same.
+    join = lobby.cards[0].join_button
+    assert join.isEnabled() and join.text() == "Join" and join.hasFocus()
+    assert lobby.error_banner.action_button.isVisible()
+    assert lobby.error_banner.action_button.text() == "Try again"
+
+    # A minute later the hub can: "Try again" joins, and the error is gone.
+    source.join_error = None
+    qtbot.mouseClick(lobby.error_banner.action_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.showing_call, timeout=3000)
+    assert source.join_refs == [lobby.cards[0].session.join] * 2
+    assert not lobby.error_banner.isVisibleTo(lobby)
 
 
 def test_unusable_join_details_and_a_refused_join_are_shown_in_the_lobby(

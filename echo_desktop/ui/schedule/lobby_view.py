@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot, by_day, upcoming
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError
 from echo_desktop.schedule.reminders import ReminderTracker
-from echo_desktop.ui.banner import Banner, BannerKind
+from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.notifier import Notify, TrayNotifier
 from echo_desktop.ui.schedule.session_card import SessionCard
@@ -108,6 +108,7 @@ class LobbyView(QWidget):
         self._cards: list[SessionCard] = []
         self._day_labels: list[QLabel] = []
         self._joining: ScheduledSession | None = None
+        self._failed_join: ScheduledSession | None = None  # what the error banner's Try again joins
         self._reminders = ReminderTracker()
         self.ticks = 0  # how many times the clock was read (tests wait on it)
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
@@ -130,6 +131,7 @@ class LobbyView(QWidget):
         refresh_shortcut.activated.connect(self.refresh_requested)
 
         self.error_banner = Banner(BannerKind.ERROR)
+        self.error_banner.action_triggered.connect(self._retry_join)
         self.problems_banner = Banner(BannerKind.WARNING, dismissible=False)
         self.notice_banner = Banner(BannerKind.INFO)
         self.reminder_banner = Banner(BannerKind.INFO)
@@ -347,7 +349,15 @@ class LobbyView(QWidget):
 
     def show_error(self, message: str, details: str | None = None) -> None:
         self.info_banner.clear()
+        self._failed_join = None
         self.error_banner.show_message(message, details)
+
+    def show_join_failure(self, session: ScheduledSession, reason: str) -> None:
+        """Say that joining `session` failed and why, and offer to try again (Join stays too)."""
+        self.show_error(f"Could not join “{session.title or session.program}”.", as_sentence(reason))
+        self._failed_join = session
+        self.error_banner.action_button.setText("Try again")
+        self.error_banner.action_button.show()
 
     def show_info(self, message: str) -> None:
         self.info_banner.show_message(message)
@@ -370,15 +380,28 @@ class LobbyView(QWidget):
         if self._joining is not None or not session.can_join(self._now()):
             return
         self.error_banner.clear()
+        self._failed_join = None
         self.join_requested.emit(session)
 
+    def _retry_join(self) -> None:
+        if self._failed_join is not None:
+            self._on_join_clicked(self._failed_join)
+
     def set_joining(self, session: ScheduledSession | None) -> None:
-        """While a join runs, every Join is disabled and the chosen one says "Joining…"."""
-        self._joining = session
+        """While a join runs, every Join is disabled and the chosen one says "Joining…".
+
+        When it ends with the lobby still showing (the join failed), the focus goes back to that
+        session's Join: disabling it took the focus away, and Enter should try again.
+        """
+        was_joining, self._joining = self._joining, session
         for card in self._cards:
             joining_this = session is not None and _session_key(card.session) == _session_key(session)
             card.join_button.setText("Joining…" if joining_this else "Join")
         self.tick()
+        if session is None and was_joining is not None and self.isVisible():
+            tried = self.card_for(was_joining)
+            if tried is not None and tried.join_button.isEnabled():
+                tried.join_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def is_joining(self) -> bool:

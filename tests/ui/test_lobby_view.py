@@ -193,13 +193,14 @@ def test_problems_show_beside_the_cached_sessions(make_lobby: LobbyFactory) -> N
     one = ("Chronic Pain ECHO: the hub refused the token",)
     lobby.set_snapshot(week_snapshot(problems=one))
     assert lobby.problems_banner.isVisible()
-    assert lobby.problems_banner.message == one[0]
+    assert lobby.problems_banner.message == f"{one[0]}."
+    assert not lobby.problems_banner.details  # the line says itself whether a saved copy is shown
     assert len(lobby.cards) == 6
 
     two = (*one, "Dermatology feed: the feed is larger than 5 MB")
     lobby.set_snapshot(week_snapshot(problems=two))
-    assert lobby.problems_banner.message.startswith("2 programs could not be updated")
-    assert lobby.problems_banner.details == "\n".join(two)
+    assert lobby.problems_banner.message == "2 programs could not be updated."
+    assert lobby.problems_banner.details == "\n".join(f"{problem}." for problem in two)
 
     lobby.set_snapshot(week_snapshot())
     assert not lobby.problems_banner.isVisible()

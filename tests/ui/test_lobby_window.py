@@ -20,7 +20,7 @@ from echo_desktop.ui.schedule.network_watch import NetworkWatch
 from tests.fake_schedule import JANUS, FakeScheduleSource, MovableClock
 from tests.fakes import MemorySettingsStore
 from tests.ui.conftest import Harness, HarnessFactory
-from tests.ui.hub_words import rooms_unavailable_message
+from tests.ui.hub_words import rooms_unavailable_message, unreachable_problem
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
 
@@ -201,13 +201,15 @@ def test_new_snapshots_and_refresh_reach_the_lobby(
     lobby = lobby_harness.window.lobby_view
     assert lobby is not None
     qtbot.waitUntil(lambda: source.refreshes == 1, timeout=3000)
-    source.publish(week_snapshot(online=False))
+    hub_down = unreachable_problem("Chronic Pain ECHO", 2)
+    source.publish(week_snapshot(online=False, problems=(hub_down,)))
     assert lobby.freshness_label.text() == "Offline · last updated Tue 24 Nov, 9:14"
+    assert lobby.problems_banner.isVisible() and lobby.problems_banner.message == f"{hub_down}."
 
-    source.refreshed_snapshot = week_snapshot(problems=("Chronic Pain ECHO: the hub did not answer",))
+    source.refreshed_snapshot = week_snapshot()
     qtbot.mouseClick(lobby.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: source.refreshes == 2, timeout=3000)
-    qtbot.waitUntil(lobby.problems_banner.isVisible, timeout=3000)
+    qtbot.waitUntil(lambda: not lobby.problems_banner.isVisible(), timeout=3000)
     assert lobby.freshness_label.text() == "Updated 9:14"
 
 

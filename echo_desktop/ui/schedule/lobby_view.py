@@ -198,11 +198,13 @@ class LobbyView(QWidget):
             self.error_banner,
             self.reminder_banner,
             self.notice_banner,
-            self.problems_banner,
-            self.info_banner,
         ):
             column.addWidget(banner)
+        # Offline, the note says what the user sees (the saved schedule); the problems below it
+        # say which programs the hub did not update.
         column.addWidget(self.offline_note)
+        column.addWidget(self.problems_banner)
+        column.addWidget(self.info_banner)
         column.addWidget(self.empty_state)
         column.addWidget(self._list)
         column.addStretch(1)
@@ -259,12 +261,14 @@ class LobbyView(QWidget):
         if not problems:
             self.problems_banner.clear()
             return
+        # Each line is the client's, and says itself whether a saved copy is shown (there may be
+        # none): the banner adds no claim of its own about what is still shown.
         if len(problems) == 1:
-            self.problems_banner.show_message(problems[0], "The sessions saved earlier are still shown.")
+            self.problems_banner.show_message(as_sentence(problems[0]))
             return
         self.problems_banner.show_message(
-            f"{len(problems)} programs could not be updated; the sessions saved earlier are still shown.",
-            "\n".join(problems),
+            f"{len(problems)} programs could not be updated.",
+            "\n".join(as_sentence(problem) for problem in problems),
         )
 
     # --- the clock -----------------------------------------------------------------------------

@@ -24,6 +24,12 @@ _ICONS = {BannerKind.ERROR: "\u26a0", BannerKind.WARNING: "\u26a0", BannerKind.I
 _SPOKEN_PREFIX = {BannerKind.ERROR: "Error", BannerKind.WARNING: "Warning", BannerKind.INFO: "Notice"}
 
 
+def as_sentence(text: str) -> str:
+    """A message as a sentence, for a banner or a field: trimmed, with a full stop at the end."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
 class Banner(QFrame):
     """A coloured strip with a message, optional details, an optional action and a dismiss button.
 
@@ -144,6 +150,10 @@ class Banner(QFrame):
     @property
     def action_button(self) -> QPushButton:
         return self._action
+
+    @property
+    def dismiss_button(self) -> QPushButton:
+        return self._dismiss
 
     def _on_dismiss(self) -> None:
         self.clear()

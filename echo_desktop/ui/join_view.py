@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from echo_desktop.session.errors import EchoError, RoomNotFoundError, ServerUnreachableError, WrongPinError
 from echo_desktop.session.models import MAX_NAME_LENGTH, JoinRequest, MediaPreferences, Role
-from echo_desktop.ui.banner import Banner, BannerKind
+from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.media_settings import MEDIA_KEYS, load_media_preferences, media_preferences_to_save
 from echo_desktop.ui.style import set_heading
 
@@ -157,6 +157,7 @@ class JoinView(QWidget):
 
         self.error_banner = Banner(BannerKind.ERROR)
         self.info_banner = Banner(BannerKind.INFO)
+        self.notice_banner = Banner(BannerKind.INFO)  # the schedule's notices, until dismissed
 
         # The schedule's links: shown only when the app has a schedule (see set_schedule_links).
         self.back_button = QPushButton("← &Back to the schedule")
@@ -269,6 +270,7 @@ class JoinView(QWidget):
         card_layout.addSpacing(4)
         card_layout.addWidget(self.error_banner)
         card_layout.addWidget(self.info_banner)
+        card_layout.addWidget(self.notice_banner)
         card_layout.addSpacing(4)
         card_layout.addLayout(form)
         card_layout.addSpacing(8)
@@ -403,7 +405,7 @@ class JoinView(QWidget):
             try:
                 replace(_VALID_BASELINE, **change)
             except ValueError as exc:
-                errors[key] = _sentence(str(exc))
+                errors[key] = as_sentence(str(exc))
         request: JoinRequest | None = None
         if not errors and room is not None:
             try:
@@ -416,7 +418,7 @@ class JoinView(QWidget):
                     media=self.media_preferences(),
                 )
             except ValueError as exc:  # a rule that spans fields; show it on the first row
-                errors[KEY_SERVER_URL] = _sentence(str(exc))
+                errors[KEY_SERVER_URL] = as_sentence(str(exc))
         for key, field in self._fields.items():
             field.set_error(errors.get(key))
         if errors:
@@ -482,6 +484,13 @@ class JoinView(QWidget):
         self.error_banner.clear()
         self.info_banner.show_message(message)
 
+    def show_notice(self, message: str, details: str | None = None) -> None:
+        """Show something the user must be told once (a schedule notice), until dismissed.
+
+        It has a banner of its own, so a join failure or "You left the clinic." does not hide it.
+        """
+        self.notice_banner.show_message(message, details)
+
     def _on_show_pin_toggled(self, visible: bool) -> None:
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
 
@@ -492,8 +501,3 @@ def error_details(error: EchoError) -> str | None:
     if not detail or detail == error.user_message:
         return None
     return f"Details: {detail}"
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text.endswith((".", "!", "?")) else f"{text}."

@@ -36,6 +36,7 @@ from echo_desktop.ui.join_view import FORM_KEYS, JoinView, error_details
 from echo_desktop.ui.media_settings import MEDIA_KEYS
 from echo_desktop.ui.schedule.lobby_view import LobbyView, local_now
 from echo_desktop.ui.schedule.network_watch import NetworkWatch
+from echo_desktop.ui.schedule.notices import NoticeBoard
 from echo_desktop.ui.schedule.scheduled_join import join_request_for
 from echo_desktop.ui.schedule.subscribe_dialog import SubscribeDialog
 from echo_desktop.ui.session_bridge import SessionBridge
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._return_to_lobby = False  # the call was joined from the lobby: leaving goes back there
         self._network_watch: NetworkWatch | None = None
         self._refresh_task: asyncio.Future[Any] | None = None
+        self._notices = NoticeBoard()
 
         self.join_view = JoinView()
         self.call_view = CallView(session.latest_frame, view_size_sink=session.set_view_size)
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
 
     def show_join_view(self) -> None:
         self.stack.setCurrentWidget(self.join_view)
+        self._place_notices()
         self.join_view.focus_first_empty_field()
 
     def show_lobby(self) -> None:
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
             self.show_join_view()
             return
         self.stack.setCurrentWidget(self.lobby_view)
+        self._place_notices()
         self.lobby_view.focus_first_join()
 
     def _show_home(self) -> None:
@@ -167,7 +171,9 @@ class MainWindow(QMainWindow):
             self.show_join_view()
 
     def show_call_view(self) -> None:
+        self._notices.acknowledge()  # they were on the screen the user joined from
         self.stack.setCurrentWidget(self.call_view)
+        self._place_notices()
         self.call_view.participant_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -377,10 +383,13 @@ class MainWindow(QMainWindow):
         lobby.join_other_requested.connect(self.show_join_view)
         self.join_view.back_to_schedule_requested.connect(self.show_lobby)
         self.join_view.add_program_requested.connect(self.open_subscribe_dialog)
+        lobby.notice_banner.dismissed.connect(self._on_notices_dismissed)
+        self.join_view.notice_banner.dismissed.connect(self._on_notices_dismissed)
         schedule.set_listener(self._on_snapshot)
         snapshot = schedule.snapshot()
-        self._on_snapshot(snapshot)
+        # The first screen is chosen before the snapshot is shown, so its notices land on it.
         self.stack.setCurrentWidget(lobby if snapshot.subscriptions else self.join_view)
+        self._on_snapshot(snapshot)
         self._network_watch = NetworkWatch(schedule.network_changed, self)
         if not self._network_watch.start():
             self._network_watch = None
@@ -392,6 +401,27 @@ class MainWindow(QMainWindow):
             return
         self.lobby_view.set_snapshot(snapshot)
         self.join_view.set_schedule_links(back=bool(snapshot.subscriptions), add_program=True)
+        if self._notices.add(snapshot.notices):
+            self._place_notices()
+
+    def _place_notices(self) -> None:
+        """Show the waiting notices on the screen showing (the lobby or the join form), and on no
+        other. In a call they wait: a note about the schedule must not interrupt a clinic."""
+        current = self.stack.currentWidget()
+        waiting = self._notices.waiting
+        for screen in (self.lobby_view, self.join_view):
+            if screen is None:
+                continue
+            if screen is current and waiting:
+                screen.show_notice(waiting[0], "\n".join(waiting[1:]) or None)
+            else:
+                screen.notice_banner.clear()
+        if waiting and current is not self.call_view:
+            self._notices.mark_shown()
+
+    def _on_notices_dismissed(self) -> None:
+        self._notices.clear()
+        self._place_notices()
 
     def refresh_schedule(self) -> None:
         """Fetch every subscription now (Ctrl+R in the lobby, and once at start)."""
@@ -439,7 +469,7 @@ class MainWindow(QMainWindow):
                 details = await schedule.join_details(scheduled.join)
             except ScheduleError as exc:
                 logger.info("The hub gave no join details for a session of %s", scheduled.program)
-                lobby.show_error(str(exc) or "The hub did not let this app into the room.")
+                lobby.show_join_failure(scheduled, str(exc) or "The hub did not let this app into the room")
                 return
             try:
                 request = join_request_for(details, self.join_view.media_preferences())

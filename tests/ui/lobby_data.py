@@ -45,8 +45,10 @@ def pain(start: datetime, **more: object) -> ScheduledSession:
     return replace(session, **more)  # type: ignore[arg-type]
 
 
-def week_snapshot(*, online: bool = True, **more: object) -> ScheduleSnapshot:
-    """A week of sessions: one open now (today at 9:30), one moved, one in another zone."""
+def week_snapshot(*, online: bool = True, checked: bool = True, **more: object) -> ScheduleSnapshot:
+    """A week of sessions: one open now (today at 9:30), one moved, one in another zone.
+
+    `checked`: a refresh has finished since the app started (False: only the cache so far)."""
     sessions = (
         hcv(at(24, 9, 30)),  # opens 9:10: open at NOW
         pain(at(24, 14, 0)),
@@ -60,6 +62,7 @@ def week_snapshot(*, online: bool = True, **more: object) -> ScheduleSnapshot:
         "sessions": sessions,
         "updated": at(24, 9, 14),
         "online": online,
+        "checked": checked,
         "subscriptions": ("Hepatitis C ECHO", "Chronic Pain ECHO"),
         **more,
     }

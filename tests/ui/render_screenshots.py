@@ -2,7 +2,9 @@
 
 Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.render_screenshots
 Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png,
-call-controls.png, and the lobby's lobby-online.png, lobby-offline.png and subscribe.png.
+call-controls.png, and the lobby's lobby-checking.png (the cache at start, before the hub has
+answered), lobby-online.png, lobby-offline.png and subscribe.png. The lobby's problem lines are
+made by the real client's code (tests/ui/hub_words.py), so the pictures show what users will read.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
 from tests.fake_schedule import FakeScheduleSource, MovableClock, RecordingExport
 from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
+from tests.ui.hub_words import unreachable_problem
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -170,8 +173,15 @@ def main() -> int:
         await session.leave()
         await asyncio.sleep(0.1)
 
+    # Made before the loop runs: the client's words, for a hub that did not answer.
+    hub_down = tuple(
+        unreachable_problem(program, program_id)
+        for program_id, program in enumerate(week_snapshot().subscriptions, start=1)
+    )
+
     async def lobby() -> None:
-        source = FakeScheduleSource(week_snapshot())
+        yesterday = NOW - timedelta(hours=20, minutes=5)
+        source = FakeScheduleSource(week_snapshot(online=False, checked=False, updated=yesterday))
         lobby_window = MainWindow(
             ClinicSession(PortraitEngine(frame_size=(320, 240))),
             MemorySettingsStore(),
@@ -183,14 +193,11 @@ def main() -> int:
         lobby_window.resize(*WINDOW_SIZE)
         lobby_window.show()
         await asyncio.sleep(0.3)
+        save(lobby_window, "lobby-checking.png")
+        source.publish(week_snapshot())
+        await asyncio.sleep(0.2)
         save(lobby_window, "lobby-online.png")
-        source.publish(
-            week_snapshot(
-                online=False,
-                updated=NOW - timedelta(hours=20, minutes=5),
-                problems=("Chronic Pain ECHO: the hub did not answer. Trying again in 2 minutes.",),
-            )
-        )
+        source.publish(week_snapshot(online=False, updated=yesterday, problems=hub_down))
         await asyncio.sleep(0.2)
         save(lobby_window, "lobby-offline.png")
         lobby_window.open_subscribe_dialog()

@@ -96,6 +96,32 @@ def test_offline_snapshot_keeps_the_sessions_and_says_when_it_was_updated(make_l
     assert not lobby.offline_note.isVisible()
 
 
+def test_before_the_first_answer_the_lobby_says_checking_not_offline(make_lobby: LobbyFactory) -> None:
+    lobby = make_lobby()
+    # At start the app has only its cache and has not heard back yet: that is not "offline".
+    lobby.set_snapshot(week_snapshot(online=False, checked=False, updated=at(24, 9, 14)))
+    assert lobby.freshness_label.text() == "Last updated Tue 24 Nov, 9:14 · checking for changes…"
+    assert lobby.freshness_label.property("offline") is False
+    assert not lobby.offline_note.isVisible()
+    assert len(lobby.cards) == 6
+
+    # The answer: the hub did not reply.
+    lobby.set_snapshot(week_snapshot(online=False, checked=True, updated=at(24, 9, 14)))
+    assert lobby.freshness_label.text() == "Offline · last updated Tue 24 Nov, 9:14"
+    assert lobby.freshness_label.property("offline") is True
+    assert lobby.offline_note.isVisible()
+
+
+def test_with_no_cache_and_no_answer_yet_the_lobby_says_checking(make_lobby: LobbyFactory) -> None:
+    lobby = make_lobby()
+    lobby.set_snapshot(ScheduleSnapshot(subscriptions=("Hepatitis C ECHO",)))
+    assert lobby.freshness_label.text() == "Checking for the schedule…"
+    assert lobby.freshness_label.property("offline") is False
+    lobby.set_snapshot(ScheduleSnapshot(subscriptions=("Hepatitis C ECHO",), checked=True))
+    assert lobby.freshness_label.text() == "Offline · not updated yet"
+    assert lobby.freshness_label.property("offline") is True
+
+
 def test_join_is_enabled_from_the_room_opening_until_the_end(
     make_lobby: LobbyFactory, clock: MovableClock, qtbot: QtBot
 ) -> None:
@@ -167,35 +193,27 @@ def test_problems_show_beside_the_cached_sessions(make_lobby: LobbyFactory) -> N
     one = ("Chronic Pain ECHO: the hub refused the token",)
     lobby.set_snapshot(week_snapshot(problems=one))
     assert lobby.problems_banner.isVisible()
-    assert lobby.problems_banner.message == one[0]
+    assert lobby.problems_banner.message == f"{one[0]}."
+    assert not lobby.problems_banner.details  # the line says itself whether a saved copy is shown
     assert len(lobby.cards) == 6
 
     two = (*one, "Dermatology feed: the feed is larger than 5 MB")
     lobby.set_snapshot(week_snapshot(problems=two))
-    assert lobby.problems_banner.message.startswith("2 programs could not be updated")
-    assert lobby.problems_banner.details == "\n".join(two)
+    assert lobby.problems_banner.message == "2 programs could not be updated."
+    assert lobby.problems_banner.details == "\n".join(f"{problem}." for problem in two)
 
     lobby.set_snapshot(week_snapshot())
     assert not lobby.problems_banner.isVisible()
 
 
-def test_a_notice_is_shown_once(make_lobby: LobbyFactory) -> None:
-    lobby = make_lobby()
-    notice = "The saved schedule was damaged; it was set aside and fetched again."
-    lobby.set_snapshot(week_snapshot(notices=(notice,)))
-    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == notice
-
-    lobby.notice_banner.clear()
-    lobby.set_snapshot(week_snapshot(notices=(notice,)))
-    assert not lobby.notice_banner.isVisible()
-
-
 def test_empty_state_without_programs(make_lobby: LobbyFactory) -> None:
     lobby = make_lobby()
     assert lobby.empty_state.isVisible()
-    assert lobby.freshness_label.text() == "Offline · not updated yet"
     assert "Add a program" in lobby.empty_hint.text()
-    lobby.set_snapshot(ScheduleSnapshot(online=True, updated=NOW, subscriptions=("Hepatitis C ECHO",)))
+    lobby.set_snapshot(
+        ScheduleSnapshot(online=True, checked=True, updated=NOW, subscriptions=("Hepatitis C ECHO",))
+    )
+    assert lobby.freshness_label.text() == "Updated 9:14"
     assert lobby.empty_state.isVisible()
     assert "appear here" in lobby.empty_hint.text()
 

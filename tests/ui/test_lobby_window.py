@@ -20,6 +20,7 @@ from echo_desktop.ui.schedule.network_watch import NetworkWatch
 from tests.fake_schedule import JANUS, FakeScheduleSource, MovableClock
 from tests.fakes import MemorySettingsStore
 from tests.ui.conftest import Harness, HarnessFactory
+from tests.ui.hub_words import rooms_unavailable_message, unreachable_problem
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
 
@@ -123,11 +124,44 @@ def test_a_join_details_failure_is_shown_in_the_lobby(
     source.join_error = ScheduleError("Hepatitis C ECHO: the room is not open yet. It opens at 9:10.")
     qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lobby.error_banner.isVisible, timeout=3000)
-    assert lobby.error_banner.message == "Hepatitis C ECHO: the room is not open yet. It opens at 9:10."
+    assert lobby.error_banner.message == "Could not join “Cirrhosis care in primary care”."
+    assert lobby.error_banner.details == "Hepatitis C ECHO: the room is not open yet. It opens at 9:10."
     assert lobby_harness.engine.join_calls == 0
     assert lobby_harness.window.showing_lobby
     qtbot.waitUntil(lambda: not lobby.is_joining, timeout=3000)
     assert lobby.cards[0].join_button.isEnabled()
+
+
+def test_a_hub_that_cannot_open_the_room_lets_the_user_try_again(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    source.join_error = ScheduleError(rooms_unavailable_message("Hepatitis C ECHO"))  # 503
+    qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lobby.error_banner.isVisible, timeout=3000)
+    qtbot.waitUntil(lambda: not lobby.is_joining, timeout=3000)
+
+    # Said as a sentence that names the session, with what to do; nothing joined.
+    assert lobby.error_banner.message == "Could not join “Cirrhosis care in primary care”."
+    assert lobby.error_banner.details == (
+        "Hepatitis C ECHO: the hub cannot open the room just now; try again in a minute."
+    )
+    assert lobby_harness.engine.join_calls == 0 and window.showing_lobby
+    # Join is back, with the keyboard focus, and the banner offers the same.
+    join = lobby.cards[0].join_button
+    assert join.isEnabled() and join.text() == "Join" and join.hasFocus()
+    assert lobby.error_banner.action_button.isVisible()
+    assert lobby.error_banner.action_button.text() == "Try again"
+
+    # A minute later the hub can: "Try again" joins, and the error is gone.
+    source.join_error = None
+    qtbot.mouseClick(lobby.error_banner.action_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.showing_call, timeout=3000)
+    assert source.join_refs == [lobby.cards[0].session.join] * 2
+    assert not lobby.error_banner.isVisibleTo(lobby)
 
 
 def test_unusable_join_details_and_a_refused_join_are_shown_in_the_lobby(
@@ -167,13 +201,15 @@ def test_new_snapshots_and_refresh_reach_the_lobby(
     lobby = lobby_harness.window.lobby_view
     assert lobby is not None
     qtbot.waitUntil(lambda: source.refreshes == 1, timeout=3000)
-    source.publish(week_snapshot(online=False))
+    hub_down = unreachable_problem("Chronic Pain ECHO", 2)
+    source.publish(week_snapshot(online=False, problems=(hub_down,)))
     assert lobby.freshness_label.text() == "Offline · last updated Tue 24 Nov, 9:14"
+    assert lobby.problems_banner.isVisible() and lobby.problems_banner.message == f"{hub_down}."
 
-    source.refreshed_snapshot = week_snapshot(problems=("Chronic Pain ECHO: the hub did not answer",))
+    source.refreshed_snapshot = week_snapshot()
     qtbot.mouseClick(lobby.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: source.refreshes == 2, timeout=3000)
-    qtbot.waitUntil(lobby.problems_banner.isVisible, timeout=3000)
+    qtbot.waitUntil(lambda: not lobby.problems_banner.isVisible(), timeout=3000)
     assert lobby.freshness_label.text() == "Updated 9:14"
 
 
@@ -214,3 +250,57 @@ def test_network_reachability_goes_to_the_source(qasync_loop: asyncio.AbstractEv
     watch.on_reachability(reachability.Local)  # this computer only
     assert seen == [False, True, False]
     watch.stop()
+
+
+DAMAGED = "The saved schedule was damaged; it was set aside and fetched again."
+
+
+def test_a_notice_with_no_subscriptions_is_shown_on_the_join_form(
+    make_window: HarnessFactory, qtbot: QtBot
+) -> None:
+    source = FakeScheduleSource(ScheduleSnapshot(notices=(DAMAGED,)))
+    h = make_window(schedule=source, now=MovableClock(NOW), local_zone=LOCAL)
+    window = h.window
+    assert window.stack.currentWidget() is window.join_view
+    assert window.join_view.notice_banner.isVisible()
+    assert window.join_view.notice_banner.message == DAMAGED
+    # The same notice in later snapshots is not news: dismissed, it stays gone.
+    qtbot.mouseClick(window.join_view.notice_banner.dismiss_button, Qt.MouseButton.LeftButton)
+    source.publish(ScheduleSnapshot(notices=(DAMAGED,)))
+    assert not window.join_view.notice_banner.isVisible()
+
+
+def test_a_notice_follows_the_screen_until_dismissed(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    source.publish(week_snapshot(notices=(DAMAGED,)))
+    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == DAMAGED
+
+    # Off to the join form before reading it: the notice goes along, and is not left behind.
+    qtbot.mouseClick(lobby.join_other_button, Qt.MouseButton.LeftButton)
+    assert window.join_view.notice_banner.isVisible()
+    assert window.join_view.notice_banner.message == DAMAGED
+    assert not lobby.notice_banner.isVisibleTo(lobby)
+    source.publish(week_snapshot(notices=(DAMAGED,)))  # still the same news: shown once only
+    assert window.join_view.notice_banner.message == DAMAGED
+
+    qtbot.mouseClick(window.join_view.notice_banner.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.join_view.back_button, Qt.MouseButton.LeftButton)
+    assert window.showing_lobby and not lobby.notice_banner.isVisible()
+
+
+def test_a_notice_that_comes_during_a_call_waits_for_the_call_to_end(
+    lobby_harness: Harness, source: FakeScheduleSource, qtbot: QtBot
+) -> None:
+    window, lobby = lobby_harness.window, lobby_harness.window.lobby_view
+    assert lobby is not None
+    qtbot.mouseClick(lobby.cards[0].join_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.showing_call, timeout=3000)
+    source.publish(week_snapshot(notices=(DAMAGED,)))
+    assert not lobby.notice_banner.isVisibleTo(lobby)
+
+    window.request_leave()
+    qtbot.waitUntil(lambda: window.showing_lobby, timeout=3000)
+    assert lobby.notice_banner.isVisible() and lobby.notice_banner.message == DAMAGED

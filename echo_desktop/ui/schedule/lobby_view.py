@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot, by_day, upcoming
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError
 from echo_desktop.schedule.reminders import ReminderTracker
-from echo_desktop.ui.banner import Banner, BannerKind
+from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.notifier import Notify, TrayNotifier
 from echo_desktop.ui.schedule.session_card import SessionCard
-from echo_desktop.ui.schedule.wording import day_heading, freshness, reminder_text
+from echo_desktop.ui.schedule.wording import day_heading, freshness, is_offline, reminder_text
 from echo_desktop.ui.style import set_heading
 from echo_desktop.ui.tasks import TaskSet
 
@@ -108,7 +108,7 @@ class LobbyView(QWidget):
         self._cards: list[SessionCard] = []
         self._day_labels: list[QLabel] = []
         self._joining: ScheduledSession | None = None
-        self._shown_notices: set[str] = set()
+        self._failed_join: ScheduledSession | None = None  # what the error banner's Try again joins
         self._reminders = ReminderTracker()
         self.ticks = 0  # how many times the clock was read (tests wait on it)
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
@@ -131,6 +131,7 @@ class LobbyView(QWidget):
         refresh_shortcut.activated.connect(self.refresh_requested)
 
         self.error_banner = Banner(BannerKind.ERROR)
+        self.error_banner.action_triggered.connect(self._retry_join)
         self.problems_banner = Banner(BannerKind.WARNING, dismissible=False)
         self.notice_banner = Banner(BannerKind.INFO)
         self.reminder_banner = Banner(BannerKind.INFO)
@@ -197,11 +198,13 @@ class LobbyView(QWidget):
             self.error_banner,
             self.reminder_banner,
             self.notice_banner,
-            self.problems_banner,
-            self.info_banner,
         ):
             column.addWidget(banner)
+        # Offline, the note says what the user sees (the saved schedule); the problems below it
+        # say which programs the hub did not update.
         column.addWidget(self.offline_note)
+        column.addWidget(self.problems_banner)
+        column.addWidget(self.info_banner)
         column.addWidget(self.empty_state)
         column.addWidget(self._list)
         column.addStretch(1)
@@ -239,17 +242,18 @@ class LobbyView(QWidget):
         return self._local
 
     def set_snapshot(self, snapshot: ScheduleSnapshot) -> None:
-        """Show a new snapshot: its sessions, how fresh it is, its problems and new notices."""
+        """Show a new snapshot: its sessions, how fresh it is and its problems.
+
+        Its notices are the window's to place (`show_notice`): they must reach whichever screen
+        is showing, which may not be this one.
+        """
         self._snapshot = snapshot
-        self.freshness_label.setText(freshness(snapshot.updated, snapshot.online, self._local))
-        self.freshness_label.setProperty("offline", not snapshot.online)
+        offline = is_offline(snapshot)
+        self.freshness_label.setText(freshness(snapshot, self._local))
+        self.freshness_label.setProperty("offline", offline)
         self._repolish(self.freshness_label)
-        self.offline_note.setVisible(not snapshot.online and bool(snapshot.sessions))
+        self.offline_note.setVisible(offline and bool(snapshot.sessions))
         self._show_problems(snapshot.problems)
-        new_notices = [n for n in snapshot.notices if n not in self._shown_notices]
-        if new_notices:
-            self._shown_notices.update(new_notices)
-            self.notice_banner.show_message(new_notices[0], "\n".join(new_notices[1:]) or None)
         self.empty_hint.setText(EMPTY_HINT_SUBSCRIBED if snapshot.subscriptions else EMPTY_HINT_NO_PROGRAMS)
         self.tick()
 
@@ -257,12 +261,14 @@ class LobbyView(QWidget):
         if not problems:
             self.problems_banner.clear()
             return
+        # Each line is the client's, and says itself whether a saved copy is shown (there may be
+        # none): the banner adds no claim of its own about what is still shown.
         if len(problems) == 1:
-            self.problems_banner.show_message(problems[0], "The sessions saved earlier are still shown.")
+            self.problems_banner.show_message(as_sentence(problems[0]))
             return
         self.problems_banner.show_message(
-            f"{len(problems)} programs could not be updated; the sessions saved earlier are still shown.",
-            "\n".join(problems),
+            f"{len(problems)} programs could not be updated.",
+            "\n".join(as_sentence(problem) for problem in problems),
         )
 
     # --- the clock -----------------------------------------------------------------------------
@@ -347,10 +353,22 @@ class LobbyView(QWidget):
 
     def show_error(self, message: str, details: str | None = None) -> None:
         self.info_banner.clear()
+        self._failed_join = None
         self.error_banner.show_message(message, details)
+
+    def show_join_failure(self, session: ScheduledSession, reason: str) -> None:
+        """Say that joining `session` failed and why, and offer to try again (Join stays too)."""
+        self.show_error(f"Could not join “{session.title or session.program}”.", as_sentence(reason))
+        self._failed_join = session
+        self.error_banner.action_button.setText("Try again")
+        self.error_banner.action_button.show()
 
     def show_info(self, message: str) -> None:
         self.info_banner.show_message(message)
+
+    def show_notice(self, message: str, details: str | None = None) -> None:
+        """Show something the user must be told once (a schedule notice), until dismissed."""
+        self.notice_banner.show_message(message, details)
 
     def focus_first_join(self) -> None:
         """Put the focus on the first enabled Join (else on Refresh), where Enter joins."""
@@ -366,15 +384,28 @@ class LobbyView(QWidget):
         if self._joining is not None or not session.can_join(self._now()):
             return
         self.error_banner.clear()
+        self._failed_join = None
         self.join_requested.emit(session)
 
+    def _retry_join(self) -> None:
+        if self._failed_join is not None:
+            self._on_join_clicked(self._failed_join)
+
     def set_joining(self, session: ScheduledSession | None) -> None:
-        """While a join runs, every Join is disabled and the chosen one says "Joining…"."""
-        self._joining = session
+        """While a join runs, every Join is disabled and the chosen one says "Joining…".
+
+        When it ends with the lobby still showing (the join failed), the focus goes back to that
+        session's Join: disabling it took the focus away, and Enter should try again.
+        """
+        was_joining, self._joining = self._joining, session
         for card in self._cards:
             joining_this = session is not None and _session_key(card.session) == _session_key(session)
             card.join_button.setText("Joining…" if joining_this else "Join")
         self.tick()
+        if session is None and was_joining is not None and self.isVisible():
+            tried = self.card_for(was_joining)
+            if tried is not None and tried.join_button.isEnabled():
+                tried.join_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def is_joining(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from echo_desktop.schedule.lobby import ScheduledSession, SessionStatus, clock_time
+from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot, SessionStatus, clock_time
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
@@ -32,14 +32,25 @@ def short_date(moment: datetime) -> str:
     return f"{DAY_NAMES[moment.weekday()][:3]} {moment.day} {MONTH_NAMES[moment.month - 1][:3]}"
 
 
-def freshness(updated: datetime | None, online: bool, local: tzinfo) -> str:
-    """The lobby's header line: "Updated 9:14", or "Offline · last updated Tue 24 Nov, 9:14"."""
+def is_offline(snapshot: ScheduleSnapshot) -> bool:
+    """Whether the lobby says "offline": a refresh finished in this run and did not reach every
+    source. Before the first answer the app is only checking, which is not being offline."""
+    return snapshot.checked and not snapshot.online
+
+
+def freshness(snapshot: ScheduleSnapshot, local: tzinfo) -> str:
+    """The lobby's header line: "Updated 9:14", "Offline · last updated Tue 24 Nov, 9:14", or,
+    before the first refresh has answered, "Last updated Tue 24 Nov, 9:14 · checking for changes…"."""
+    updated = snapshot.updated.astimezone(local) if snapshot.updated is not None else None
+    if not snapshot.checked:
+        if updated is None:
+            return "Checking for the schedule…"
+        return f"Last updated {short_date(updated)}, {clock_time(updated)} · checking for changes…"
+    if snapshot.online:
+        return f"Updated {clock_time(updated)}" if updated is not None else "Updated just now"
     if updated is None:
-        return "Offline · not updated yet" if not online else "Updated just now"
-    when = updated.astimezone(local)
-    if online:
-        return f"Updated {clock_time(when)}"
-    return f"Offline · last updated {short_date(when)}, {clock_time(when)}"
+        return "Offline · not updated yet"
+    return f"Offline · last updated {short_date(updated)}, {clock_time(updated)}"
 
 
 def status_text(session: ScheduledSession, now: datetime, local: tzinfo) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from echo_desktop.cli import main
+from echo_desktop.cli import build_parser, main
 from echo_desktop.hub.program_service.server import ProgramServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,3 +220,34 @@ def test_running_the_hub_refuses_plain_http_beyond_loopback_before_starting_anyt
     status, err = _status(capsys, "--cert", str(tmp_path / "hub.crt"), "--data", data)
     assert status == 2 and "--cert and --key go together" in err
     assert not (tmp_path / "hub").exists()  # nothing was started or created
+
+
+def test_options_before_a_subcommand_count_as_much_as_after_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "default"))  # where a lost --data would go
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Pain", "--time-zone", "UTC")  # the old form: options after
+    assert main(["hub", "--data", str(data), "program", "list"]) == 0
+    assert "Pain" in capsys.readouterr().out
+    assert main(["hub", "--data", str(data), "--json", "person", "list"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"people": []}
+    assert main(["hub", "--json", "program", "list", "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["programs"][0]["name"] == "Pain"
+
+    parser = build_parser()
+    before = parser.parse_args(["hub", "--ip", "10.0.0.5", "--room", "77", "--data", "/x", "run"])
+    after = parser.parse_args(["hub", "run", "--ip", "10.0.0.5", "--room", "77", "--data", "/x"])
+    bare = parser.parse_args(["hub", "--ip", "10.0.0.5", "--room", "77", "--data", "/x"])
+    for args in (before, after, bare):
+        assert (args.ip, args.room, args.data) == ("10.0.0.5", 77, Path("/x"))
+    defaults = parser.parse_args(["hub", "run"])
+    assert (defaults.ip, defaults.room, defaults.data, defaults.service_port) == (
+        "127.0.0.1",
+        1234,
+        None,
+        8090,
+    )
+    # Given both before and after the subcommand, the nearer one (after) wins.
+    assert parser.parse_args(["hub", "--ip", "10.0.0.5", "run", "--ip", "10.0.0.6"]).ip == "10.0.0.6"
+    assert not (tmp_path / "default").exists()

@@ -251,3 +251,46 @@ def test_options_before_a_subcommand_count_as_much_as_after_it(
     # Given both before and after the subcommand, the nearer one (after) wins.
     assert parser.parse_args(["hub", "--ip", "10.0.0.5", "run", "--ip", "10.0.0.6"]).ip == "10.0.0.6"
     assert not (tmp_path / "default").exists()
+
+
+def test_cancel_and_move_refuse_a_date_on_which_the_series_has_no_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    thursdays = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "HCV teleECHO",
+        "--start", "2026-10-22 09:00", "--duration", "60", "--weekly", "--until", "2026-12-17",
+    )  # fmt: skip
+    fortnightly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Journal club",
+        "--start", "2026-10-23 12:00", "--duration", "45", "--every-weeks", "2",
+    )  # fmt: skip
+    monthly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Pain",
+        "--start", "2026-10-05 12:30", "--duration", "60", "--monthly",
+    )  # fmt: skip
+    once = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Kickoff",
+        "--start", "2027-01-08 07:30", "--duration", "90",
+    )  # fmt: skip
+    refusals = [
+        (["cancel", thursdays["uid"], "2026-11-25"], ["2026-11-25", "every Thursday at 09:00"]),
+        (["move", thursdays["uid"], "2026-11-25", "2026-11-27 09:00"], ["every Thursday at 09:00"]),
+        (["cancel", fortnightly["uid"], "2026-10-30"], ["every 2 weeks on Friday at 12:00"]),
+        (["cancel", monthly["uid"], "2026-11-06"], ["on day 5 of every month at 12:30"]),
+        (["move", once["uid"], "2027-01-09", "2027-01-10 07:30"], ["once, on Friday 2027-01-08 at 07:30"]),
+    ]
+    for argv, words in refusals:
+        status, err = _status(capsys, "session", *argv, "--data", str(data))
+        assert status == 2 and "has no session on" in err, (argv, err)
+        assert all(word in err for word in words), (argv, err)
+    listed = _run(capsys, data, "session", "list", "--program", "1")["sessions"]
+    assert all(s["cancelled"] == [] and s["moved"] == {} for s in listed)  # nothing was written
+
+    # The dates the series has are still accepted, again too (a moved date may be moved again).
+    _run(capsys, data, "session", "cancel", fortnightly["uid"], "2026-11-06")
+    _run(capsys, data, "session", "move", thursdays["uid"], "2026-12-03", "2026-12-04 10:00")
+    _run(capsys, data, "session", "move", thursdays["uid"], "2026-12-03", "2026-12-04 11:00")
+    _run(capsys, data, "session", "cancel", monthly["uid"], "2026-11-05")
+    _run(capsys, data, "session", "cancel", once["uid"], "2027-01-08")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from echo_desktop.hub.program_service.sessions import cancel_session, move_session
 from echo_desktop.hub.program_service.store import Program, ProgramStore, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.series import Agenda, Frequency, Series
@@ -77,7 +78,7 @@ def session_list(args: argparse.Namespace, store: ProgramStore) -> Answer:
 
 
 def session_cancel(args: argparse.Namespace, store: ProgramStore) -> Answer:
-    store.cancel(args.uid, args.date)
+    cancel_session(store, args.uid, args.date)
     return Answer(
         {"uid": args.uid, "cancelled": args.date.isoformat()},
         [f"Cancelled the session of {args.date.isoformat()}."],
@@ -85,7 +86,7 @@ def session_cancel(args: argparse.Namespace, store: ProgramStore) -> Answer:
 
 
 def session_move(args: argparse.Namespace, store: ProgramStore) -> Answer:
-    store.move(args.uid, args.date, args.to)
+    move_session(store, args.uid, args.date, args.to)
     moved = args.to.isoformat(timespec="minutes")
     return Answer(
         {"uid": args.uid, "moved": args.date.isoformat(), "to": moved},

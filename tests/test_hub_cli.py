@@ -3,7 +3,9 @@ with the tokens they print tried against the real program service."""
 
 from __future__ import annotations
 
+import io
 import json
+import stat
 import subprocess
 import sys
 import urllib.error
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from echo_desktop.cli import build_parser, main
+from echo_desktop.hub.adhoc_room import announce_adhoc_room, forget_adhoc_room
 from echo_desktop.hub.program_service.server import ProgramServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -294,3 +297,30 @@ def test_cancel_and_move_refuse_a_date_on_which_the_series_has_no_session(
     _run(capsys, data, "session", "move", thursdays["uid"], "2026-12-03", "2026-12-04 11:00")
     _run(capsys, data, "session", "cancel", monthly["uid"], "2026-11-05")
     _run(capsys, data, "session", "cancel", once["uid"], "2027-01-08")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_adhoc_rooms_pin_is_printed_on_a_terminal_and_kept_in_a_private_file_elsewhere(
+    tmp_path: Path,
+) -> None:
+    terminal = _Terminal()
+    assert announce_adhoc_room(1234, "8642", "ws://10.0.0.5:8188", tmp_path / "hub", terminal) is None
+    assert "room 1234, PIN 8642" in terminal.getvalue()
+    assert not (tmp_path / "hub").exists()
+
+    journal = io.StringIO()  # a pipe, a service manager's journal: not a terminal
+    (tmp_path / "hub").mkdir()
+    planted = tmp_path / "elsewhere"
+    (tmp_path / "hub" / "adhoc-room.json").symlink_to(planted)  # not followed, not inherited
+    path = announce_adhoc_room(1234, "8642", "ws://10.0.0.5:8188", tmp_path / "hub", journal)
+    assert path == tmp_path / "hub" / "adhoc-room.json"
+    assert "8642" not in journal.getvalue() and str(path) in journal.getvalue()
+    assert stat.S_IMODE(path.lstat().st_mode) == 0o600 and not path.is_symlink()
+    assert json.loads(path.read_text()) == {"janus": "ws://10.0.0.5:8188", "room": 1234, "pin": "8642"}
+    assert not planted.exists()
+    forget_adhoc_room(path)
+    assert not path.exists()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from testkit.netns import NetNamespace
 from tests.background_errors import background_errors_in
 from tests.conftest import Room
+from tests.janus_joins import join_room
 from tests.peers import Peer, counters_advance, wait_for
 
 pytestmark = pytest.mark.integration
@@ -83,3 +88,39 @@ async def test_probe_reports_and_leaves_on_sigterm(room: Room) -> None:
     finally:
         await host.leave()
         host.close()
+
+
+async def test_a_hub_run_by_a_service_manager_keeps_the_pin_out_of_its_log(
+    tmp_path: Path, netns: NetNamespace
+) -> None:
+    data = tmp_path / "hub-data"
+    argv = [sys.executable, "-m", "echo_desktop", "hub", "--ip", netns.hub_ip, "--ws-port", "8688"]
+    argv += ["--http-port", "8689", "--room", "4321", "--service-port", "0", "--data", str(data)]
+    # stderr is a pipe, as under systemd: the PIN goes to a private file that stderr names.
+    hub = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert hub.stdout is not None and hub.stderr is not None
+    err_lines: list[str] = []
+    try:
+        ready = json.loads(hub.stdout.readline())
+        while not any("Hub ready" in line for line in err_lines):
+            line = hub.stderr.readline()
+            assert line, "".join(err_lines)  # the hub ended before it was ready
+            err_lines.append(line)
+        named = re.search(r"its PIN is in (\S+) \(", err_lines[-1])
+        assert named is not None, err_lines[-1]
+        pin_file = Path(named.group(1))
+        assert pin_file == data / "adhoc-room.json"
+        assert stat.S_IMODE(pin_file.stat().st_mode) == 0o600
+        details = json.loads(pin_file.read_text())
+        assert details["room"] == 4321 and details["janus"] == ready["janus"]
+        assert (
+            await join_room(ready["janus"], 4321, details["pin"]) == "joined"
+        )  # the file holds the real PIN
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        _, rest = hub.communicate(timeout=15)
+    log = "".join(err_lines) + rest
+    assert hub.returncode == 0, log
+    assert details["pin"] not in log and "Hub stopped." in log
+    assert not pin_file.exists()  # the room and its PIN ended with the run
+    assert not background_errors_in(log), log

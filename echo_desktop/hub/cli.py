@@ -284,6 +284,7 @@ def hub_command(args: argparse.Namespace) -> int:
 
 def run_hub(args: argparse.Namespace) -> int:
     """Start Janus and the program service; print the JSON line; stop both on Ctrl-C or SIGTERM."""
+    from echo_desktop.hub.adhoc_room import announce_adhoc_room, forget_adhoc_room
     from echo_desktop.hub.launcher import HubConfig
     from echo_desktop.hub.local_hub import service_for, start_local_hub
     from echo_desktop.hub.program_service.server import Tls, is_loopback
@@ -304,24 +305,28 @@ def run_hub(args: argparse.Namespace) -> int:
     pin = args.pin or new_pin()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    store_path = (args.data or default_data_dir()) / "programs.db"
+    data_dir = args.data or default_data_dir()
     try:
-        service = service_for(config, store_path, service_ip, args.service_port, tls, args.insecure_http)
+        service = service_for(
+            config, data_dir / "programs.db", service_ip, args.service_port, tls, args.insecure_http
+        )
     except EchoError as exc:
         return _fail(2, str(exc))
     try:
         hub = start_local_hub(config, service, args.room, pin)
     except EchoError as exc:
         return _fail(1, str(exc))
-    print(json.dumps({"janus": config.ws_url, "service": service.url}), flush=True)
-    print(f"Hub ready: room {args.room}, PIN {pin}. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+    pin_file = None
     try:
+        print(json.dumps({"janus": config.ws_url, "service": service.url}), flush=True)
+        pin_file = announce_adhoc_room(args.room, pin, config.ws_url, data_dir, sys.stderr)
         while not stop.wait(0.5) and hub.running:
             pass
     except KeyboardInterrupt:
         pass
     finally:
         hub.stop()
+        forget_adhoc_room(pin_file)
     print("Hub stopped.", file=sys.stderr, flush=True)
     return 0
 

@@ -222,6 +222,8 @@ def test_running_the_hub_refuses_plain_http_beyond_loopback_before_starting_anyt
     assert status == 2 and "loopback only, not on 0.0.0.0" in err and "--insecure-http" in err
     status, err = _status(capsys, "--cert", str(tmp_path / "hub.crt"), "--data", data)
     assert status == 2 and "--cert and --key go together" in err
+    status, err = _status(capsys, "--janus-public-url", "https://hub.example.org", "--data", data)
+    assert status == 2 and "--janus-public-url" in err and "ws:// or wss://" in err
     assert not (tmp_path / "hub").exists()  # nothing was started or created
 
 
@@ -253,6 +255,9 @@ def test_options_before_a_subcommand_count_as_much_as_after_it(
     )
     # Given both before and after the subcommand, the nearer one (after) wins.
     assert parser.parse_args(["hub", "--ip", "10.0.0.5", "run", "--ip", "10.0.0.6"]).ip == "10.0.0.6"
+    public = ["--janus-public-url", "wss://hub.example.org/janus"]
+    assert parser.parse_args(["hub", *public, "run"]).janus_public_url == "wss://hub.example.org/janus"
+    assert parser.parse_args(["hub", "run", *public]).janus_public_url == "wss://hub.example.org/janus"
     assert not (tmp_path / "default").exists()
 
 

@@ -186,6 +186,14 @@ def _add_run_args(parser: argparse.ArgumentParser, suppress: bool = False) -> No
         default=default(False),
         help="serve plain HTTP beyond loopback (tokens cross the network in clear)",
     )
+    parser.add_argument(
+        "--janus-public-url",
+        type=_janus_url,
+        default=default(None),
+        metavar="URL",
+        help="the Janus URL clients are given to join sessions, e.g. wss://hub.example.org/janus "
+        "behind a TLS proxy (default: where Janus listens, ws://IP:WS_PORT)",
+    )
     if suppress:  # the parent has --data among the common options
         parser.add_argument("--data", type=Path, default=argparse.SUPPRESS, help=_DATA_HELP)
 
@@ -227,6 +235,15 @@ def _wall_clock(text: str) -> datetime:
         return datetime.strptime(text, "%Y-%m-%d %H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(f'{text!r} is not a time written "YYYY-MM-DD HH:MM"') from None
+
+
+def _janus_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ws:// or wss:// URL")
+    return text
 
 
 def _day(text: str) -> date:
@@ -308,7 +325,13 @@ def run_hub(args: argparse.Namespace) -> int:
     data_dir = args.data or default_data_dir()
     try:
         service = service_for(
-            config, data_dir / "programs.db", service_ip, args.service_port, tls, args.insecure_http
+            config,
+            data_dir / "programs.db",
+            service_ip,
+            args.service_port,
+            tls,
+            args.insecure_http,
+            args.janus_public_url or "",
         )
     except EchoError as exc:
         return _fail(2, str(exc))

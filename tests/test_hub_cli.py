@@ -329,3 +329,34 @@ def test_the_adhoc_rooms_pin_is_printed_on_a_terminal_and_kept_in_a_private_file
     assert not planted.exists()
     forget_adhoc_room(path)
     assert not path.exists()
+
+
+def test_a_start_skipped_by_daylight_saving_is_refused_and_a_monthly_29th_to_31st_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    add = ["session", "add", "--program", "1", "--title", "HCV", "--duration", "60", "--data", str(data)]
+    # 02:30 on 2026-03-08 does not exist in Denver: the clocks go from 02:00 straight to 03:00.
+    status, err = _status(capsys, *add, "--start", "2026-03-08 02:30")
+    assert status == 2 and "2026-03-08 02:30 does not exist in America/Denver" in err, err
+    assert "03:30" in err
+    weekly = _run(capsys, data, "session", "add", "--program", "1", "--title", "HCV", "--duration", "60",
+                  "--start", "2026-03-05 09:00", "--weekly")  # fmt: skip
+    status, err = _status(capsys, "session", "move", str(weekly["uid"]), "2026-03-12", "2026-03-08 02:15",
+                          "--data", str(data))  # fmt: skip
+    assert status == 2 and "2026-03-08 02:15 does not exist in America/Denver" in err, err
+    assert _run(capsys, data, "session", "list", "--program", "1")["sessions"][0]["moved"] == {}
+
+    # A weekly series at 02:30 exists on most Sundays, but not on the one the clocks go forward.
+    assert main(["hub", *add, "--start", "2026-03-01 02:30", "--weekly", "--until", "2026-03-29"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "2026-03-08" in err and "03:30" in err, err
+
+    # Monthly on the 31st: months without a 31st have no session, and the facilitator is told.
+    assert main(["hub", *add, "--start", "2026-10-31 12:00", "--monthly", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["frequency"] == "monthly"
+    assert "warning" in err and "day 31" in err and "November" in err, err
+    assert main(["hub", *add, "--start", "2026-10-28 12:00", "--monthly"]) == 0  # every month has a 28th
+    assert "warning" not in capsys.readouterr().err

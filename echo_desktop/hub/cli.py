@@ -296,6 +296,8 @@ def hub_command(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(json.dumps(answer.data) if args.json else "\n".join(answer.text), flush=True)
+    for warning in answer.warnings:
+        print(f"echo-desktop hub: warning: {warning}", file=sys.stderr, flush=True)
     return 0
 
 

@@ -130,3 +130,34 @@ def describe_rule(series: Series) -> str:
         rule = f"on day {first.day} of {months} {at}"
     until = f" until {series.until.isoformat()}" if series.until else ""
     return f"{rule}, from {first.date().isoformat()}{until}"
+
+
+SHIFT_HORIZON = timedelta(days=2 * 366)
+"""How far ahead an open-ended series is searched for sessions a daylight-saving change moves."""
+
+
+def real_wall_clock(moment: datetime, time_zone: str) -> datetime:
+    """The wall-clock time `moment` (naive, in `time_zone`) really falls at: itself, unless the
+    zone skips it (the hour the clocks go forward), when it is where calendars put it (02:30 is
+    read as 03:30)."""
+    zone = ZoneInfo(time_zone)
+    return moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def shifted_sessions(series: Series, program: str, time_zone: str) -> list[datetime]:
+    """The sessions of a series that a daylight-saving change moves off its wall-clock time,
+    each as the wall-clock time it really starts (read from the series' feed, within its end or
+    SHIFT_HORIZON)."""
+    zone = ZoneInfo(time_zone)
+    first = series.first_start.replace(tzinfo=zone)
+    last = first + SHIFT_HORIZON
+    if series.until is not None:
+        last = min(last, datetime.combine(series.until + timedelta(days=1), time(), zone))
+    feed = build_feed(program, time_zone, [series], first)
+    found = []
+    for occurrence in occurrences(feed, first, last):
+        # Through UTC: astimezone to the same zone would keep a skipped time as it is.
+        wall = occurrence.start.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if occurrence.uid == series.uid and not occurrence.moved and wall.time() != series.first_start.time():
+            found.append(wall)
+    return found

@@ -3,7 +3,9 @@ with the tokens they print tried against the real program service."""
 
 from __future__ import annotations
 
+import io
 import json
+import stat
 import subprocess
 import sys
 import urllib.error
@@ -13,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from echo_desktop.cli import main
+from echo_desktop.cli import build_parser, main
+from echo_desktop.hub.adhoc_room import announce_adhoc_room, forget_adhoc_room
 from echo_desktop.hub.program_service.server import ProgramServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,4 +222,141 @@ def test_running_the_hub_refuses_plain_http_beyond_loopback_before_starting_anyt
     assert status == 2 and "loopback only, not on 0.0.0.0" in err and "--insecure-http" in err
     status, err = _status(capsys, "--cert", str(tmp_path / "hub.crt"), "--data", data)
     assert status == 2 and "--cert and --key go together" in err
+    status, err = _status(capsys, "--janus-public-url", "https://hub.example.org", "--data", data)
+    assert status == 2 and "--janus-public-url" in err and "ws:// or wss://" in err
     assert not (tmp_path / "hub").exists()  # nothing was started or created
+
+
+def test_options_before_a_subcommand_count_as_much_as_after_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "default"))  # where a lost --data would go
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Pain", "--time-zone", "UTC")  # the old form: options after
+    assert main(["hub", "--data", str(data), "program", "list"]) == 0
+    assert "Pain" in capsys.readouterr().out
+    assert main(["hub", "--data", str(data), "--json", "person", "list"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"people": []}
+    assert main(["hub", "--json", "program", "list", "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["programs"][0]["name"] == "Pain"
+
+    parser = build_parser()
+    before = parser.parse_args(["hub", "--ip", "10.0.0.5", "--room", "77", "--data", "/x", "run"])
+    after = parser.parse_args(["hub", "run", "--ip", "10.0.0.5", "--room", "77", "--data", "/x"])
+    bare = parser.parse_args(["hub", "--ip", "10.0.0.5", "--room", "77", "--data", "/x"])
+    for args in (before, after, bare):
+        assert (args.ip, args.room, args.data) == ("10.0.0.5", 77, Path("/x"))
+    defaults = parser.parse_args(["hub", "run"])
+    assert (defaults.ip, defaults.room, defaults.data, defaults.service_port) == (
+        "127.0.0.1",
+        1234,
+        None,
+        8090,
+    )
+    # Given both before and after the subcommand, the nearer one (after) wins.
+    assert parser.parse_args(["hub", "--ip", "10.0.0.5", "run", "--ip", "10.0.0.6"]).ip == "10.0.0.6"
+    public = ["--janus-public-url", "wss://hub.example.org/janus"]
+    assert parser.parse_args(["hub", *public, "run"]).janus_public_url == "wss://hub.example.org/janus"
+    assert parser.parse_args(["hub", "run", *public]).janus_public_url == "wss://hub.example.org/janus"
+    assert not (tmp_path / "default").exists()
+
+
+def test_cancel_and_move_refuse_a_date_on_which_the_series_has_no_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    thursdays = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "HCV teleECHO",
+        "--start", "2026-10-22 09:00", "--duration", "60", "--weekly", "--until", "2026-12-17",
+    )  # fmt: skip
+    fortnightly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Journal club",
+        "--start", "2026-10-23 12:00", "--duration", "45", "--every-weeks", "2",
+    )  # fmt: skip
+    monthly = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Pain",
+        "--start", "2026-10-05 12:30", "--duration", "60", "--monthly",
+    )  # fmt: skip
+    once = _run(
+        capsys, data, "session", "add", "--program", "1", "--title", "Kickoff",
+        "--start", "2027-01-08 07:30", "--duration", "90",
+    )  # fmt: skip
+    refusals = [
+        (["cancel", thursdays["uid"], "2026-11-25"], ["2026-11-25", "every Thursday at 09:00"]),
+        (["move", thursdays["uid"], "2026-11-25", "2026-11-27 09:00"], ["every Thursday at 09:00"]),
+        (["cancel", fortnightly["uid"], "2026-10-30"], ["every 2 weeks on Friday at 12:00"]),
+        (["cancel", monthly["uid"], "2026-11-06"], ["on day 5 of every month at 12:30"]),
+        (["move", once["uid"], "2027-01-09", "2027-01-10 07:30"], ["once, on Friday 2027-01-08 at 07:30"]),
+    ]
+    for argv, words in refusals:
+        status, err = _status(capsys, "session", *argv, "--data", str(data))
+        assert status == 2 and "has no session on" in err, (argv, err)
+        assert all(word in err for word in words), (argv, err)
+    listed = _run(capsys, data, "session", "list", "--program", "1")["sessions"]
+    assert all(s["cancelled"] == [] and s["moved"] == {} for s in listed)  # nothing was written
+
+    # The dates the series has are still accepted, again too (a moved date may be moved again).
+    _run(capsys, data, "session", "cancel", fortnightly["uid"], "2026-11-06")
+    _run(capsys, data, "session", "move", thursdays["uid"], "2026-12-03", "2026-12-04 10:00")
+    _run(capsys, data, "session", "move", thursdays["uid"], "2026-12-03", "2026-12-04 11:00")
+    _run(capsys, data, "session", "cancel", monthly["uid"], "2026-11-05")
+    _run(capsys, data, "session", "cancel", once["uid"], "2027-01-08")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_adhoc_rooms_pin_is_printed_on_a_terminal_and_kept_in_a_private_file_elsewhere(
+    tmp_path: Path,
+) -> None:
+    terminal = _Terminal()
+    assert announce_adhoc_room(1234, "8642", "ws://10.0.0.5:8188", tmp_path / "hub", terminal) is None
+    assert "room 1234, PIN 8642" in terminal.getvalue()
+    assert not (tmp_path / "hub").exists()
+
+    journal = io.StringIO()  # a pipe, a service manager's journal: not a terminal
+    (tmp_path / "hub").mkdir()
+    planted = tmp_path / "elsewhere"
+    (tmp_path / "hub" / "adhoc-room.json").symlink_to(planted)  # not followed, not inherited
+    path = announce_adhoc_room(1234, "8642", "ws://10.0.0.5:8188", tmp_path / "hub", journal)
+    assert path == tmp_path / "hub" / "adhoc-room.json"
+    assert "8642" not in journal.getvalue() and str(path) in journal.getvalue()
+    assert stat.S_IMODE(path.lstat().st_mode) == 0o600 and not path.is_symlink()
+    assert json.loads(path.read_text()) == {"janus": "ws://10.0.0.5:8188", "room": 1234, "pin": "8642"}
+    assert not planted.exists()
+    forget_adhoc_room(path)
+    assert not path.exists()
+
+
+def test_a_start_skipped_by_daylight_saving_is_refused_and_a_monthly_29th_to_31st_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    add = ["session", "add", "--program", "1", "--title", "HCV", "--duration", "60", "--data", str(data)]
+    # 02:30 on 2026-03-08 does not exist in Denver: the clocks go from 02:00 straight to 03:00.
+    status, err = _status(capsys, *add, "--start", "2026-03-08 02:30")
+    assert status == 2 and "2026-03-08 02:30 does not exist in America/Denver" in err, err
+    assert "03:30" in err
+    weekly = _run(capsys, data, "session", "add", "--program", "1", "--title", "HCV", "--duration", "60",
+                  "--start", "2026-03-05 09:00", "--weekly")  # fmt: skip
+    status, err = _status(capsys, "session", "move", str(weekly["uid"]), "2026-03-12", "2026-03-08 02:15",
+                          "--data", str(data))  # fmt: skip
+    assert status == 2 and "2026-03-08 02:15 does not exist in America/Denver" in err, err
+    assert _run(capsys, data, "session", "list", "--program", "1")["sessions"][0]["moved"] == {}
+
+    # A weekly series at 02:30 exists on most Sundays, but not on the one the clocks go forward.
+    assert main(["hub", *add, "--start", "2026-03-01 02:30", "--weekly", "--until", "2026-03-29"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "2026-03-08" in err and "03:30" in err, err
+
+    # Monthly on the 31st: months without a 31st have no session, and the facilitator is told.
+    assert main(["hub", *add, "--start", "2026-10-31 12:00", "--monthly", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["frequency"] == "monthly"
+    assert "warning" in err and "day 31" in err and "November" in err, err
+    assert main(["hub", *add, "--start", "2026-10-28 12:00", "--monthly"]) == 0  # every month has a 28th
+    assert "warning" not in capsys.readouterr().err

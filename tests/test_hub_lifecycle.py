@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from echo_desktop.hub.program_service.store import ProgramStore
+from echo_desktop.session.models import Role
 from testkit.netns import NetNamespace
 from tests.background_errors import background_errors_in
 from tests.conftest import Room
+from tests.janus_joins import join_room
 from tests.peers import Peer, counters_advance, wait_for
 
 pytestmark = pytest.mark.integration
@@ -83,3 +92,60 @@ async def test_probe_reports_and_leaves_on_sigterm(room: Room) -> None:
     finally:
         await host.leave()
         host.close()
+
+
+def _join_details(service_url: str, uid: str, start: datetime, token: str) -> dict[str, object]:
+    url = f"{service_url}/api/join/{uid}/{start.strftime('%Y%m%dT%H%M%SZ')}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=15) as answer:
+        details = json.load(answer)
+    assert isinstance(details, dict)
+    return details
+
+
+async def test_a_hub_run_by_a_service_manager_keeps_the_pin_out_of_its_log_and_gives_its_public_url(
+    tmp_path: Path, netns: NetNamespace
+) -> None:
+    data = tmp_path / "hub-data"
+    store = ProgramStore.open(data / "programs.db")
+    try:  # a session whose room is open now, and a member to join it
+        program = store.add_program("Hepatitis C", "UTC")
+        start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=5)
+        series = store.add_series(program.id, "HCV", start.replace(tzinfo=None), timedelta(hours=1))
+        dana = store.add_person("Dana Whitehorse, NP", "Taos Clinic", Role.SPOKE)
+        store.add_member(dana.person.id, program.id)
+    finally:
+        store.close()
+    argv = [sys.executable, "-m", "echo_desktop", "hub", "--ip", netns.hub_ip, "--ws-port", "8688"]
+    argv += ["--http-port", "8689", "--room", "4321", "--service-port", "0", "--data", str(data)]
+    argv += ["--janus-public-url", "wss://hub.example.org/janus"]  # behind a TLS proxy
+    # stderr is a pipe, as under systemd: the PIN goes to a private file that stderr names.
+    hub = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert hub.stdout is not None and hub.stderr is not None
+    err_lines: list[str] = []
+    try:
+        ready = json.loads(hub.stdout.readline())
+        while not any("Hub ready" in line for line in err_lines):
+            line = hub.stderr.readline()
+            assert line, "".join(err_lines)  # the hub ended before it was ready
+            err_lines.append(line)
+        named = re.search(r"its PIN is in (\S+) \(", err_lines[-1])
+        assert named is not None, err_lines[-1]
+        pin_file = Path(named.group(1))
+        assert pin_file == data / "adhoc-room.json"
+        assert stat.S_IMODE(pin_file.stat().st_mode) == 0o600
+        details = json.loads(pin_file.read_text())
+        assert details["room"] == 4321 and details["janus"] == ready["janus"]
+        # The file holds the real PIN.
+        assert await join_room(ready["janus"], 4321, details["pin"]) == "joined"
+        # Clients are given the public URL; Janus itself listens (and the JSON line says) on --ip.
+        joining = _join_details(ready["service"], series.uid, start, dana.api_token)
+        assert joining["janus"] == "wss://hub.example.org/janus" and joining["room"] == series.room
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        _, rest = hub.communicate(timeout=15)
+    log = "".join(err_lines) + rest
+    assert hub.returncode == 0, log
+    assert details["pin"] not in log and "Hub stopped." in log
+    assert not pin_file.exists()  # the room and its PIN ended with the run
+    assert not background_errors_in(log), log

@@ -80,6 +80,8 @@ def test_bundle_installs_offline_and_runs(tmp_path: Path, netns: NetNamespace) -
         out_text, err_text = hub.communicate(timeout=15)
     assert hub.returncode == 0
     assert out_text == ""  # the JSON line was the whole of stdout
-    assert "Hub stopped." in err_text and "PIN 2468" in err_text
+    # stderr is a pipe here, not a terminal: it names the PIN's private file, never the PIN.
+    assert "Hub stopped." in err_text and "2468" not in err_text
+    assert str(tmp_path / "hub-data" / "adhoc-room.json") in err_text
     assert "the program service listens on 127.0.0.1 only" in err_text
     assert not background_errors_in(err_text), err_text

@@ -17,11 +17,11 @@ import pytest
 from echo_desktop.hub.launcher import HubConfig, JanusHub
 from echo_desktop.hub.program_service.server import JanusAccess, ProgramServer
 from echo_desktop.hub.program_service.store import ProgramStore
-from echo_desktop.hub.rooms import VIDEOROOM, JanusVideoRooms
-from echo_desktop.net.janus_client import JanusClient
+from echo_desktop.hub.rooms import JanusVideoRooms
 from echo_desktop.session.errors import WrongPinError
 from echo_desktop.session.models import Role
 from testkit.netns import NetNamespace
+from tests.janus_joins import join_room
 from tests.waiting import wait_for, wait_for_async
 
 pytestmark = pytest.mark.integration
@@ -39,20 +39,6 @@ async def janus_rooms(netns: NetNamespace) -> AsyncIterator[tuple[JanusHub, Janu
     finally:
         await rooms.close()
         hub.stop()
-
-
-async def _join_room(ws_url: str, room: int, pin: str) -> str:
-    """Join the room as a publisher (signaling only) and say what Janus answered."""
-    client = JanusClient()
-    await client.connect(ws_url)
-    try:
-        handle = await client.attach(VIDEOROOM)
-        reply = await handle.request(
-            {"request": "join", "ptype": "publisher", "room": room, "pin": pin, "display": "Dana [spoke]"}
-        )
-        return str(reply.data.get("videoroom"))
-    finally:
-        await client.close()
 
 
 async def test_a_session_room_opens_survives_a_janus_restart_and_closes(
@@ -96,14 +82,14 @@ async def test_a_session_room_opens_survives_a_janus_restart_and_closes(
                 "start": "2030-01-10T15:00:00+00:00", "end": "2030-01-10T16:00:00+00:00",
             }  # fmt: skip
             assert len(pin) == 6 and pin.isdigit()
-            assert await _join_room(hub.config.ws_url, room, pin) == "joined"
+            assert await join_room(hub.config.ws_url, room, pin) == "joined"
             with pytest.raises(WrongPinError):
-                await _join_room(hub.config.ws_url, room, "x" + pin)
+                await join_room(hub.config.ws_url, room, "x" + pin)
 
             hub.stop()  # Janus restarts, and forgets every room
             hub.start()
             await wait_for_async(lambda: rooms.exists(room), what="the room to be made again")
-            assert await _join_room(hub.config.ws_url, room, pin) == "joined"  # the same PIN
+            assert await join_room(hub.config.ws_url, room, pin) == "joined"  # the same PIN
             again = await http.get(join, headers=bearer)
             assert again.status == 200 and (await again.json())["pin"] == pin
 

@@ -27,6 +27,7 @@ from echo_desktop.session.errors import EchoError
 DEFAULT_SERVICE_PORT = 8090
 DEFAULT_SERVICE_URL = f"http://127.0.0.1:{DEFAULT_SERVICE_PORT}"
 _FORMATTER = argparse.RawDescriptionHelpFormatter
+_DATA_HELP = "the folder of the program store (default: the user data folder)"
 
 
 def default_data_dir() -> Path:
@@ -50,16 +51,17 @@ def add_hub_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         '  echo-desktop hub program add "Hepatitis C" --time-zone America/Denver',
         formatter_class=_FORMATTER,
     )
+    # An option may come before the subcommand or after it. The subcommands' copies have no
+    # default (SUPPRESS): argparse copies every value a subparser holds over the parent's, so a
+    # default there would silently undo `hub --data D program list`.
     _add_run_args(hub)
+    _add_common_args(hub)
     sub = hub.add_subparsers(dest="hub_command", metavar="{run,program,session,person}")
     run = _command(sub, "run", "run Janus and the program service (the default)", "echo-desktop hub run")
-    _add_run_args(run)
+    _add_run_args(run, suppress=True)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data", type=Path, help="the folder of the program store (default: the user data folder)"
-    )
-    common.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    _add_common_args(common, suppress=True)
 
     program = _group(sub, "program", "the programs (add, list)")
     add = _command(
@@ -134,30 +136,66 @@ def add_hub_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     _add_service_url(reissue)
 
 
-def _add_run_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ip", default="127.0.0.1", help="where Janus listens")
-    parser.add_argument("--ws-port", type=int, default=8188)
-    parser.add_argument("--http-port", type=int, default=8088)
-    parser.add_argument("--room", type=int, default=1234, help="the hub's ad-hoc room")
-    parser.add_argument("--pin", default="", help="its PIN (a random one is made if omitted)")
+def _add_common_args(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """The facilitator's commands' options (`--data` is also the running hub's)."""
+    default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
-        "--service-port", type=int, default=DEFAULT_SERVICE_PORT, help="the program service's port"
+        "--data",
+        type=Path,
+        default=default,
+        help=_DATA_HELP,
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print the answer as one JSON object (the facilitator's commands)",
+    )
+
+
+def _add_run_args(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """The running hub's options; `suppress`: no defaults (a subcommand's copy, see above)."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument("--ip", default=default("127.0.0.1"), help="where Janus listens")
+    parser.add_argument("--ws-port", type=int, default=default(8188))
+    parser.add_argument("--http-port", type=int, default=default(8088))
+    parser.add_argument("--room", type=int, default=default(1234), help="the hub's ad-hoc room")
+    parser.add_argument("--pin", default=default(""), help="its PIN (a random one is made if omitted)")
+    parser.add_argument(
+        "--service-port",
+        type=int,
+        default=default(DEFAULT_SERVICE_PORT),
+        help="the program service's port",
     )
     parser.add_argument(
         "--service-ip",
+        default=default(None),
         help="where the program service listens (default: --ip with a certificate or "
         "--insecure-http, else 127.0.0.1)",
     )
-    parser.add_argument("--cert", type=Path, help="the service's TLS certificate chain (PEM)")
-    parser.add_argument("--key", type=Path, help="its private key (PEM)")
+    parser.add_argument(
+        "--cert", type=Path, default=default(None), help="the service's TLS certificate chain (PEM)"
+    )
+    parser.add_argument("--key", type=Path, default=default(None), help="its private key (PEM)")
     parser.add_argument(
         "--insecure-http",
         action="store_true",
+        default=default(False),
         help="serve plain HTTP beyond loopback (tokens cross the network in clear)",
     )
     parser.add_argument(
-        "--data", type=Path, help="where the program store lives (default: the user data folder)"
+        "--janus-public-url",
+        type=_janus_url,
+        default=default(None),
+        metavar="URL",
+        help="the Janus URL clients are given to join sessions, e.g. wss://hub.example.org/janus "
+        "behind a TLS proxy (default: where Janus listens, ws://IP:WS_PORT)",
     )
+    if suppress:  # the parent has --data among the common options
+        parser.add_argument("--data", type=Path, default=argparse.SUPPRESS, help=_DATA_HELP)
 
 
 def _add_service_url(parser: argparse.ArgumentParser) -> None:
@@ -197,6 +235,15 @@ def _wall_clock(text: str) -> datetime:
         return datetime.strptime(text, "%Y-%m-%d %H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(f'{text!r} is not a time written "YYYY-MM-DD HH:MM"') from None
+
+
+def _janus_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ws:// or wss:// URL")
+    return text
 
 
 def _day(text: str) -> date:
@@ -249,11 +296,14 @@ def hub_command(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(json.dumps(answer.data) if args.json else "\n".join(answer.text), flush=True)
+    for warning in answer.warnings:
+        print(f"echo-desktop hub: warning: {warning}", file=sys.stderr, flush=True)
     return 0
 
 
 def run_hub(args: argparse.Namespace) -> int:
     """Start Janus and the program service; print the JSON line; stop both on Ctrl-C or SIGTERM."""
+    from echo_desktop.hub.adhoc_room import announce_adhoc_room, forget_adhoc_room
     from echo_desktop.hub.launcher import HubConfig
     from echo_desktop.hub.local_hub import service_for, start_local_hub
     from echo_desktop.hub.program_service.server import Tls, is_loopback
@@ -274,24 +324,34 @@ def run_hub(args: argparse.Namespace) -> int:
     pin = args.pin or new_pin()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    store_path = (args.data or default_data_dir()) / "programs.db"
+    data_dir = args.data or default_data_dir()
     try:
-        service = service_for(config, store_path, service_ip, args.service_port, tls, args.insecure_http)
+        service = service_for(
+            config,
+            data_dir / "programs.db",
+            service_ip,
+            args.service_port,
+            tls,
+            args.insecure_http,
+            args.janus_public_url or "",
+        )
     except EchoError as exc:
         return _fail(2, str(exc))
     try:
         hub = start_local_hub(config, service, args.room, pin)
     except EchoError as exc:
         return _fail(1, str(exc))
-    print(json.dumps({"janus": config.ws_url, "service": service.url}), flush=True)
-    print(f"Hub ready: room {args.room}, PIN {pin}. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+    pin_file = None
     try:
+        print(json.dumps({"janus": config.ws_url, "service": service.url}), flush=True)
+        pin_file = announce_adhoc_room(args.room, pin, config.ws_url, data_dir, sys.stderr)
         while not stop.wait(0.5) and hub.running:
             pass
     except KeyboardInterrupt:
         pass
     finally:
         hub.stop()
+        forget_adhoc_room(pin_file)
     print("Hub stopped.", file=sys.stderr, flush=True)
     return 0
 

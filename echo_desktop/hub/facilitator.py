@@ -10,10 +10,17 @@ Tokens are printed once, to the facilitator who issues them (stdout), and never 
 from __future__ import annotations
 
 import argparse
+import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from echo_desktop.hub.program_service.sessions import (
+    cancel_session,
+    move_session,
+    real_wall_clock,
+    shifted_sessions,
+)
 from echo_desktop.hub.program_service.store import Program, ProgramStore, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.series import Agenda, Frequency, Series
@@ -22,10 +29,12 @@ from echo_desktop.session.models import Role
 
 @dataclass(frozen=True)
 class Answer:
-    """A command's result: the data `--json` prints, and the text a person reads."""
+    """A command's result: the data `--json` prints, the text a person reads, and warnings
+    (printed on stderr, so that stdout stays the answer alone)."""
 
     data: dict[str, object]
     text: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 Command = Callable[[argparse.Namespace, ProgramStore], Answer]
@@ -50,6 +59,8 @@ def session_add(args: argparse.Namespace, store: ProgramStore) -> Answer:
         frequency = Frequency.MONTHLY
     if args.until is not None and frequency is Frequency.ONCE:
         raise StoreError("--until is for a repeating session (--weekly, --every-weeks or --monthly)")
+    program = store.schedule(args.program).program
+    _refuse_skipped_time(args.start, program.time_zone)
     series = store.add_series(
         args.program,
         args.title,
@@ -60,9 +71,20 @@ def session_add(args: argparse.Namespace, store: ProgramStore) -> Answer:
         args.until,
         Agenda(args.didactic, args.presenter, args.cases),
     )
+    warnings = [
+        f"the session of {wall:%Y-%m-%d} is at {wall:%H:%M}: {series.first_start:%H:%M} does not exist "
+        f"that day in {program.time_zone} (the clocks go forward)"
+        for wall in shifted_sessions(series, program.name, program.time_zone)
+    ]
+    if frequency is Frequency.MONTHLY and (missing := _months_without(series.first_start.day)):
+        warnings.append(
+            f"a monthly session on day {series.first_start.day} has none in the months without that "
+            f"day: {missing}"
+        )
     return Answer(
         _series(series, args.program),
         [f"Session {series.uid}: {series.title}, {_when(series)}, room {series.room}"],
+        warnings,
     )
 
 
@@ -77,7 +99,7 @@ def session_list(args: argparse.Namespace, store: ProgramStore) -> Answer:
 
 
 def session_cancel(args: argparse.Namespace, store: ProgramStore) -> Answer:
-    store.cancel(args.uid, args.date)
+    cancel_session(store, args.uid, args.date)
     return Answer(
         {"uid": args.uid, "cancelled": args.date.isoformat()},
         [f"Cancelled the session of {args.date.isoformat()}."],
@@ -85,7 +107,11 @@ def session_cancel(args: argparse.Namespace, store: ProgramStore) -> Answer:
 
 
 def session_move(args: argparse.Namespace, store: ProgramStore) -> Answer:
-    store.move(args.uid, args.date, args.to)
+    program_id = store.program_of_series(args.uid)
+    if program_id is None:
+        raise StoreError(f"there is no series {args.uid!r}")
+    _refuse_skipped_time(args.to, store.schedule(program_id).program.time_zone)
+    move_session(store, args.uid, args.date, args.to)
     moved = args.to.isoformat(timespec="minutes")
     return Answer(
         {"uid": args.uid, "moved": args.date.isoformat(), "to": moved},
@@ -153,6 +179,25 @@ def person_reissue_feed(args: argparse.Namespace, store: ProgramStore) -> Answer
     feeds = _feeds(store, args.id, token, args.service_url)
     text = [f"New calendar feed for {f['name']}: {f['url']}" for f in feeds]
     return Answer({"id": args.id, "feeds": feeds}, text or ["New feed URL made (no programs yet)."])
+
+
+def _refuse_skipped_time(start: datetime, time_zone: str) -> None:
+    """Refuse a start the program's zone skips (the hour the clocks go forward): rather than guess
+    what the facilitator meant, ask for a time that exists."""
+    real = real_wall_clock(start, time_zone)
+    if real != start:
+        raise StoreError(
+            f"{start:%Y-%m-%d %H:%M} does not exist in {time_zone}: the clocks go forward that night "
+            f"(calendars would show {real:%H:%M}); choose a time outside the skipped hour"
+        )
+
+
+def _months_without(day: int) -> str:
+    """The months that have no `day` (a leap year's February has a 29th), in words; "" if none."""
+    months = [calendar.month_name[m] for m in range(1, 13) if calendar.monthrange(2023, m)[1] < day]
+    if day == 29:
+        return "February, except in leap years"
+    return ", ".join(months)
 
 
 def feed_url(service_url: str, feed_token: str, program_id: int) -> str:

@@ -38,14 +38,18 @@ def service_for(
     service_port: int = 8090,
     tls: Tls | None = None,
     insecure_http: bool = False,
+    janus_public_url: str = "",
 ) -> ProgramServer:
     """The program service for this Janus (not started); raises HubLaunchError at once for an
-    address it may not serve on (plain HTTP off loopback)."""
+    address it may not serve on (plain HTTP off loopback).
+
+    `janus_public_url` is the Janus URL clients are given in join details (e.g. a wss:// URL on a
+    TLS proxy in front of Janus); empty: the URL Janus listens on."""
     return ProgramServer(
         store_path,
         service_ip,
         service_port,
-        janus=JanusAccess(config.ws_url, config.admin_key),
+        janus=JanusAccess(config.ws_url, config.admin_key, janus_public_url),
         tls=tls,
         insecure_http=insecure_http,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -72,18 +73,25 @@ async def test_probe_reports_and_leaves_on_sigterm(room: Room) -> None:
         await host.join(room.server_url, room.room, room.pin)
         argv = [sys.executable, "-m", "echo_desktop", "probe", "--server", room.server_url]
         argv += ["--room", str(room.room), "--pin", room.pin, "--name", "Leaver", "--duration", "120"]
-        import asyncio
-
         proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        log: list[str] = []
+        reading = asyncio.ensure_future(_collect_lines(proc.stderr, log))
         await wait_for(lambda: host.feed_id_of("Leaver") is not None, what="the probe to join")
         # The probe takes SIGTERM over once it has joined; before that the signal would kill it.
         await wait_for(lambda: _handles_sigterm(proc.pid), what="the probe to handle SIGTERM")
-        # It reports success only once media came from the host. It subscribed to the host
-        # before publishing, so once the host decodes the probe's picture (a subscription update
-        # on the host's side after the probe's own publish), the host's media has been reaching it.
+        # It reports success only once media came from the host: wait until it says so, and until
+        # the host decodes the probe's picture too.
+        await wait_for(
+            lambda: any("Media arriving from Dr. Host" in line for line in log),
+            what=lambda: "the probe to receive the host's media: " + " | ".join(log[-5:]),
+        )
         await wait_for(counters_advance(host, "Leaver", 5), what="the host to see the probe's picture")
         proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), 15)
+        out = await asyncio.wait_for(proc.stdout.read(), 15) if proc.stdout else b""
+        await asyncio.wait_for(reading, 15)
+        await asyncio.wait_for(proc.wait(), 15)
+        err = "".join(log).encode()
         assert proc.returncode == 0, err.decode()[-2000:]
         assert not background_errors_in(err.decode()), err.decode()
         assert b'"display": "Dr. Host [spoke]"' in out
@@ -92,6 +100,11 @@ async def test_probe_reports_and_leaves_on_sigterm(room: Room) -> None:
     finally:
         await host.leave()
         host.close()
+
+
+async def _collect_lines(stream: asyncio.StreamReader, lines: list[str]) -> None:
+    while line := await stream.readline():
+        lines.append(line.decode(errors="replace"))
 
 
 def _join_details(service_url: str, uid: str, start: datetime, token: str) -> dict[str, object]:

@@ -81,7 +81,9 @@ async def run_probe(
     stop = asyncio.Event()
     _stop_on_signals(stop)
     deadline = time.monotonic() + duration
+    arriving: set[int] = set()
     while time.monotonic() < deadline and session.state.phase is CallPhase.IN_CALL and not stop.is_set():
+        _log_arrivals(session.stats(), arriving)
         await asyncio.sleep(0.1)
     error = session.state.reason if session.state.phase is CallPhase.FAILED else None
     feeds = session.stats()
@@ -90,6 +92,14 @@ async def run_probe(
     await session.leave()
     progress = {f.feed_id: cards.progress(f.feed_id) for f in feeds} if cards is not None else {}
     return ProbeResult(feeds, error, progress)
+
+
+def _log_arrivals(feeds: list[FeedStats], seen: set[int]) -> None:
+    """Say once per feed when its media first arrives (what a watching script waits for)."""
+    for feed in feeds:
+        if feed.feed_id not in seen and feed.frames_decoded + feed.audio_frames_decoded > 0:
+            seen.add(feed.feed_id)
+            logger.info("Media arriving from %s", feed.display)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

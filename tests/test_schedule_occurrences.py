@@ -33,14 +33,15 @@ def test_an_outlook_feed_with_windows_zone_names_exdate_and_a_moved_session() ->
         "2026-10-22T09:00:00-06:00",
         "2026-10-29T09:00:00-06:00",
         "2026-11-05T09:00:00-07:00",  # DST ended on Nov 1: still 9:00 in Denver
-        "2026-11-12T09:00:00-07:00",
+        # Nov 12 cancelled (an override with STATUS:CANCELLED); so is the one-off on Nov 17
         "2026-11-19T09:00:00-07:00",
         # Nov 26 excluded (EXDATE); Dec 3 moved to Friday 10:00 (RECURRENCE-ID)
         "2026-12-04T10:00:00-07:00",
         "2026-12-10T09:00:00-07:00",  # the last one (UNTIL)
     ]
-    assert [o.moved for o in found].count(True) == 1 and found[6].moved
-    assert found[6].title == "Dementia ECHO: weekly clinic (moved)"
+    assert [o.moved for o in found].count(True) == 1 and found[5].moved
+    assert not [o for o in found if "Canceled" in o.title]
+    assert found[5].title == "Dementia ECHO: weekly clinic (moved)"
     # the Windows name is mapped to the IANA zone, for the lobby's "8:00 in Denver"
     assert {o.time_zone for o in found} == {"America/Denver"}
     assert {o.program for o in found} == {"Dementia ECHO"}
@@ -57,11 +58,12 @@ def test_a_google_feed_in_utc_keeps_its_wall_clock_time_in_x_wr_timezone() -> No
         # Nov 11 excluded; Nov 18 moved to Thursday 13:00
         ("2026-11-19T13:00:00-05:00", "2026-11-19T14:00:00-05:00"),
         ("2026-11-25T12:00:00-05:00", "2026-11-25T13:00:00-05:00"),
-        ("2026-12-02T12:00:00-05:00", "2026-12-02T13:00:00-05:00"),
+        # Dec 2 cancelled (an override with STATUS:CANCELLED); so is the Nov 10 workshop
         ("2026-12-09T12:00:00-05:00", "2026-12-09T13:00:00-05:00"),  # the series ends
         ("2026-12-16T12:00:00-05:00", "2026-12-16T13:30:00-05:00"),  # a one-off
     ]
-    assert [o.moved for o in found] == [False, False, False, True, False, False, False, False]
+    assert [o.moved for o in found] == [False, False, False, True, False, False, False]
+    assert "workshop" not in " ".join(o.title for o in found)
     assert {o.time_zone for o in found} == {"America/New_York"}
     assert {o.program for o in found} == {"Chronic Pain ECHO"}
 
@@ -149,6 +151,8 @@ _LINES = st.sampled_from(
         "RRULE:FREQ=DAILY;COUNT=-1",
         "EXDATE;TZID=Mountain Standard Time:20261029T090000",
         "RECURRENCE-ID:20261029T160000Z",
+        "STATUS:CANCELLED",
+        "STATUS:cancelled",
         "RECURRENCE-ID;RANGE=THISANDFUTURE:20261029T160000Z",
         "CATEGORIES:",
         "X-ECHO-ROOM:",

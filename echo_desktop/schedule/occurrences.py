@@ -5,7 +5,8 @@ zones and their daylight-saving changes); we write no RRULE engine of our own. G
 X-WR-TIMEZONE is applied first (x-wr-timezone). Outlook names its zones the Windows way
 ("Mountain Standard Time") and ships their VTIMEZONE, which icalendar reads; for the lobby's second
 clock such a name is mapped to its IANA zone. A feed that cannot be read raises FeedError with the
-reason; an event whose time zone is unknown is read in UTC, with a warning.
+reason; an event whose time zone is unknown is read in UTC, with a warning. Events marked
+STATUS:CANCELLED (how Outlook and Google publish a cancelled session or occurrence) are left out.
 
 The hub's feeds add, per VEVENT, `X-ECHO-ROOM`, `X-ECHO-DIDACTIC`, `X-ECHO-PRESENTER` and
 `X-ECHO-CASE-SLOTS`; other calendars have none of them, and their sessions carry none.
@@ -134,6 +135,8 @@ def _unknown_zone_warnings(calendar: Calendar) -> tuple[str, ...]:
 def _occurrence(event: Any, program: str) -> Occurrence | None:
     if event.name != "VEVENT" or "DTSTART" not in event:
         return None
+    if _cancelled(event):
+        return None
     start = _aware(event["DTSTART"].dt)
     if "DTEND" in event:
         end = _aware(event["DTEND"].dt)
@@ -157,6 +160,12 @@ def _occurrence(event: Any, program: str) -> Occurrence | None:
         cases=_cases(_text(event.get("X-ECHO-CASE-SLOTS"))),
         moved=_moved(event, start),
     )
+
+
+def _cancelled(event: Any) -> bool:
+    """Outlook and Google publish a cancelled session as STATUS:CANCELLED (an override of one
+    occurrence, or a whole event) rather than removing it, so such events are not sessions."""
+    return _text(event.get("STATUS")).upper() == "CANCELLED"
 
 
 def _moved(event: Any, start: datetime) -> bool:

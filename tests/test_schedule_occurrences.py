@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -111,6 +112,48 @@ def test_an_unknown_time_zone_is_read_as_utc_with_a_warning(caplog: pytest.LogCa
         'The time zone "Nowhere/Special" of "Addiction ECHO" is unknown; its times are shown as UTC',
     )
     assert "Nowhere/Special" in caplog.text
+
+
+def test_floating_and_all_day_times_are_the_viewers_local_time_across_a_dst_change() -> None:
+    feed = _calendar(
+        "BEGIN:VEVENT",
+        "UID:floating",
+        "SUMMARY:Rural clinic huddle",
+        "DTSTART:20261029T090000",  # floating: 9:00 wherever the viewer is (RFC 5545)
+        "DTEND:20261029T100000",
+        "RRULE:FREQ=WEEKLY;COUNT=2",  # the second one is after DST ends (Nov 1)
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:all-day",
+        "SUMMARY:ECHO conference",
+        "DTSTART;VALUE=DATE:20261102",
+        "DTEND;VALUE=DATE:20261103",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:nowhere",
+        "SUMMARY:Addiction ECHO",
+        "DTSTART;TZID=Nowhere/Special:20261104T090000",  # an unknown zone is still read as UTC
+        "END:VEVENT",
+    )
+    denver = ZoneInfo("America/Denver")
+    reading = read_occurrences(feed, *AUTUMN, local_zone=denver)
+    assert [(o.uid, o.start.isoformat(), o.end.isoformat()) for o in reading.occurrences] == [
+        ("floating", "2026-10-29T09:00:00-06:00", "2026-10-29T10:00:00-06:00"),
+        ("all-day", "2026-11-02T00:00:00-07:00", "2026-11-03T00:00:00-07:00"),  # Denver's midnight
+        ("nowhere", "2026-11-04T09:00:00+00:00", "2026-11-04T10:00:00+00:00"),
+        ("floating", "2026-11-05T09:00:00-07:00", "2026-11-05T10:00:00-07:00"),  # still 9:00
+    ]
+    # Only the unknown zone is worth a warning: a floating time is read as the standard says.
+    assert reading.warnings == (
+        'The time zone "Nowhere/Special" of "Addiction ECHO" is unknown; its times are shown as UTC',
+    )
+    # A caller that names no zone gets UTC, as before.
+    utc = read_occurrences(feed, *AUTUMN).occurrences
+    assert [o.start.isoformat() for o in utc if o.uid != "nowhere"] == [
+        "2026-10-29T09:00:00+00:00",
+        "2026-11-02T00:00:00+00:00",
+        "2026-11-05T09:00:00+00:00",
+    ]
 
 
 def test_without_a_calendar_name_the_program_is_the_events_category() -> None:

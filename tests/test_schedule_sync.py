@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -21,6 +22,7 @@ from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
 from echo_desktop.schedule.ports import ScheduleError, ScheduleSource
 from echo_desktop.session.models import Role
 from echo_desktop.storage.schedule_cache import ScheduleCache
+from echo_desktop.sync.local_zone import system_zone
 from echo_desktop.sync.schedule_sync import ScheduleSync
 from tests.program_hubs import JANUS_URL, running_hub, serving
 from tests.waiting import wait_for
@@ -270,3 +272,34 @@ async def test_the_background_refresh_backs_off_then_comes_back_with_the_network
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_floating_and_all_day_times_are_read_in_the_systems_zone(
+    tmp_path: Path, open_syncs: list[ScheduleSync], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "huddle.ics"
+    feed.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Huddles\r\n"
+        b"BEGIN:VEVENT\r\nUID:f\r\nSUMMARY:Huddle\r\nDTSTART:20261021T090000\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Retreat\r\nDTSTART;VALUE=DATE:20261022\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    monkeypatch.setenv("TZ", "Pacific/Auckland")  # what the app reads when nothing is injected
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    snapshot = await sync.subscribe_feed(str(feed))
+    assert _starts(snapshot) == ["2026-10-21T09:00:00+13:00", "2026-10-22T00:00:00+13:00"]
+
+
+def test_the_system_zone_comes_from_tz_then_the_localtime_link_then_an_offset(tmp_path: Path) -> None:
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/America/Denver")
+    missing = tmp_path / "no-such-file"
+    assert system_zone({"TZ": ":Europe/Paris"}, link, missing) == ZoneInfo("Europe/Paris")
+    assert system_zone({}, link, missing) == ZoneInfo("America/Denver")
+    assert system_zone({"TZ": "Not/AZone"}, link, missing) == ZoneInfo("America/Denver")
+    named = tmp_path / "timezone"
+    named.write_text("Asia/Kolkata\n")
+    assert system_zone({}, missing, named) == ZoneInfo("Asia/Kolkata")
+    fixed = system_zone({"TZ": "../../etc/passwd"}, missing, missing)
+    assert not isinstance(fixed, ZoneInfo)
+    assert fixed.utcoffset(NOW) == datetime.now().astimezone().utcoffset()

@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ from echo_desktop.storage.schedule_cache import (
     Subscription,
     SubscriptionKind,
 )
+from echo_desktop.sync.local_zone import system_zone
 
 if TYPE_CHECKING:
     from echo_desktop.net.program_client import ProgramClient, ProgramServiceError
@@ -74,8 +75,11 @@ class ScheduleSync:
         monotonic: Callable[[], float] = time.monotonic,
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
+        local_zone: tzinfo | None = None,
     ) -> None:
         self._cache = cache
+        # Floating and all-day times in feeds are the viewer's wall clock (default: the system's).
+        self._zone = local_zone or system_zone()
         self._now = now or (lambda: datetime.now(UTC))
         self._new_client = client or _default_client
         self._client: ProgramClient | None = None
@@ -95,10 +99,11 @@ class ScheduleSync:
         now: Clock | None = None,
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
+        local_zone: tzinfo | None = None,
     ) -> ScheduleSync:
         """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
         cache = await asyncio.to_thread(ScheduleCache.open, path)
-        sync = cls(cache, now=now, client=client, days=days)
+        sync = cls(cache, now=now, client=client, days=days, local_zone=local_zone)
         await sync.load()
         return sync
 
@@ -272,7 +277,7 @@ class ScheduleSync:
         now = self._now()
         if response.body is None:
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now), True)
-        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window())
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window(), self._zone)
         if problem is not None:
             error = _kept(f"{subscription.name}: {problem}", has_copy)
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now, error=error), True)
@@ -294,7 +299,7 @@ class ScheduleSync:
             if cached is None or cached.body is None:
                 continue
             try:
-                reading = read_occurrences(cached.body, *self._window())
+                reading = read_occurrences(cached.body, *self._window(), self._zone)
             except FeedError as exc:
                 problems.append(f"{subscription.name}: {exc}")
                 continue
@@ -344,13 +349,13 @@ def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSes
     )
 
 
-def _feed_problem(body: bytes, start: datetime, end: datetime) -> str | None:
+def _feed_problem(body: bytes, start: datetime, end: datetime, zone: tzinfo) -> str | None:
     """Why a fetched feed cannot replace the last good copy, or None (runs in a thread): it must
     read as the lobby will read it."""
     from echo_desktop.schedule.occurrences import FeedError, read_occurrences
 
     try:
-        read_occurrences(body, start, end)
+        read_occurrences(body, start, end, zone)
     except FeedError as exc:
         return str(exc)
     return None

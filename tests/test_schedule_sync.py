@@ -303,3 +303,44 @@ def test_the_system_zone_comes_from_tz_then_the_localtime_link_then_an_offset(tm
     fixed = system_zone({"TZ": "../../etc/passwd"}, missing, missing)
     assert not isinstance(fixed, ZoneInfo)
     assert fixed.utcoffset(NOW) == datetime.now().astimezone().utcoffset()
+
+
+_UNEXPANDABLE = (
+    b"BEGIN:VCALENDAR\r\nX-WR-CALNAME:Broken ECHO\r\nBEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Clinic\r\n"
+    b"DTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+async def test_a_feed_that_parses_but_cannot_be_expanded_is_refused_and_nothing_stored(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    feed = tmp_path / "broken.ics"
+    feed.write_bytes(_UNEXPANDABLE)
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    with pytest.raises(ScheduleError) as refused:
+        await sync.subscribe_feed(str(feed))
+    assert str(refused.value).startswith("broken.ics: the feed's dates or recurrence rules cannot be read")
+    assert sync.snapshot().subscriptions == () and (await sync.refresh()).problems == ()
+
+    # The same check for a hub's programs: the first fetch of each feed must read as the lobby will.
+    async def me(request: web.Request) -> web.Response:
+        return web.json_response({"id": 1, "name": "Dana", "site": "Taos", "role": "spoke"})
+
+    async def programs(request: web.Request) -> web.Response:
+        return web.json_response({"programs": [{"id": 7, "name": "Broken ECHO", "time_zone": "UTC"}]})
+
+    async def program_feed(request: web.Request) -> web.Response:
+        return web.Response(body=_UNEXPANDABLE, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/programs", programs)
+    app.router.add_get("/api/programs/7/feed.ics", program_feed)
+    async with serving(app) as url:
+        with pytest.raises(ScheduleError) as hub_refused:
+            await sync.subscribe_hub(url, "a-token-for-the-test")
+    assert str(hub_refused.value).startswith(
+        "Broken ECHO: the feed's dates or recurrence rules cannot be read"
+    )
+    assert "a-token-for-the-test" not in str(hub_refused.value)
+    assert sync.snapshot().subscriptions == () and (await sync.refresh()).subscriptions == ()

@@ -44,7 +44,7 @@ from echo_desktop.storage.schedule_cache import (
 from echo_desktop.sync.local_zone import system_zone
 
 if TYPE_CHECKING:
-    from echo_desktop.net.program_client import ProgramClient, ProgramServiceError
+    from echo_desktop.net.program_client import FeedResponse, ProgramClient, ProgramServiceError
     from echo_desktop.schedule.occurrences import Occurrence
 
 logger = logging.getLogger(__name__)
@@ -157,26 +157,31 @@ class ScheduleSync:
             raise ScheduleError(str(exc)) from None
         if not programs:
             raise ScheduleError(f"{me.name} belongs to no program on this hub yet; ask your facilitator")
+        # Every program's feed must read as the lobby will read it before anything is stored.
+        feeds = [f"{service}/api/programs/{p.id}/feed.ics" for p in programs]
+        responses = await asyncio.gather(
+            *(self._first_fetch(feed, p.name, token) for feed, p in zip(feeds, programs, strict=True))
+        )
         wanted = [
             Subscription(
                 0,
                 SubscriptionKind.HUB,
-                f"{service}/api/programs/{p.id}/feed.ics",
+                feed,
                 p.name,
                 service=service,
                 token=token,
                 program_id=p.id,
                 time_zone=p.time_zone,
             )
-            for p in programs
+            for feed, p in zip(feeds, programs, strict=True)
         ]
-        await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        subscribed = await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        await self._record_first(subscribed, dict(zip(feeds, responses, strict=True)))
         logger.info("Subscribed to %d program(s) on a hub", len(wanted))
         return await self.refresh()
 
     async def subscribe_feed(self, url_or_path: str) -> ScheduleSnapshot:
         from echo_desktop.net.feed_urls import local_path, redact_url
-        from echo_desktop.net.program_client import ProgramServiceError
 
         text = url_or_path.strip()
         try:
@@ -185,22 +190,13 @@ class ScheduleSync:
             raise ScheduleError(str(exc)) from None
         feed = str(path.resolve()) if path is not None else text
         label = path.name if path is not None else redact_url(text)
-        try:
-            response = await self._http().fetch_feed(feed, label)
-        except ProgramServiceError as exc:
-            raise ScheduleError(str(exc)) from None
+        response = await self._first_fetch(feed, label)
         assert response.body is not None  # no validators were sent, so no 304
-        try:
-            name = await asyncio.to_thread(_calendar_name, response.body) or label
-        except ValueError as exc:  # FeedError
-            raise ScheduleError(f"{label}: {exc}") from None
-        [subscription] = await asyncio.to_thread(
+        name = await asyncio.to_thread(_calendar_name, response.body) or label
+        subscribed = await asyncio.to_thread(
             self._cache.subscribe, [Subscription(0, SubscriptionKind.FEED, feed, name)], self._now()
         )
-        update = FeedUpdate(
-            subscription.id, response.body, response.etag, response.last_modified, self._now()
-        )
-        await asyncio.to_thread(self._cache.record_refresh, [update], self._now(), False)
+        await self._record_first(subscribed, {feed: response})
         return await self._publish(await asyncio.to_thread(self._build))
 
     async def join_details(self, ref: JoinRef) -> JoinDetails:
@@ -255,6 +251,31 @@ class ScheduleSync:
         """The time the lobby reads feeds over (a margin each side of the days it shows)."""
         now = self._now()
         return now - timedelta(days=1), now + timedelta(days=self._days + 1)
+
+    async def _first_fetch(self, feed: str, label: str, token: str | None = None) -> FeedResponse:
+        """A feed about to be subscribed to, fetched and read as the lobby will read it; raises
+        ScheduleError naming `label` and the problem (so nothing unreadable is ever stored)."""
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        try:
+            response = await self._http().fetch_feed(feed, label, token=token)
+        except ProgramServiceError as exc:
+            raise ScheduleError(str(exc)) from None
+        assert response.body is not None  # no validators were sent, so no 304
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window(), self._zone)
+        if problem is not None:
+            raise ScheduleError(f"{label}: {problem}")
+        return response
+
+    async def _record_first(self, subscribed: list[Subscription], responses: dict[str, FeedResponse]) -> None:
+        """The bodies fetched while subscribing (by feed), so the next refresh is a conditional GET."""
+        now = self._now()
+        updates = [
+            FeedUpdate(s.id, r.body, r.etag, r.last_modified, now)
+            for s in subscribed
+            if (r := responses.get(s.feed)) is not None
+        ]
+        await asyncio.to_thread(self._cache.record_refresh, updates, now, False)
 
     def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
         return self._cache.subscriptions(), self._cache.feeds()

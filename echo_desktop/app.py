@@ -19,6 +19,7 @@ from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
 from echo_desktop.schedule.ports import ScheduleError
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.ports import ConferenceEngine, DevicePort
+from echo_desktop.session.task_failures import report_failure
 from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.calendar_file import CalendarFileExport
 from echo_desktop.sync.schedule_sync import ScheduleSync
@@ -119,6 +120,8 @@ def run_app(
         if startup_report:
             QTimer.singleShot(0, lambda: _report_started(window))
         refresher = loop.create_task(schedule.run())
+        # run() survives a failed round by itself; anything that still ends it must not go unseen.
+        refresher.add_done_callback(report_failure("The schedule's background refresh"))
 
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -344,3 +345,95 @@ async def test_a_feed_that_parses_but_cannot_be_expanded_is_refused_and_nothing_
     )
     assert "a-token-for-the-test" not in str(hub_refused.value)
     assert sync.snapshot().subscriptions == () and (await sync.refresh()).subscriptions == ()
+
+
+async def test_a_refresh_that_cannot_save_backs_off_says_so_and_the_background_keeps_going(
+    tmp_path: Path,
+    open_syncs: list[ScheduleSync],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        good = await sync.subscribe_feed(hub.feed_url())
+        cache: ScheduleCache = sync._cache  # the one the sync writes; its writes fail below
+        record = cache.record_refresh
+        failed: list[int] = []
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            failed.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(cache, "record_refresh", disk_full)  # every write fails: the disk is full
+        task = asyncio.create_task(sync.run())
+        try:
+            await wait_for(lambda: sync.policy.failures >= 2, what="two rounds to fail and back off")
+            snapshot = sync.snapshot()
+            assert snapshot.problems == ("Could not save the schedule: database or disk is full",)
+            assert snapshot.sessions == good.sessions and snapshot.checked
+            assert not task.done()  # the background refresh is still alive
+            monkeypatch.setattr(cache, "record_refresh", record)  # the disk has room again
+            sync.network_changed(True)
+            await wait_for(lambda: sync.snapshot().problems == (), what="a refresh after the disk is fixed")
+            assert sync.snapshot().online and sync.policy.failures == 0
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await sync.aclose()  # ends a refresh still under way before the hub stops
+            open_syncs.remove(sync)
+    assert len(failed) >= 2
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("database or disk is full" in line for line in logged)
+    assert not [line for line in logged if hub.dana.feed_token in line]
+
+
+async def test_a_refresh_asked_while_one_is_under_way_shares_it(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    calendar = (FEEDS / "google.ics").read_bytes()
+    requests: list[str] = []
+    release = asyncio.Event()
+
+    async def counting_feed(request: web.Request) -> web.Response:
+        requests.append(request.path)
+        if len(requests) > 1:  # the subscription's own fetch goes through; refreshes wait
+            await release.wait()
+        return web.Response(body=calendar, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/pain.ics", counting_feed)
+    async with serving(app) as url:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs, [datetime(2026, 10, 20, tzinfo=UTC)])
+        subscribed = await sync.subscribe_feed(f"{url}/pain.ics")
+        assert not subscribed.checked  # subscribing is not a refresh
+        at_start = asyncio.create_task(sync.refresh())  # the window's
+        background = asyncio.create_task(sync.refresh())  # run()'s, a moment later
+        await wait_for(lambda: len(requests) == 2, what="the first refresh to reach the feed")
+        release.set()
+        first, second = await asyncio.gather(at_start, background)
+        assert second is first and len(requests) == 2  # one fetch for both
+        assert first.checked and len(first.sessions) == 2
+        await sync.refresh()  # once it is over, a refresh fetches again
+        assert len(requests) == 3
+
+
+async def test_checked_says_whether_a_refresh_finished_since_the_start(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    feed = tmp_path / "pain.ics"
+    shutil.copy(FEEDS / "google.ics", feed)
+    clock = [datetime(2026, 10, 20, tzinfo=UTC)]
+    sync = await _sync(tmp_path / "schedule.db", open_syncs, clock)
+    assert not sync.snapshot().checked
+    await sync.subscribe_feed(str(feed))
+    assert not sync.snapshot().checked
+    refreshed = await sync.refresh()
+    assert refreshed.checked and refreshed.online
+    feed.unlink()  # a refresh that fails has still finished
+    assert (await sync.refresh()).checked
+    await sync.aclose()
+    open_syncs.remove(sync)
+    restarted = await _sync(tmp_path / "schedule.db", open_syncs, clock)
+    assert not restarted.snapshot().checked and len(restarted.snapshot().sessions) == 2

@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+SAVE_FAILED = "Could not save the schedule: "
 ClientFactory = Callable[[], "ProgramClient"]
 
 
@@ -88,7 +90,8 @@ class ScheduleSync:
         self._snapshot = ScheduleSnapshot(notices=cache.notices)
         self._listener: SnapshotListener | None = None
         self._online = False
-        self._refreshing = asyncio.Lock()
+        self._in_flight: asyncio.Task[ScheduleSnapshot] | None = None  # the refresh under way
+        self._checked = False  # a refresh has finished in this process
         self._wake: asyncio.Event | None = None
 
     @classmethod
@@ -108,6 +111,10 @@ class ScheduleSync:
         return sync
 
     async def aclose(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._in_flight
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -126,19 +133,17 @@ class ScheduleSync:
         return await self._publish(await asyncio.to_thread(self._build))
 
     async def refresh(self) -> ScheduleSnapshot:
-        async with self._refreshing:
-            subscriptions, feeds = await asyncio.to_thread(self._cached)
-            outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))
-            now = self._now()
-            reached = all(o.reached for o in outcomes)
-            complete = reached and all(o.update.error is None for o in outcomes)
-            await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
-            self._online = reached
-            if reached:
-                self._policy.succeeded()
-            else:
-                self._policy.failed()
-            return await self._publish(await asyncio.to_thread(self._build))
+        """Fetch everything now; a refresh asked for while one is under way (the window's at start
+        and `run()`'s) waits for that one and gets its snapshot, with no second fetch. Raises
+        nothing: an unexpected failure (the disk full or locked) is logged, counted as a failed
+        refresh and shown as a problem."""
+        task = self._in_flight
+        if task is None:
+            task = asyncio.create_task(self._refresh_once(), name="schedule refresh")
+            self._in_flight = task
+            task.add_done_callback(self._refresh_done)
+        # Shielded: one caller given up (a closed dialog) must not cancel the others' refresh.
+        return await asyncio.shield(task)
 
     async def subscribe_hub(self, service_url: str, token: str) -> ScheduleSnapshot:
         from echo_desktop.net.program_client import ProgramServiceError
@@ -225,7 +230,8 @@ class ScheduleSync:
     # --- the background refresh ----------------------------------------------------------------
 
     async def run(self) -> None:
-        """Refresh whenever the policy says, until cancelled."""
+        """Refresh whenever the policy says, until cancelled; a failed round (whatever the cause)
+        backs off and tries again, it never ends the loop."""
         self._wake = asyncio.Event()
         while True:
             delay = self._policy.delay()
@@ -276,6 +282,36 @@ class ScheduleSync:
             if (r := responses.get(s.feed)) is not None
         ]
         await asyncio.to_thread(self._cache.record_refresh, updates, now, False)
+
+    async def _refresh_once(self) -> ScheduleSnapshot:
+        try:
+            subscriptions, feeds = await asyncio.to_thread(self._cached)
+            outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))
+            now = self._now()
+            reached = all(o.reached for o in outcomes)
+            complete = reached and all(o.update.error is None for o in outcomes)
+            await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
+            self._online = reached
+            self._checked = True
+            if reached:
+                self._policy.succeeded()
+            else:
+                self._policy.failed()
+            return await self._publish(await asyncio.to_thread(self._build))
+        except Exception as exc:  # noqa: BLE001 - the background refresh must outlive anything
+            # The reason only: an unexpected exception's traceback or arguments could quote a
+            # feed's secret URL. SQLite's and the OS's messages name no secret.
+            reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
+            logger.error("The schedule refresh failed (%s): %s", type(exc).__name__, reason)
+            self._checked = True
+            self._policy.failed()
+            problem = f"{SAVE_FAILED}{reason}"
+            kept = tuple(p for p in self._snapshot.problems if not p.startswith(SAVE_FAILED))
+            return await self._publish(replace(self._snapshot, problems=(*kept, problem), checked=True))
+
+    def _refresh_done(self, task: asyncio.Task[ScheduleSnapshot]) -> None:
+        if self._in_flight is task:
+            self._in_flight = None
 
     def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
         return self._cache.subscriptions(), self._cache.feeds()
@@ -330,6 +366,7 @@ class ScheduleSync:
             sessions=tuple(upcoming(sessions, now, self._days)),
             updated=self._cache.last_refresh(),
             online=self._online,
+            checked=self._checked,
             problems=tuple(problems),
             notices=self._cache.notices,
             subscriptions=tuple(s.name for s in subscriptions),

@@ -25,7 +25,7 @@ from echo_desktop.session.models import Role
 from echo_desktop.storage.schedule_cache import ScheduleCache
 from echo_desktop.sync.local_zone import system_zone
 from echo_desktop.sync.schedule_sync import ScheduleSync
-from tests.program_hubs import JANUS_URL, running_hub, serving
+from tests.program_hubs import JANUS_URL, running_hub, self_signed, server_tls, serving
 from tests.waiting import wait_for
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -437,3 +437,44 @@ async def test_checked_says_whether_a_refresh_finished_since_the_start(
     open_syncs.remove(sync)
     restarted = await _sync(tmp_path / "schedule.db", open_syncs, clock)
     assert not restarted.snapshot().checked and len(restarted.snapshot().sessions) == 2
+
+
+async def test_a_hub_on_plain_http_off_this_computer_is_refused_before_the_token_is_sent(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    for address in ("http://hub.example.org:8090", "HTTP://10.1.2.3/", "http://127.0.0.1.example.org"):
+        with pytest.raises(ScheduleError) as refused:
+            await sync.subscribe_hub(address, "secret-token-abc")
+        message = str(refused.value)
+        assert "use its https:// address" in message and "secret-token-abc" not in message
+    assert sync.snapshot().subscriptions == ()
+    # A lab may allow it: then the hub is asked (and here, does not exist).
+    with pytest.raises(ScheduleError, match="cannot be reached"):
+        await sync.subscribe_hub("http://hub.invalid:8090", "secret-token-abc", allow_insecure_http=True)
+    # On this computer, http:// is fine: every other test's hub is at http://127.0.0.1.
+    async with running_hub(tmp_path / "hub.db") as hub:
+        port = urlsplit(hub.url).port
+        snapshot = await sync.subscribe_hub(f"http://localhost:{port}", hub.dana.api_token)
+    assert snapshot.subscriptions == ("Hepatitis C",) and len(snapshot.sessions) == 2
+
+
+async def test_a_hub_with_its_own_ca_is_trusted_only_with_that_ca_file(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    cert, key = self_signed(tmp_path)
+    async with running_hub(tmp_path / "hub.db", tls=server_tls(cert, key)) as hub:
+        assert hub.url.startswith("https://")
+        untrusting = await _sync(tmp_path / "plain.db", open_syncs)
+        with pytest.raises(ScheduleError, match="is not trusted"):
+            await untrusting.subscribe_hub(hub.url, hub.dana.api_token)
+        trusting = await ScheduleSync.open(tmp_path / "ca.db", now=lambda: NOW, ca_file=cert)
+        open_syncs.append(trusting)
+        snapshot = await trusting.subscribe_hub(hub.url, hub.dana.api_token)
+        assert snapshot.online and len(snapshot.sessions) == 2
+        assert (await trusting.refresh()).problems == ()
+    with pytest.raises(ScheduleError, match=r"The CA file .*key.* cannot be used \(not a PEM certificate\)"):
+        await ScheduleSync.open(tmp_path / "other.db", ca_file=key)
+    with pytest.raises(ScheduleError, match="cannot be used"):
+        await ScheduleSync.open(tmp_path / "other.db", ca_file=tmp_path / "missing.pem")
+    assert not (tmp_path / "other.db").exists()  # refused before anything was opened

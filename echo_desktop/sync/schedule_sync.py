@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -78,12 +79,17 @@ class ScheduleSync:
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
         local_zone: tzinfo | None = None,
+        ca_file: Path | None = None,
     ) -> None:
+        """`client` makes the HTTP client (default: a `ProgramClient` that verifies TLS with the
+        system's CAs, plus `ca_file` when given: a hub with a certificate of its own CA)."""
+        if ca_file is not None:
+            _check_ca_file(ca_file)
         self._cache = cache
         # Floating and all-day times in feeds are the viewer's wall clock (default: the system's).
         self._zone = local_zone or system_zone()
         self._now = now or (lambda: datetime.now(UTC))
-        self._new_client = client or _default_client
+        self._new_client = client or (lambda: _default_client(ca_file))
         self._client: ProgramClient | None = None
         self._days = days
         self._policy = RefreshPolicy(monotonic)
@@ -103,10 +109,13 @@ class ScheduleSync:
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
         local_zone: tzinfo | None = None,
+        ca_file: Path | None = None,
     ) -> ScheduleSync:
         """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
+        if ca_file is not None:
+            _check_ca_file(ca_file)  # before the cache is open, so a refusal leaves nothing open
         cache = await asyncio.to_thread(ScheduleCache.open, path)
-        sync = cls(cache, now=now, client=client, days=days, local_zone=local_zone)
+        sync = cls(cache, now=now, client=client, days=days, local_zone=local_zone, ca_file=ca_file)
         await sync.load()
         return sync
 
@@ -145,13 +154,24 @@ class ScheduleSync:
         # Shielded: one caller given up (a closed dialog) must not cancel the others' refresh.
         return await asyncio.shield(task)
 
-    async def subscribe_hub(self, service_url: str, token: str) -> ScheduleSnapshot:
+    async def subscribe_hub(
+        self, service_url: str, token: str, *, allow_insecure_http: bool = False
+    ) -> ScheduleSnapshot:
+        """Subscribe to the person's programs on a hub. The token goes with every request, so
+        plain http:// is refused unless the hub is on this computer (or `allow_insecure_http`,
+        for tests and labs)."""
+        from echo_desktop.net.feed_urls import is_loopback, redact_url
         from echo_desktop.net.program_client import ProgramServiceError
 
         service = service_url.strip().rstrip("/")
         token = token.strip()
         if not service.lower().startswith(("http://", "https://")):
             raise ScheduleError("The hub's address starts with https:// (or http:// on this computer)")
+        if service.lower().startswith("http://") and not (allow_insecure_http or is_loopback(service)):
+            raise ScheduleError(
+                f"The hub at {redact_url(service)} is not on this computer, so use its https:// "
+                "address: over http:// your token would cross the network unencrypted"
+            )
         if not token:
             raise ScheduleError("A token is needed to subscribe to a hub")
         client = self._http()
@@ -379,10 +399,21 @@ class ScheduleSync:
         return snapshot
 
 
-def _default_client() -> ProgramClient:
+def _check_ca_file(path: Path) -> None:
+    """A CA file that cannot be used is bad input, said at once (not at the first refresh)."""
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except ssl.SSLError:  # (an OSError too, so first)
+        raise ScheduleError(f"The CA file {path} cannot be used (not a PEM certificate)") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScheduleError(f"The CA file {path} cannot be used ({reason})") from None
+
+
+def _default_client(ca_file: Path | None) -> ProgramClient:
     from echo_desktop.net.program_client import ProgramClient
 
-    return ProgramClient()
+    return ProgramClient(ca_file=ca_file)
 
 
 def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSession:

@@ -478,3 +478,25 @@ async def test_a_hub_with_its_own_ca_is_trusted_only_with_that_ca_file(
     with pytest.raises(ScheduleError, match="cannot be used"):
         await ScheduleSync.open(tmp_path / "other.db", ca_file=tmp_path / "missing.pem")
     assert not (tmp_path / "other.db").exists()  # refused before anything was opened
+
+
+async def test_a_damaged_cache_is_fetched_again_for_the_same_subscriptions(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        subscribed = await sync.subscribe_hub(hub.url, hub.dana.api_token)
+        await sync.aclose()
+        open_syncs.remove(sync)
+        (tmp_path / "schedule.db").write_bytes(b"scrambled by a failing disk" * 1000)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{tmp_path / 'schedule.db'}{suffix}").unlink(missing_ok=True)
+
+        reopened = await _sync(tmp_path / "schedule.db", open_syncs)
+        at_start = reopened.snapshot()
+        assert at_start.notices == (
+            "The saved schedule was damaged; it was set aside and is being fetched again.",
+        )
+        assert at_start.subscriptions == ("Hepatitis C",) and at_start.sessions == ()
+        again = await reopened.refresh()  # no need to subscribe again: the token was kept
+    assert again.online and again.problems == () and again.sessions == subscribed.sessions

@@ -110,11 +110,13 @@ class ScheduleSync:
         days: int = LOBBY_DAYS,
         local_zone: tzinfo | None = None,
         ca_file: Path | None = None,
+        subscriptions_path: Path | None = None,
     ) -> ScheduleSync:
-        """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
+        """Open the cache at `path` (default: the user data folder) and the subscriptions file
+        (default: see `ScheduleCache.open`) in a thread, and load them."""
         if ca_file is not None:
             _check_ca_file(ca_file)  # before the cache is open, so a refusal leaves nothing open
-        cache = await asyncio.to_thread(ScheduleCache.open, path)
+        cache = await asyncio.to_thread(ScheduleCache.open, path, None, subscriptions_path)
         sync = cls(cache, now=now, client=client, days=days, local_zone=local_zone, ca_file=ca_file)
         await sync.load()
         return sync
@@ -200,7 +202,7 @@ class ScheduleSync:
             )
             for feed, p in zip(feeds, programs, strict=True)
         ]
-        subscribed = await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        subscribed = await self._store(wanted)
         await self._record_first(subscribed, dict(zip(feeds, responses, strict=True)))
         logger.info("Subscribed to %d program(s) on a hub", len(wanted))
         return await self.refresh()
@@ -218,9 +220,7 @@ class ScheduleSync:
         response = await self._first_fetch(feed, label)
         assert response.body is not None  # no validators were sent, so no 304
         name = await asyncio.to_thread(_calendar_name, response.body) or label
-        subscribed = await asyncio.to_thread(
-            self._cache.subscribe, [Subscription(0, SubscriptionKind.FEED, feed, name)], self._now()
-        )
+        subscribed = await self._store([Subscription(0, SubscriptionKind.FEED, feed, name)])
         await self._record_first(subscribed, {feed: response})
         return await self._publish(await asyncio.to_thread(self._build))
 
@@ -292,6 +292,14 @@ class ScheduleSync:
         if problem is not None:
             raise ScheduleError(f"{label}: {problem}")
         return response
+
+    async def _store(self, wanted: list[Subscription]) -> list[Subscription]:
+        try:
+            return await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        except OSError as exc:
+            folder = self._cache.subscriptions_path.parent
+            reason = exc.strerror or type(exc).__name__
+            raise ScheduleError(f"The subscription cannot be saved in {folder} ({reason})") from None
 
     async def _record_first(self, subscribed: list[Subscription], responses: dict[str, FeedResponse]) -> None:
         """The bodies fetched while subscribing (by feed), so the next refresh is a conditional GET."""

@@ -19,6 +19,7 @@ from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
 from echo_desktop.schedule.ports import ScheduleError
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.ports import ConferenceEngine, DevicePort
+from echo_desktop.session.task_failures import report_failure
 from echo_desktop.session.worker_loop import WorkerLoop
 from echo_desktop.storage.calendar_file import CalendarFileExport
 from echo_desktop.sync.schedule_sync import ScheduleSync
@@ -40,6 +41,7 @@ class HubSubscription:
 
     service: str
     token: str
+    allow_insecure_http: bool = False  # the demo's own hub, on plain http wherever it listens
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def run_app(
     schedule_path: Path | None = None,
     subscribe: HubSubscription | None = None,
     startup_report: bool = False,
+    ca_file: Path | None = None,
 ) -> int:
     """Open the window and run until it closes; returns the process exit status.
 
@@ -71,6 +74,7 @@ def run_app(
     schedule_path: the schedule cache (default: the user data folder; the demo uses its own).
     subscribe: a hub to subscribe to before the window opens (the demo's).
     startup_report: print one JSON line once the first screen is shown, and quit (bench.startup).
+    ca_file: a CA (PEM) to trust for hubs' certificates, besides the system's.
     """
     import qasync
     from PySide6.QtCore import QTimer
@@ -104,10 +108,18 @@ def run_app(
         listed = DeferredDevices(_media_devices) if devices and not test_capture else None
         # The cache is read before the window opens, so the first screen is the right one (the
         # lobby once a program is subscribed); it needs no network.
-        schedule = loop.run_until_complete(ScheduleSync.open(schedule_path))
+        try:
+            schedule = loop.run_until_complete(ScheduleSync.open(schedule_path, ca_file=ca_file))
+        except ScheduleError as exc:  # a CA file that cannot be used
+            print(f"echo-desktop: {exc}", file=sys.stderr)
+            return 2
         if subscribe is not None:
             try:
-                loop.run_until_complete(schedule.subscribe_hub(subscribe.service, subscribe.token))
+                loop.run_until_complete(
+                    schedule.subscribe_hub(
+                        subscribe.service, subscribe.token, allow_insecure_http=subscribe.allow_insecure_http
+                    )
+                )
             except ScheduleError as exc:
                 logger.warning("Could not subscribe to the hub: %s", exc)
         window = MainWindow(
@@ -119,6 +131,8 @@ def run_app(
         if startup_report:
             QTimer.singleShot(0, lambda: _report_started(window))
         refresher = loop.create_task(schedule.run())
+        # run() survives a failed round by itself; anything that still ends it must not go unseen.
+        refresher.add_done_callback(report_failure("The schedule's background refresh"))
 
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from echo_desktop.hub.cli import add_hub_parser, hub_command
 from echo_desktop.session.models import JoinRequest, Role
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--name")
     app.add_argument("--role", choices=[r.value for r in Role])
     app.add_argument("--join", action="store_true", help="join at once with the details given")
+    app.add_argument("--ca-file", metavar="FILE", help="also trust this CA (PEM) for hubs' certificates")
     app.add_argument(
         "--startup-report",
         action="store_true",
@@ -76,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--days", type=int, default=14, help="how many days ahead (default 14)")
     schedule.add_argument("--json", action="store_true", help="print JSON")
     schedule.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    schedule.add_argument(
+        "--ca-file", metavar="FILE", help="also trust this CA (PEM) for hubs' and feeds' certificates"
+    )
 
     probe = sub.add_parser("probe", help="join headless with a test pattern and report what arrives")
     _add_join_args(probe)
@@ -110,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "schedule":
         from echo_desktop.schedule_cli import schedule_main
 
-        return schedule_main(args.feed, args.hub, args.token_file, args.days, args.json, args.insecure)
+        return schedule_main(
+            args.feed, args.hub, args.token_file, args.days, args.json, args.insecure, ca_file=args.ca_file
+        )
     if command == "demo":
         from echo_desktop.demo import demo_main
 
@@ -127,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         devices=not getattr(args, "no_devices", False),
         test_capture=getattr(args, "test_media", False),
         startup_report=getattr(args, "startup_report", False),
+        ca_file=Path(args.ca_file) if getattr(args, "ca_file", None) else None,
     )
 
 

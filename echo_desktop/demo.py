@@ -65,7 +65,7 @@ def demo_main(ip: str, room: int, guests: int, devices: bool, startup_report: bo
                 Prefill(config.ws_url, room, pin),
                 devices=devices,
                 schedule_path=data / "schedule.db",
-                subscribe=HubSubscription(hub.service.url, seed.api_token),
+                subscribe=HubSubscription(hub.service.url, seed.api_token, allow_insecure_http=True),
                 startup_report=startup_report,
             )
         except (EchoError, ProgramServiceError) as exc:

@@ -43,6 +43,7 @@ def schedule_main(
     as_json: bool,
     insecure: bool,
     stdin: TextIO | None = None,
+    ca_file: str | None = None,
 ) -> int:
     """Run the command; returns the exit status."""
     try:
@@ -51,7 +52,8 @@ def schedule_main(
         if (hub is None) != (token_file is None):
             raise _BadInput("--hub and --token-file go together")
         token = _read_token(token_file, stdin or sys.stdin) if token_file is not None else None
-        snapshot = asyncio.run(_schedule(feed, hub, token, days, insecure))
+        ca = Path(ca_file) if ca_file is not None else None
+        snapshot = asyncio.run(_schedule(feed, hub, token, days, insecure, ca))
     except (_BadInput, ScheduleError) as exc:
         print(f"echo-desktop schedule: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -78,14 +80,14 @@ def _read_token(source: str, stdin: TextIO) -> str:
 
 
 async def _schedule(
-    feed: str | None, hub: str | None, token: str | None, days: int, insecure: bool
+    feed: str | None, hub: str | None, token: str | None, days: int, insecure: bool, ca_file: Path | None
 ) -> ScheduleSnapshot:
     def client() -> ProgramClient:
         from echo_desktop.net.program_client import ProgramClient
 
-        return ProgramClient(insecure=insecure)
+        return ProgramClient(insecure=insecure, ca_file=ca_file)
 
-    sync = await ScheduleSync.open(client=client, days=days)
+    sync = await ScheduleSync.open(client=client, days=days, ca_file=ca_file)
     try:
         if feed is not None:
             await sync.subscribe_feed(feed)

@@ -8,6 +8,8 @@ other small app, for what no hub would answer (a stalled, endless or malformed r
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from echo_desktop.hub.program_service.app import RedactingAccessLogger, Rooms, make_app
 from echo_desktop.hub.program_service.room_keeper import RoomKeeper
@@ -68,10 +74,15 @@ def add_weekly_clinic(store: ProgramStore, first: datetime, weeks: int) -> tuple
 
 @asynccontextmanager
 async def running_hub(
-    path: Path, first: datetime = datetime(2026, 10, 22, 9, 0), weeks: int = 9, port: int = 0
+    path: Path,
+    first: datetime = datetime(2026, 10, 22, 9, 0),
+    weeks: int = 9,
+    port: int = 0,
+    tls: ssl.SSLContext | None = None,
 ) -> AsyncIterator[Hub]:
     """The real service on 127.0.0.1 (`port`, 0: any free one) over a new store at `path`, its
-    clock at 1 October 2026, 12:00 UTC (before the first session of the default series)."""
+    clock at 1 October 2026, 12:00 UTC (before the first session of the default series); over
+    HTTPS with `tls` (see `self_signed`)."""
     clock = [datetime(2026, 10, 1, 12, 0, tzinfo=UTC)]
     store = ProgramStore.open(path, now=lambda: clock[0])
     program, uid = add_weekly_clinic(store, first, weeks)
@@ -82,10 +93,19 @@ async def running_hub(
     app = make_app(store, Rooms(JANUS_URL, keeper), lambda: clock[0])
     runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", port, ssl_context=tls).start()
     port = runner.addresses[0][1]
     try:
-        yield Hub(f"http://127.0.0.1:{port}", store, program, uid, dana, clock, janus, runner)
+        yield Hub(
+            f"{'https' if tls else 'http'}://127.0.0.1:{port}",
+            store,
+            program,
+            uid,
+            dana,
+            clock,
+            janus,
+            runner,
+        )
     finally:
         await runner.cleanup()
         store.close()
@@ -101,3 +121,40 @@ async def serving(app: web.Application, port: int = 0) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself (its own CA) and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "echo test hub")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "hub.pem", folder / "hub.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    key_file.chmod(0o600)
+    return cert_file, key_file
+
+
+def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
+    """The server side of `self_signed`'s certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context

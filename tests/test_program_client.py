@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import ipaddress
 import logging
 import ssl
 from pathlib import Path
@@ -15,18 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from echo_desktop.hub.program_service.tokens import TokenKind
-from echo_desktop.net.feed_urls import local_path, redact_url, web_url
+from echo_desktop.net.feed_urls import is_loopback, local_path, redact_url, web_url
 from echo_desktop.net.program_client import Failure, ProgramClient, ProgramServiceError
 from echo_desktop.schedule.lobby import JoinDetails, JoinRef
 from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
 from echo_desktop.session.models import Role
-from tests.program_hubs import JANUS_URL, running_hub, serving
+from tests.program_hubs import JANUS_URL, running_hub, self_signed, serving
 from tests.waiting import wait_for
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -241,36 +236,8 @@ async def test_a_hub_that_does_not_answer_in_time_is_unreachable() -> None:
     assert error.failure is Failure.UNREACHABLE and "no answer in time" in str(error)
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "echo test hub")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "hub.pem", folder / "hub.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_file, key_file
-
-
 async def test_tls_is_verified_unless_a_ca_is_trusted_or_insecure_is_asked(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     app = web.Application()
@@ -327,3 +294,11 @@ def test_feed_urls_are_redacted_and_told_apart() -> None:
     assert web_url("webcal://x/a.ics") == "https://x/a.ics"
     with pytest.raises(ValueError, match="ftp"):
         local_path("ftp://x/a.ics")
+
+
+def test_loopback_addresses_are_told_from_the_network() -> None:
+    on_this_computer = ["http://127.0.0.1:8090", "http://127.3.4.5/", "http://[::1]:8090", "http://LOCALHOST"]
+    on_this_computer.append("http://hub.localhost:8090")
+    elsewhere = ["http://10.0.0.2", "http://hub.example.org", "http://127.0.0.1.nip.io", "http://[::1", ""]
+    assert [is_loopback(url) for url in on_this_computer] == [True] * len(on_this_computer)
+    assert [is_loopback(url) for url in elsewhere] == [False] * len(elsewhere)

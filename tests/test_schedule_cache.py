@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from echo_desktop.storage import subscriptions_file
 from echo_desktop.storage.schedule_cache import (
     FeedUpdate,
     ScheduleCache,
@@ -114,28 +115,128 @@ def test_a_damaged_cache_is_moved_aside_rebuilt_and_the_user_told(tmp_path: Path
     )
 
     rebuilt = ScheduleCache.open(path, now=lambda: NOW)
-    assert len(rebuilt.notices) == 1
-    assert (
-        "could not be read" in rebuilt.notices[0]
-        and "schedule.db.damaged-20261020T080000Z" in rebuilt.notices[0]
+    assert rebuilt.notices == (
+        "The saved schedule was damaged; it was set aside and is being fetched again.",
     )
     assert (tmp_path / "schedule.db.damaged-20261020T080000Z").read_bytes()[:29] == (
         b"this is not a database at all" if damage == "garbage" else data[:29]
     )
-    assert rebuilt.subscriptions() == [] and rebuilt.last_refresh() is None
+    # What the user gave is all there, token included; only what can be fetched again is gone.
+    assert rebuilt.subscriptions() == [hub] and rebuilt.subscriptions()[0].token == HUB.token
+    assert rebuilt.feeds() == {} and rebuilt.last_refresh() is None
     rebuilt.subscribe([FEED], NOW)  # and it works
     rebuilt.close()
+    again = ScheduleCache.open(path)
+    assert again.notices == () and [s.name for s in again.subscriptions()] == ["Hepatitis C", "pain.ics"]
+    again.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"{not json", b'{"version": 1, "subscriptions": [{"id": "one"}]}', b"[]", b"\xff\xfe", b""],
+)
+def test_a_damaged_subscriptions_file_is_moved_aside_and_the_notice_says_what_and_where(
+    tmp_path: Path, damage: bytes
+) -> None:
+    path = tmp_path / "schedule.db"
+    cache = ScheduleCache.open(path)
+    [hub] = cache.subscribe([HUB], NOW)
+    cache.record_refresh([FeedUpdate(hub.id, b"hub feed", fetched_at=NOW)], NOW, True)
+    cache.close()
+    (tmp_path / "schedule.subscriptions.json").write_bytes(damage)
+
+    reopened = ScheduleCache.open(path, now=lambda: NOW)
+    aside = tmp_path / "schedule.subscriptions.json.damaged-20261020T080000Z"
+    assert aside.read_bytes() == damage and not (tmp_path / "schedule.subscriptions.json").exists()
+    [notice] = reopened.notices
+    assert "hubs you signed in to with a token, and the calendar feeds" in notice
+    assert str(aside) in notice
+    # The feed cached for the lost subscription is dropped, so a new subscription given the same
+    # id never shows another program's sessions.
+    assert reopened.subscriptions() == [] and reopened.feeds() == {}
+    [feed] = reopened.subscribe([FEED], NOW)
+    assert reopened.feeds() == {} and feed.id == hub.id
+    reopened.close()
     assert ScheduleCache.open(path).notices == ()
+
+
+def test_the_subscriptions_file_is_private_json_under_xdg_config_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    cache = ScheduleCache.open()
+    cache.subscribe([HUB, FEED], NOW)
+    cache.close()
+    file = tmp_path / "config" / "echo-desktop" / "subscriptions.json"
+    assert subscriptions_file.default_path() == file and stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert [s.feed for s in subscriptions_file.parse(file.read_bytes())] == [HUB.feed, FEED.feed]
+    # The cache holds nothing the user gave: no token, no subscription.
+    assert HUB.token is not None
+    data = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert data and not [p for p in data if HUB.token.encode() in p.read_bytes()]
+
+
+def test_an_older_cache_hands_its_subscriptions_to_the_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.db"
+    with sqlite3.connect(path) as db:  # the schema the first release wrote (version 1)
+        for statement in _VERSION_1:
+            db.execute(statement)
+        db.execute(
+            "INSERT INTO subscriptions (id, kind, feed, name, service, token, program_id, time_zone,"
+            " added_at) VALUES (4, 'hub', ?, 'Hepatitis C', ?, ?, 3, 'America/Denver', ?)",
+            (HUB.feed, HUB.service, HUB.token, NOW.isoformat()),
+        )
+        db.execute("INSERT INTO feeds (subscription_id, body, etag) VALUES (4, x'4869', '\"e1\"')")
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+
+    cache = ScheduleCache.open(path)
+    assert cache.notices == ()
+    [hub] = cache.subscriptions()
+    assert (hub.id, hub.feed, hub.token, hub.time_zone, hub.added_at) == (
+        4,
+        HUB.feed,
+        HUB.token,
+        "America/Denver",
+        NOW,
+    )
+    assert cache.feeds()[4].body == b"Hi" and cache.feeds()[4].etag == '"e1"'
+    cache.close()
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    assert "subscriptions" not in tables  # the token is no longer in the cache
+    assert ScheduleCache.open(path).subscriptions() == [hub]
+
+
+_VERSION_1 = (
+    """CREATE TABLE subscriptions (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,
+        feed TEXT NOT NULL UNIQUE, name TEXT NOT NULL, service TEXT, token TEXT,
+        program_id INTEGER, time_zone TEXT, added_at TEXT NOT NULL)""",
+    """CREATE TABLE feeds (
+        subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions (id) ON DELETE CASCADE,
+        body BLOB, etag TEXT, last_modified TEXT, fetched_at TEXT, error TEXT, error_at TEXT)""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
 
 
 def test_a_folder_that_cannot_hold_the_cache_keeps_it_in_memory_with_a_notice(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
-    cache = ScheduleCache.open(blocker / "schedule.db")
+    cache = ScheduleCache.open(blocker / "schedule.db", subscriptions_path=tmp_path / "subscriptions.json")
     assert len(cache.notices) == 1 and "kept only until the app closes" in cache.notices[0]
-    cache.subscribe([FEED], NOW)
-    assert [s.feed for s in cache.subscriptions()] == [FEED.feed]
+    [feed] = cache.subscribe([FEED], NOW)
+    cache.record_refresh([FeedUpdate(feed.id, b"pain", fetched_at=NOW)], NOW, True)
+    assert [s.feed for s in cache.subscriptions()] == [FEED.feed] and cache.feeds()[feed.id].body == b"pain"
     cache.close()
+    # Subscriptions that cannot be saved are refused, not kept for this run only: nothing changes.
+    nowhere = ScheduleCache.open(tmp_path / "schedule.db", subscriptions_path=blocker / "subscriptions.json")
+    assert nowhere.notices == ()
+    with pytest.raises(OSError):
+        nowhere.subscribe([FEED], NOW)
+    assert nowhere.subscriptions() == []
+    nowhere.close()
 
 
 _WRITER = textwrap.dedent(
@@ -161,26 +262,32 @@ _WRITER = textwrap.dedent(
 )
 
 
+def _killed_after_a_few(script: str, *args: str) -> list[int]:
+    """Run a writer script until it has printed a few numbers (each one a finished write), then
+    SIGKILL it, most likely in the middle of the next write; returns what it printed."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert writer.stdout is not None
+    printed: list[int] = []
+    reader = threading.Thread(target=lambda: printed.extend(int(line) for line in writer.stdout or ()))
+    reader.start()
+    wait_until(lambda: len(printed) >= 3, what="the writer to finish a few writes")
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    reader.join()
+    assert writer.returncode == -signal.SIGKILL
+    return printed
+
+
 def test_a_writer_killed_mid_transaction_leaves_the_last_committed_state(tmp_path: Path) -> None:
     path = tmp_path / "schedule.db"
     committed = 0
     for _round in range(15):
-        writer = subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(path), str(committed)],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).parent.parent,
-        )
-        assert writer.stdout is not None
-        printed: list[int] = []
-        reader = threading.Thread(target=lambda: printed.extend(int(line) for line in writer.stdout or ()))
-        reader.start()
-        wait_until(lambda: len(printed) >= 3, what="the writer to commit a few refreshes")
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.wait()
-        reader.join()
-        assert writer.returncode == -signal.SIGKILL
-
+        printed = _killed_after_a_few(_WRITER, str(path), str(committed))
         cache = ScheduleCache.open(path)
         assert cache.notices == ()
         feeds = cache.feeds()
@@ -193,3 +300,38 @@ def test_a_writer_killed_mid_transaction_leaves_the_last_committed_state(tmp_pat
         assert all(feed.body == (b"%d;" % last) * 50_000 for feed in feeds.values())
         cache.close()
         committed = last
+
+
+_SUBSCRIBER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from echo_desktop.storage.schedule_cache import ScheduleCache, Subscription, SubscriptionKind
+
+    cache = ScheduleCache.open(Path(sys.argv[1]))
+    n = len(cache.subscriptions())
+    while True:
+        n += 1
+        one = Subscription(0, SubscriptionKind.FEED, f"/feeds/{n}.ics", f"feed {n}")
+        cache.subscribe([one], datetime.now(UTC))
+        print(n, flush=True)
+    """
+)
+
+
+def test_a_subscriber_killed_mid_write_leaves_a_readable_subscriptions_file(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.db"
+    for _round in range(10):
+        opened = ScheduleCache.open(path)
+        before = len(opened.subscriptions())
+        opened.close()
+        printed = _killed_after_a_few(_SUBSCRIBER, str(path))
+
+        cache = ScheduleCache.open(path)
+        assert cache.notices == ()  # never half a file
+        feeds = [s.feed for s in cache.subscriptions()]
+        # Everything it said it saved is there, in order; at most the one after it too.
+        assert printed[-1] <= len(feeds) <= printed[-1] + 1 and printed[0] == before + 1
+        assert feeds == [f"/feeds/{n}.ics" for n in range(1, len(feeds) + 1)]
+        cache.close()

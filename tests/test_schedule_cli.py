@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.background_errors import background_errors_in
-from tests.program_hubs import running_hub
+from tests.program_hubs import running_hub, self_signed, server_tls
 
 ROOT = Path(__file__).parent.parent
 
@@ -113,3 +113,37 @@ async def test_bad_input_gets_a_clear_error_and_exit_status_2(tmp_path: Path) ->
     )
     assert unreachable.code == 2 and "cannot be reached" in unreachable.stderr
     assert "secret-token-abc" not in unreachable.stderr
+
+
+async def test_a_hub_with_its_own_ca_is_reached_with_ca_file(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    async with running_hub(
+        tmp_path / "hub.db", first=_next_clinic(), weeks=2, tls=server_tls(cert, key)
+    ) as hub:
+        token = hub.dana.api_token
+        untrusted = await _cli(tmp_path, "--hub", hub.url, "--token-file", "-", "--json", stdin=token)
+        assert untrusted.code == 2 and "is not trusted" in untrusted.stderr
+        trusted = await _cli(
+            tmp_path, "--hub", hub.url, "--token-file", "-", "--ca-file", str(cert), "--json", stdin=token
+        )
+        assert trusted.code == 0, trusted.stderr
+    assert trusted.json()["source"] == "hub" and len(trusted.json()["sessions"]) == 2
+    missing = await _cli(tmp_path, "--ca-file", str(tmp_path / "nope.pem"))
+    assert missing.code == 2 and "nope.pem cannot be used" in missing.stderr
+    insecure = await _cli(tmp_path, "--hub", "http://hub.example.org", "--token-file", "-", stdin=token)
+    assert insecure.code == 2 and "https://" in insecure.stderr and token not in insecure.stderr
+
+
+async def test_the_app_refuses_a_ca_file_it_cannot_use(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "echo_desktop", "app", "--no-devices", "--ca-file", str(tmp_path / "nope.pem"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=env,
+    )  # fmt: skip
+    _out, err = await process.communicate()
+    assert process.returncode == 2 and "nope.pem cannot be used" in err.decode(), err.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -33,14 +34,15 @@ def test_an_outlook_feed_with_windows_zone_names_exdate_and_a_moved_session() ->
         "2026-10-22T09:00:00-06:00",
         "2026-10-29T09:00:00-06:00",
         "2026-11-05T09:00:00-07:00",  # DST ended on Nov 1: still 9:00 in Denver
-        "2026-11-12T09:00:00-07:00",
+        # Nov 12 cancelled (an override with STATUS:CANCELLED); so is the one-off on Nov 17
         "2026-11-19T09:00:00-07:00",
         # Nov 26 excluded (EXDATE); Dec 3 moved to Friday 10:00 (RECURRENCE-ID)
         "2026-12-04T10:00:00-07:00",
         "2026-12-10T09:00:00-07:00",  # the last one (UNTIL)
     ]
-    assert [o.moved for o in found].count(True) == 1 and found[6].moved
-    assert found[6].title == "Dementia ECHO: weekly clinic (moved)"
+    assert [o.moved for o in found].count(True) == 1 and found[5].moved
+    assert not [o for o in found if "Canceled" in o.title]
+    assert found[5].title == "Dementia ECHO: weekly clinic (moved)"
     # the Windows name is mapped to the IANA zone, for the lobby's "8:00 in Denver"
     assert {o.time_zone for o in found} == {"America/Denver"}
     assert {o.program for o in found} == {"Dementia ECHO"}
@@ -57,11 +59,12 @@ def test_a_google_feed_in_utc_keeps_its_wall_clock_time_in_x_wr_timezone() -> No
         # Nov 11 excluded; Nov 18 moved to Thursday 13:00
         ("2026-11-19T13:00:00-05:00", "2026-11-19T14:00:00-05:00"),
         ("2026-11-25T12:00:00-05:00", "2026-11-25T13:00:00-05:00"),
-        ("2026-12-02T12:00:00-05:00", "2026-12-02T13:00:00-05:00"),
+        # Dec 2 cancelled (an override with STATUS:CANCELLED); so is the Nov 10 workshop
         ("2026-12-09T12:00:00-05:00", "2026-12-09T13:00:00-05:00"),  # the series ends
         ("2026-12-16T12:00:00-05:00", "2026-12-16T13:30:00-05:00"),  # a one-off
     ]
-    assert [o.moved for o in found] == [False, False, False, True, False, False, False, False]
+    assert [o.moved for o in found] == [False, False, False, True, False, False, False]
+    assert "workshop" not in " ".join(o.title for o in found)
     assert {o.time_zone for o in found} == {"America/New_York"}
     assert {o.program for o in found} == {"Chronic Pain ECHO"}
 
@@ -111,6 +114,48 @@ def test_an_unknown_time_zone_is_read_as_utc_with_a_warning(caplog: pytest.LogCa
     assert "Nowhere/Special" in caplog.text
 
 
+def test_floating_and_all_day_times_are_the_viewers_local_time_across_a_dst_change() -> None:
+    feed = _calendar(
+        "BEGIN:VEVENT",
+        "UID:floating",
+        "SUMMARY:Rural clinic huddle",
+        "DTSTART:20261029T090000",  # floating: 9:00 wherever the viewer is (RFC 5545)
+        "DTEND:20261029T100000",
+        "RRULE:FREQ=WEEKLY;COUNT=2",  # the second one is after DST ends (Nov 1)
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:all-day",
+        "SUMMARY:ECHO conference",
+        "DTSTART;VALUE=DATE:20261102",
+        "DTEND;VALUE=DATE:20261103",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:nowhere",
+        "SUMMARY:Addiction ECHO",
+        "DTSTART;TZID=Nowhere/Special:20261104T090000",  # an unknown zone is still read as UTC
+        "END:VEVENT",
+    )
+    denver = ZoneInfo("America/Denver")
+    reading = read_occurrences(feed, *AUTUMN, local_zone=denver)
+    assert [(o.uid, o.start.isoformat(), o.end.isoformat()) for o in reading.occurrences] == [
+        ("floating", "2026-10-29T09:00:00-06:00", "2026-10-29T10:00:00-06:00"),
+        ("all-day", "2026-11-02T00:00:00-07:00", "2026-11-03T00:00:00-07:00"),  # Denver's midnight
+        ("nowhere", "2026-11-04T09:00:00+00:00", "2026-11-04T10:00:00+00:00"),
+        ("floating", "2026-11-05T09:00:00-07:00", "2026-11-05T10:00:00-07:00"),  # still 9:00
+    ]
+    # Only the unknown zone is worth a warning: a floating time is read as the standard says.
+    assert reading.warnings == (
+        'The time zone "Nowhere/Special" of "Addiction ECHO" is unknown; its times are shown as UTC',
+    )
+    # A caller that names no zone gets UTC, as before.
+    utc = read_occurrences(feed, *AUTUMN).occurrences
+    assert [o.start.isoformat() for o in utc if o.uid != "nowhere"] == [
+        "2026-10-29T09:00:00+00:00",
+        "2026-11-02T00:00:00+00:00",
+        "2026-11-05T09:00:00+00:00",
+    ]
+
+
 def test_without_a_calendar_name_the_program_is_the_events_category() -> None:
     feed = _calendar(
         "BEGIN:VEVENT",
@@ -149,6 +194,8 @@ _LINES = st.sampled_from(
         "RRULE:FREQ=DAILY;COUNT=-1",
         "EXDATE;TZID=Mountain Standard Time:20261029T090000",
         "RECURRENCE-ID:20261029T160000Z",
+        "STATUS:CANCELLED",
+        "STATUS:cancelled",
         "RECURRENCE-ID;RANGE=THISANDFUTURE:20261029T160000Z",
         "CATEGORIES:",
         "X-ECHO-ROOM:",

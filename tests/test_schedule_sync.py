@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import logging
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -21,8 +23,9 @@ from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
 from echo_desktop.schedule.ports import ScheduleError, ScheduleSource
 from echo_desktop.session.models import Role
 from echo_desktop.storage.schedule_cache import ScheduleCache
+from echo_desktop.sync.local_zone import system_zone
 from echo_desktop.sync.schedule_sync import ScheduleSync
-from tests.program_hubs import JANUS_URL, running_hub, serving
+from tests.program_hubs import JANUS_URL, running_hub, self_signed, server_tls, serving
 from tests.waiting import wait_for
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -270,3 +273,230 @@ async def test_the_background_refresh_backs_off_then_comes_back_with_the_network
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_floating_and_all_day_times_are_read_in_the_systems_zone(
+    tmp_path: Path, open_syncs: list[ScheduleSync], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "huddle.ics"
+    feed.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Huddles\r\n"
+        b"BEGIN:VEVENT\r\nUID:f\r\nSUMMARY:Huddle\r\nDTSTART:20261021T090000\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Retreat\r\nDTSTART;VALUE=DATE:20261022\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    monkeypatch.setenv("TZ", "Pacific/Auckland")  # what the app reads when nothing is injected
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    snapshot = await sync.subscribe_feed(str(feed))
+    assert _starts(snapshot) == ["2026-10-21T09:00:00+13:00", "2026-10-22T00:00:00+13:00"]
+
+
+def test_the_system_zone_comes_from_tz_then_the_localtime_link_then_an_offset(tmp_path: Path) -> None:
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/America/Denver")
+    missing = tmp_path / "no-such-file"
+    assert system_zone({"TZ": ":Europe/Paris"}, link, missing) == ZoneInfo("Europe/Paris")
+    assert system_zone({}, link, missing) == ZoneInfo("America/Denver")
+    assert system_zone({"TZ": "Not/AZone"}, link, missing) == ZoneInfo("America/Denver")
+    named = tmp_path / "timezone"
+    named.write_text("Asia/Kolkata\n")
+    assert system_zone({}, missing, named) == ZoneInfo("Asia/Kolkata")
+    fixed = system_zone({"TZ": "../../etc/passwd"}, missing, missing)
+    assert not isinstance(fixed, ZoneInfo)
+    assert fixed.utcoffset(NOW) == datetime.now().astimezone().utcoffset()
+
+
+_UNEXPANDABLE = (
+    b"BEGIN:VCALENDAR\r\nX-WR-CALNAME:Broken ECHO\r\nBEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Clinic\r\n"
+    b"DTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+async def test_a_feed_that_parses_but_cannot_be_expanded_is_refused_and_nothing_stored(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    feed = tmp_path / "broken.ics"
+    feed.write_bytes(_UNEXPANDABLE)
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    with pytest.raises(ScheduleError) as refused:
+        await sync.subscribe_feed(str(feed))
+    assert str(refused.value).startswith("broken.ics: the feed's dates or recurrence rules cannot be read")
+    assert sync.snapshot().subscriptions == () and (await sync.refresh()).problems == ()
+
+    # The same check for a hub's programs: the first fetch of each feed must read as the lobby will.
+    async def me(request: web.Request) -> web.Response:
+        return web.json_response({"id": 1, "name": "Dana", "site": "Taos", "role": "spoke"})
+
+    async def programs(request: web.Request) -> web.Response:
+        return web.json_response({"programs": [{"id": 7, "name": "Broken ECHO", "time_zone": "UTC"}]})
+
+    async def program_feed(request: web.Request) -> web.Response:
+        return web.Response(body=_UNEXPANDABLE, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/programs", programs)
+    app.router.add_get("/api/programs/7/feed.ics", program_feed)
+    async with serving(app) as url:
+        with pytest.raises(ScheduleError) as hub_refused:
+            await sync.subscribe_hub(url, "a-token-for-the-test")
+    assert str(hub_refused.value).startswith(
+        "Broken ECHO: the feed's dates or recurrence rules cannot be read"
+    )
+    assert "a-token-for-the-test" not in str(hub_refused.value)
+    assert sync.snapshot().subscriptions == () and (await sync.refresh()).subscriptions == ()
+
+
+async def test_a_refresh_that_cannot_save_backs_off_says_so_and_the_background_keeps_going(
+    tmp_path: Path,
+    open_syncs: list[ScheduleSync],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        good = await sync.subscribe_feed(hub.feed_url())
+        cache: ScheduleCache = sync._cache  # the one the sync writes; its writes fail below
+        record = cache.record_refresh
+        failed: list[int] = []
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            failed.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(cache, "record_refresh", disk_full)  # every write fails: the disk is full
+        task = asyncio.create_task(sync.run())
+        try:
+            await wait_for(lambda: sync.policy.failures >= 2, what="two rounds to fail and back off")
+            snapshot = sync.snapshot()
+            assert snapshot.problems == ("Could not save the schedule: database or disk is full",)
+            assert snapshot.sessions == good.sessions and snapshot.checked
+            assert not task.done()  # the background refresh is still alive
+            monkeypatch.setattr(cache, "record_refresh", record)  # the disk has room again
+            sync.network_changed(True)
+            await wait_for(lambda: sync.snapshot().problems == (), what="a refresh after the disk is fixed")
+            assert sync.snapshot().online and sync.policy.failures == 0
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await sync.aclose()  # ends a refresh still under way before the hub stops
+            open_syncs.remove(sync)
+    assert len(failed) >= 2
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("database or disk is full" in line for line in logged)
+    assert not [line for line in logged if hub.dana.feed_token in line]
+
+
+async def test_a_refresh_asked_while_one_is_under_way_shares_it(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    calendar = (FEEDS / "google.ics").read_bytes()
+    requests: list[str] = []
+    release = asyncio.Event()
+
+    async def counting_feed(request: web.Request) -> web.Response:
+        requests.append(request.path)
+        if len(requests) > 1:  # the subscription's own fetch goes through; refreshes wait
+            await release.wait()
+        return web.Response(body=calendar, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/pain.ics", counting_feed)
+    async with serving(app) as url:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs, [datetime(2026, 10, 20, tzinfo=UTC)])
+        subscribed = await sync.subscribe_feed(f"{url}/pain.ics")
+        assert not subscribed.checked  # subscribing is not a refresh
+        at_start = asyncio.create_task(sync.refresh())  # the window's
+        background = asyncio.create_task(sync.refresh())  # run()'s, a moment later
+        await wait_for(lambda: len(requests) == 2, what="the first refresh to reach the feed")
+        release.set()
+        first, second = await asyncio.gather(at_start, background)
+        assert second is first and len(requests) == 2  # one fetch for both
+        assert first.checked and len(first.sessions) == 2
+        await sync.refresh()  # once it is over, a refresh fetches again
+        assert len(requests) == 3
+
+
+async def test_checked_says_whether_a_refresh_finished_since_the_start(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    feed = tmp_path / "pain.ics"
+    shutil.copy(FEEDS / "google.ics", feed)
+    clock = [datetime(2026, 10, 20, tzinfo=UTC)]
+    sync = await _sync(tmp_path / "schedule.db", open_syncs, clock)
+    assert not sync.snapshot().checked
+    await sync.subscribe_feed(str(feed))
+    assert not sync.snapshot().checked
+    refreshed = await sync.refresh()
+    assert refreshed.checked and refreshed.online
+    feed.unlink()  # a refresh that fails has still finished
+    assert (await sync.refresh()).checked
+    await sync.aclose()
+    open_syncs.remove(sync)
+    restarted = await _sync(tmp_path / "schedule.db", open_syncs, clock)
+    assert not restarted.snapshot().checked and len(restarted.snapshot().sessions) == 2
+
+
+async def test_a_hub_on_plain_http_off_this_computer_is_refused_before_the_token_is_sent(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    sync = await _sync(tmp_path / "schedule.db", open_syncs)
+    for address in ("http://hub.example.org:8090", "HTTP://10.1.2.3/", "http://127.0.0.1.example.org"):
+        with pytest.raises(ScheduleError) as refused:
+            await sync.subscribe_hub(address, "secret-token-abc")
+        message = str(refused.value)
+        assert "use its https:// address" in message and "secret-token-abc" not in message
+    assert sync.snapshot().subscriptions == ()
+    # A lab may allow it: then the hub is asked (and here, does not exist).
+    with pytest.raises(ScheduleError, match="cannot be reached"):
+        await sync.subscribe_hub("http://hub.invalid:8090", "secret-token-abc", allow_insecure_http=True)
+    # On this computer, http:// is fine: every other test's hub is at http://127.0.0.1.
+    async with running_hub(tmp_path / "hub.db") as hub:
+        port = urlsplit(hub.url).port
+        snapshot = await sync.subscribe_hub(f"http://localhost:{port}", hub.dana.api_token)
+    assert snapshot.subscriptions == ("Hepatitis C",) and len(snapshot.sessions) == 2
+
+
+async def test_a_hub_with_its_own_ca_is_trusted_only_with_that_ca_file(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    cert, key = self_signed(tmp_path)
+    async with running_hub(tmp_path / "hub.db", tls=server_tls(cert, key)) as hub:
+        assert hub.url.startswith("https://")
+        untrusting = await _sync(tmp_path / "plain.db", open_syncs)
+        with pytest.raises(ScheduleError, match="is not trusted"):
+            await untrusting.subscribe_hub(hub.url, hub.dana.api_token)
+        trusting = await ScheduleSync.open(tmp_path / "ca.db", now=lambda: NOW, ca_file=cert)
+        open_syncs.append(trusting)
+        snapshot = await trusting.subscribe_hub(hub.url, hub.dana.api_token)
+        assert snapshot.online and len(snapshot.sessions) == 2
+        assert (await trusting.refresh()).problems == ()
+    with pytest.raises(ScheduleError, match=r"The CA file .*key.* cannot be used \(not a PEM certificate\)"):
+        await ScheduleSync.open(tmp_path / "other.db", ca_file=key)
+    with pytest.raises(ScheduleError, match="cannot be used"):
+        await ScheduleSync.open(tmp_path / "other.db", ca_file=tmp_path / "missing.pem")
+    assert not (tmp_path / "other.db").exists()  # refused before anything was opened
+
+
+async def test_a_damaged_cache_is_fetched_again_for_the_same_subscriptions(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    async with running_hub(tmp_path / "hub.db") as hub:
+        sync = await _sync(tmp_path / "schedule.db", open_syncs)
+        subscribed = await sync.subscribe_hub(hub.url, hub.dana.api_token)
+        await sync.aclose()
+        open_syncs.remove(sync)
+        (tmp_path / "schedule.db").write_bytes(b"scrambled by a failing disk" * 1000)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{tmp_path / 'schedule.db'}{suffix}").unlink(missing_ok=True)
+
+        reopened = await _sync(tmp_path / "schedule.db", open_syncs)
+        at_start = reopened.snapshot()
+        assert at_start.notices == (
+            "The saved schedule was damaged; it was set aside and is being fetched again.",
+        )
+        assert at_start.subscriptions == ("Hepatitis C",) and at_start.sessions == ()
+        again = await reopened.refresh()  # no need to subscribe again: the token was kept
+    assert again.online and again.problems == () and again.sessions == subscribed.sessions

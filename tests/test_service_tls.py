@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from echo_desktop.hub.program_service.server import ProgramServer, Tls
 from echo_desktop.hub.program_service.store import ProgramStore
 from echo_desktop.session.errors import HubLaunchError
 from echo_desktop.session.models import Role
+from tests.program_hubs import self_signed
 
 
 def _self_signed(folder: Path) -> Tls:
     """A certificate for 127.0.0.1, signed by its own key, as a small hub might use."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "echo-hub.test")])
-    now = datetime.now(UTC)
-    alternative = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(alternative, critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    tls = Tls(folder / "hub.crt", folder / "hub.key")
-    tls.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    tls.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    tls.key.chmod(0o600)
-    return tls
+    return Tls(*self_signed(folder))
 
 
 def test_the_service_serves_https_that_only_a_client_trusting_its_certificate_accepts(tmp_path: Path) -> None:

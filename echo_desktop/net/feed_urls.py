@@ -6,6 +6,7 @@ is never shown or logged whole: only its scheme, host and last path segment surv
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -53,3 +54,18 @@ def web_url(url: str) -> str:
     if text.lower().startswith("webcal://"):
         return "https://" + text[len("webcal://") :]
     return text
+
+
+def is_loopback(url: str) -> bool:
+    """Whether a URL's host is this computer (localhost, 127.0.0.0/8, ::1): the only place where
+    plain http:// keeps what it carries (a token) off the network."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

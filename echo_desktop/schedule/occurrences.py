@@ -5,7 +5,11 @@ zones and their daylight-saving changes); we write no RRULE engine of our own. G
 X-WR-TIMEZONE is applied first (x-wr-timezone). Outlook names its zones the Windows way
 ("Mountain Standard Time") and ships their VTIMEZONE, which icalendar reads; for the lobby's second
 clock such a name is mapped to its IANA zone. A feed that cannot be read raises FeedError with the
-reason; an event whose time zone is unknown is read in UTC, with a warning.
+reason; an event whose time zone is unknown is read in UTC, with a warning. Floating times (no
+TZID, no Z) are the viewer's wall-clock time, as RFC 5545 says, and an all-day event (DATE values)
+starts at the viewer's midnight: both read in the `local_zone` the caller passes (UTC by default).
+Events marked STATUS:CANCELLED (how Outlook and Google publish a cancelled session or occurrence)
+are left out.
 
 The hub's feeds add, per VEVENT, `X-ECHO-ROOM`, `X-ECHO-DIDACTIC`, `X-ECHO-PRESENTER` and
 `X-ECHO-CASE-SLOTS`; other calendars have none of them, and their sessions carry none.
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,59 +88,73 @@ def read_feed(data: bytes) -> Calendar:
     return standard
 
 
-def occurrences(data: bytes, start: datetime, end: datetime) -> list[Occurrence]:
-    """The sessions of a feed that start in [start, end) (both aware), in time order."""
-    return read_occurrences(data, start, end).occurrences
+def occurrences(data: bytes, start: datetime, end: datetime, local_zone: tzinfo = UTC) -> list[Occurrence]:
+    """The sessions of a feed that start in [start, end) (both aware), in time order; floating
+    and all-day times are read in `local_zone` (the viewer's)."""
+    return read_occurrences(data, start, end, local_zone).occurrences
 
 
-def read_occurrences(data: bytes, start: datetime, end: datetime) -> FeedReading:
-    """The sessions of a feed in [start, end), with warnings about what was read in UTC."""
+def read_occurrences(data: bytes, start: datetime, end: datetime, local_zone: tzinfo = UTC) -> FeedReading:
+    """The sessions of a feed in [start, end), with warnings about what was read in UTC; floating
+    and all-day times are read in `local_zone` (the viewer's)."""
     calendar = read_feed(data)
     try:
-        warnings = _unknown_zone_warnings(calendar)
+        unknown = _unknown_zones(calendar)
         events = recurring_ical_events.of(calendar).between(start, end)
         program = _text(calendar.get("X-WR-CALNAME"))
-        found = [_occurrence(event, program) for event in events]
+        found = [
+            # An unknown zone's times are naive too, but they are not the viewer's: read them as UTC.
+            _occurrence(event, program, UTC if _text(event.get("UID")) in unknown.uids else local_zone)
+            for event in events
+        ]
     except FeedError:
         raise
     except Exception as exc:
         # recurring-ical-events and icalendar raise many types on odd input; all mean "unreadable".
         raise FeedError(f"the feed's dates or recurrence rules cannot be read: {exc}") from exc
-    for warning in warnings:
+    for warning in unknown.warnings:
         logger.warning("%s", warning)
     ordered = sorted((o for o in found if o is not None), key=lambda o: (o.start, o.uid))
-    return FeedReading(ordered, warnings)
+    return FeedReading(ordered, unknown.warnings)
 
 
-def _unknown_zone_warnings(calendar: Calendar) -> tuple[str, ...]:
-    """One line per TZID that neither a VTIMEZONE nor the zone database explains, and one for
-    floating times (both are read as UTC).
+@dataclass(frozen=True)
+class _UnknownZones:
+    uids: frozenset[str]  # the events whose times name a zone nobody knows
+    warnings: tuple[str, ...]  # one line per such zone
 
-    icalendar leaves such times naive and recurring-ical-events drops the TZID, so they are found
-    here, before expansion, while the name is still there to be quoted.
+
+def _unknown_zones(calendar: Calendar) -> _UnknownZones:
+    """The TZIDs that neither a VTIMEZONE nor the zone database explains (read as UTC).
+
+    icalendar leaves such times naive, like floating ones, and recurring-ical-events drops the
+    TZID, so they are found here, before expansion, while the name is still there to be quoted.
     """
     unknown: dict[str, str] = {}
+    uids: set[str] = set()
     for event in calendar.walk("VEVENT"):
         for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
             prop = event.get(key)
             zone = getattr(prop, "params", {}).get("TZID")
             value = getattr(prop, "dt", None)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                unknown.setdefault(str(zone or ""), _text(event.get("SUMMARY")) or "a session")
-    return tuple(
+            if zone and isinstance(value, datetime) and value.tzinfo is None:
+                unknown.setdefault(str(zone), _text(event.get("SUMMARY")) or "a session")
+                uids.add(_text(event.get("UID")))
+    warnings = tuple(
         f'The time zone "{zone}" of "{title}" is unknown; its times are shown as UTC'
-        if zone
-        else f'"{title}" has times with no time zone; they are shown as UTC'
         for zone, title in sorted(unknown.items())
     )
+    return _UnknownZones(frozenset(uids), warnings)
 
 
-def _occurrence(event: Any, program: str) -> Occurrence | None:
+def _occurrence(event: Any, program: str, zone: tzinfo) -> Occurrence | None:
     if event.name != "VEVENT" or "DTSTART" not in event:
         return None
-    start = _aware(event["DTSTART"].dt)
+    if _cancelled(event):
+        return None
+    start = _aware(event["DTSTART"].dt, zone)
     if "DTEND" in event:
-        end = _aware(event["DTEND"].dt)
+        end = _aware(event["DTEND"].dt, zone)
     elif "DURATION" in event:
         end = start + event["DURATION"].dt
     else:
@@ -155,17 +173,23 @@ def _occurrence(event: Any, program: str) -> Occurrence | None:
         didactic=_text(event.get("X-ECHO-DIDACTIC")),
         presenter=_text(event.get("X-ECHO-PRESENTER")),
         cases=_cases(_text(event.get("X-ECHO-CASE-SLOTS"))),
-        moved=_moved(event, start),
+        moved=_moved(event, start, zone),
     )
 
 
-def _moved(event: Any, start: datetime) -> bool:
+def _cancelled(event: Any) -> bool:
+    """Outlook and Google publish a cancelled session as STATUS:CANCELLED (an override of one
+    occurrence, or a whole event) rather than removing it, so such events are not sessions."""
+    return _text(event.get("STATUS")).upper() == "CANCELLED"
+
+
+def _moved(event: Any, start: datetime, zone: tzinfo) -> bool:
     """recurring-ical-events gives every occurrence a RECURRENCE-ID (its usual start); an override
     that moved the session is the one whose start differs from it."""
     prop = event.get("RECURRENCE-ID")
     if prop is None:
         return False
-    return _aware(prop.dt) != start
+    return _aware(prop.dt, zone) != start
 
 
 def _zone_name(prop: Any) -> str | None:
@@ -208,13 +232,12 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _aware(value: object) -> datetime:
-    """An aware datetime: a date is its midnight, a floating time is read in UTC (with a warning)."""
+def _aware(value: object, zone: tzinfo) -> datetime:
+    """An aware datetime: a date is its midnight in `zone`, a naive (floating) time is read there."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            logger.debug("A session has a time with no known time zone; it is read as UTC")
-            return value.replace(tzinfo=UTC)
+            return value.replace(tzinfo=zone)
         return value
     if isinstance(value, date):
-        return datetime.combine(value, time(0), UTC)
+        return datetime.combine(value, time(0), zone)
     raise FeedError(f"a session's time is not a date or time: {value!r}")

@@ -1,10 +1,16 @@
-"""The schedule's cache on disk: subscriptions, each feed's last good copy, and how fresh it is.
+"""The schedule's cache on disk, each feed's last good copy and how fresh it is; and, beside it,
+the subscriptions.
 
+- The subscriptions (what only the user can give: hubs with their API tokens, feed URLs) live in
+  their own small file (`subscriptions_file`, under the user config folder); the SQLite cache holds
+  only what can be fetched again (feed bodies, validators, errors, the last refresh). So a damaged
+  cache loses nothing the user gave: it is moved aside (renamed with a timestamp), rebuilt empty,
+  and the next refresh fetches every feed again; `notices` says so. Nothing raises for it.
+- A cache from before that split has its subscriptions table copied to the file once (if there is
+  no file yet), then dropped, so nobody has to subscribe again after an upgrade.
 - SQLite in WAL mode under the user data folder (platformdirs, so XDG_DATA_HOME moves it), the
   folder 0700 and the file 0600 (SQLite gives its -wal and -shm files the file's mode).
 - Every write is one transaction: a crash (or a kill) mid-write leaves the last committed state.
-- A file that is not a readable database is moved aside (renamed with a timestamp) and a new one
-  is made; `notices` then holds a sentence for the user. Nothing raises for a damaged cache.
 - Hub subscriptions keep the person's API token (the app needs it to ask for join details): the
   file is the user's alone, and `Subscription`'s repr never shows the token.
 """
@@ -17,12 +23,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
+
+from echo_desktop.storage import subscriptions_file
+from echo_desktop.storage.subscriptions_file import Subscription, SubscriptionKind
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,9 @@ APP_AUTHOR = "Project ECHO"
 FILE_NAME = "schedule.db"
 
 Clock = Callable[[], datetime]
+
+# A feed's cached copy; the same columns in every version of the table.
+_FEED_COLUMNS = "body BLOB, etag TEXT, last_modified TEXT, fetched_at TEXT, error TEXT, error_at TEXT"
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -45,37 +56,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             time_zone TEXT,
             added_at TEXT NOT NULL
         )""",
-        """CREATE TABLE feeds (
-            subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions (id) ON DELETE CASCADE,
-            body BLOB,
-            etag TEXT,
-            last_modified TEXT,
-            fetched_at TEXT,
-            error TEXT,
-            error_at TEXT
-        )""",
+        "CREATE TABLE feeds (subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions (id)"
+        f" ON DELETE CASCADE, {_FEED_COLUMNS})",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    (
+        # The subscriptions moved to their own file (copied there first, by `_migrate`): the feeds
+        # are keyed by the file's subscription ids, with no table to reference.
+        f"CREATE TABLE feeds_v2 (subscription_id INTEGER PRIMARY KEY, {_FEED_COLUMNS})",
+        "INSERT INTO feeds_v2 SELECT subscription_id, body, etag, last_modified, fetched_at, error, error_at"
+        " FROM feeds",
+        "DROP TABLE feeds",
+        "ALTER TABLE feeds_v2 RENAME TO feeds",
+        "DROP TABLE subscriptions",
+    ),
 )
+SUBSCRIPTIONS_MIGRATION = 2  # the schema version that moves the subscriptions out
 
+DAMAGED_NOTICE = "The saved schedule was damaged; it was set aside and is being fetched again."
 
-class SubscriptionKind(StrEnum):
-    HUB = "hub"  # one program of a hub: its API feed, fetched with the person's token
-    FEED = "feed"  # any iCalendar feed, by URL or file
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One subscribed program or calendar."""
-
-    id: int
-    kind: SubscriptionKind
-    feed: str  # the feed's URL or file path (a hub's: {service}/api/programs/{id}/feed.ics)
-    name: str  # the program's name, for people
-    service: str | None = None  # the hub's program service (hub subscriptions)
-    token: str | None = field(default=None, repr=False)  # the person's API token (hub)
-    program_id: int | None = None
-    time_zone: str | None = None  # the program's IANA zone, when the hub said
+__all__ = [
+    "CachedFeed",
+    "FeedUpdate",
+    "ScheduleCache",
+    "Subscription",
+    "SubscriptionKind",
+    "default_path",
+]
 
 
 @dataclass(frozen=True)
@@ -113,40 +120,68 @@ def default_path() -> Path:
 
 
 class ScheduleCache:
-    """The cache; thread-safe (the app reads and writes it from worker threads)."""
+    """The cache and the subscriptions file; thread-safe (the app uses it from worker threads)."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, notices: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        notices: tuple[str, ...],
+        subscriptions_path: Path,
+        subscriptions: Sequence[Subscription] = (),
+    ) -> None:
         self._db = connection
         self.path = path
-        self.notices = notices  # things to tell the user once (the cache was damaged and rebuilt)
+        self.subscriptions_path = subscriptions_path
+        self.notices = notices  # things to tell the user once (a damaged file was set aside)
+        self._subscriptions = list(subscriptions)
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path | None = None, now: Clock | None = None) -> ScheduleCache:
-        """Open (or create) the cache; a damaged one is moved aside and rebuilt, with a notice.
-        Where no file can be used at all, the cache lives in memory for this run, with a notice."""
+    def open(
+        cls, path: Path | None = None, now: Clock | None = None, subscriptions_path: Path | None = None
+    ) -> ScheduleCache:
+        """Open (or create) the cache and read the subscriptions.
+
+        `subscriptions_path` defaults to the user config folder's file when `path` is the default
+        too, and otherwise to `<path's stem>.subscriptions.json` beside `path` (a demo's or a test's
+        own cache keeps its own subscriptions). A damaged cache is moved aside and rebuilt, a damaged
+        subscriptions file is moved aside, each with a notice. Where no cache file can be used at
+        all, the cache lives in memory for this run, with a notice.
+        """
+        if subscriptions_path is None:
+            subscriptions_path = (
+                subscriptions_file.default_path()
+                if path is None
+                else path.with_name(f"{path.stem}.{subscriptions_file.FILE_NAME}")
+            )
         path = path or default_path()
         now = now or (lambda: datetime.now(UTC))
+        notices: list[str] = []
         try:
             try:
-                return cls(_connect(path), path, ())
+                connection = _connect(path, subscriptions_path, now)
             except sqlite3.DatabaseError as exc:
                 aside = _move_aside(path, now())
                 logger.warning("The schedule cache was unreadable (%s); moved aside as %s", exc, aside.name)
-                notice = (
-                    "The saved schedule could not be read, so it was set aside "
-                    f"(as {aside.name}) and started afresh; subscribe to your programs again."
-                )
-                return cls(_connect(path), path, (notice,))
+                notices.append(DAMAGED_NOTICE)
+                connection = _connect(path, subscriptions_path, now)
         except (OSError, sqlite3.Error) as exc:
             logger.warning("The schedule cache %s cannot be used (%s); keeping it in memory", path, exc)
-            notice = (
+            notices.append(
                 f"The schedule cannot be saved in {path.parent} ({exc}); "
                 "it is kept only until the app closes."
             )
-            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            _migrate(memory)
-            return cls(memory, path, (notice,))
+            connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            _migrate(connection, subscriptions_path, now)
+        try:
+            loaded = subscriptions_file.load(subscriptions_path, now())
+        except OSError as exc:
+            loaded = subscriptions_file.Loaded([])
+            notices.append(f"Your subscriptions cannot be read from {subscriptions_path} ({exc.strerror}).")
+        cache = cls(connection, path, (*notices, *loaded.notices), subscriptions_path, loaded.subscriptions)
+        cache._forget_unsubscribed()
+        return cache
 
     def close(self) -> None:
         with self._lock:
@@ -156,58 +191,52 @@ class ScheduleCache:
 
     def subscriptions(self) -> list[Subscription]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, kind, feed, name, service, token, program_id, time_zone"
-                " FROM subscriptions ORDER BY id"
-            ).fetchall()
-        return [
-            Subscription(
-                int(r[0]),
-                SubscriptionKind(r[1]),
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                None if r[6] is None else int(r[6]),
-                r[7],
-            )
-            for r in rows
-        ]
+            return list(self._subscriptions)
 
     def subscribe(
         self,
         subscriptions: Sequence[Subscription],
         added_at: datetime,
     ) -> list[Subscription]:
-        """Add subscriptions (their `id` is ignored) in one transaction; one for a feed already
-        subscribed replaces its name, token and details but keeps its cached copy."""
-        with self._lock, self._transaction() as db:
+        """Add subscriptions (their `id` is ignored) in one write of the subscriptions file; one for
+        a feed already subscribed replaces its name, token and details but keeps its cached copy.
+        Raises OSError when the file cannot be written (and then nothing changes)."""
+        with self._lock:
+            kept = list(self._subscriptions)
+            by_feed = {s.feed: n for n, s in enumerate(kept)}
+            next_id = max((s.id for s in kept), default=0) + 1
             for one in subscriptions:
-                db.execute(
-                    "INSERT INTO subscriptions"
-                    " (kind, feed, name, service, token, program_id, time_zone, added_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (feed) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
-                    " service = excluded.service, token = excluded.token,"
-                    " program_id = excluded.program_id, time_zone = excluded.time_zone",
-                    (
-                        one.kind.value,
-                        one.feed,
-                        one.name,
-                        one.service,
-                        one.token,
-                        one.program_id,
-                        one.time_zone,
-                        _stamp(added_at),
-                    ),
-                )
+                if one.feed in by_feed:
+                    old = kept[by_feed[one.feed]]
+                    kept[by_feed[one.feed]] = replace(one, id=old.id, added_at=old.added_at)
+                else:
+                    by_feed[one.feed] = len(kept)
+                    kept.append(replace(one, id=next_id, added_at=added_at))
+                    next_id += 1
+            subscriptions_file.save(self.subscriptions_path, kept)
+            self._subscriptions = kept
         feeds = {one.feed for one in subscriptions}
-        return [s for s in self.subscriptions() if s.feed in feeds]
+        return [s for s in kept if s.feed in feeds]
 
     def unsubscribe(self, subscription_id: int) -> None:
-        with self._lock, self._transaction() as db:
-            db.execute("DELETE FROM feeds WHERE subscription_id = ?", (subscription_id,))
-            db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+        with self._lock:
+            kept = [s for s in self._subscriptions if s.id != subscription_id]
+            subscriptions_file.save(self.subscriptions_path, kept)
+            self._subscriptions = kept
+            with self._transaction() as db:
+                db.execute("DELETE FROM feeds WHERE subscription_id = ?", (subscription_id,))
+
+    def _forget_unsubscribed(self) -> None:
+        """Drop cached feeds of no subscription (its file set aside or edited), so that a new
+        subscription given the same id never shows another feed's sessions."""
+        with self._lock:
+            ids = [s.id for s in self._subscriptions]
+            try:
+                with self._transaction() as db:
+                    marks = ", ".join("?" * len(ids))
+                    db.execute(f"DELETE FROM feeds WHERE subscription_id NOT IN ({marks})", ids)  # noqa: S608
+            except sqlite3.Error as exc:  # the refresh will find the cache's trouble and say so
+                logger.warning("Could not drop the cache of old subscriptions (%s)", exc)
 
     # --- feeds ---------------------------------------------------------------------------------
 
@@ -271,7 +300,7 @@ class ScheduleCache:
         self._db.execute("COMMIT")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, subscriptions_path: Path, now: Clock) -> sqlite3.Connection:
     """Open the file private to this user, check it is a sound cache, migrate it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
@@ -286,20 +315,22 @@ def _connect(path: Path) -> sqlite3.Connection:
         check = connection.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
             raise sqlite3.DatabaseError(f"the integrity check failed: {check}")
-        _migrate(connection)
+        _migrate(connection, subscriptions_path, now)
     except BaseException:
         connection.close()
         raise
     return connection
 
 
-def _migrate(db: sqlite3.Connection) -> None:
+def _migrate(db: sqlite3.Connection, subscriptions_path: Path, now: Clock) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):
         raise sqlite3.DatabaseError(f"written by a newer ECHO Desktop (schema {version})")
     for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
         db.execute("BEGIN IMMEDIATE")
         try:
+            if number == SUBSCRIPTIONS_MIGRATION:
+                _copy_subscriptions_out(db, subscriptions_path, now())
             for statement in statements:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {number}")
@@ -308,6 +339,34 @@ def _migrate(db: sqlite3.Connection) -> None:
             raise
         db.execute("COMMIT")
         logger.info("Schedule cache schema is now version %d", number)
+
+
+def _copy_subscriptions_out(db: sqlite3.Connection, path: Path, now: datetime) -> None:
+    """An older cache's subscriptions, written to the subscriptions file before the table goes (in
+    the migration's transaction: if the file cannot be written, the table stays). A file already
+    there is the newer truth and is kept."""
+    rows = db.execute(
+        "SELECT id, kind, feed, name, service, token, program_id, time_zone, added_at"
+        " FROM subscriptions ORDER BY id"
+    ).fetchall()
+    if not rows or path.exists():
+        return
+    found = [
+        Subscription(
+            int(r[0]),
+            SubscriptionKind(r[1]),
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            None if r[6] is None else int(r[6]),
+            r[7],
+            _time(r[8]) or now,
+        )
+        for r in rows
+    ]
+    subscriptions_file.save(path, found)
+    logger.info("Moved %d subscription(s) from the schedule cache to %s", len(found), path.name)
 
 
 def _move_aside(path: Path, now: datetime) -> Path:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
+import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,14 +43,16 @@ from echo_desktop.storage.schedule_cache import (
     Subscription,
     SubscriptionKind,
 )
+from echo_desktop.sync.local_zone import system_zone
 
 if TYPE_CHECKING:
-    from echo_desktop.net.program_client import ProgramClient, ProgramServiceError
+    from echo_desktop.net.program_client import FeedResponse, ProgramClient, ProgramServiceError
     from echo_desktop.schedule.occurrences import Occurrence
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+SAVE_FAILED = "Could not save the schedule: "
 ClientFactory = Callable[[], "ProgramClient"]
 
 
@@ -74,17 +78,26 @@ class ScheduleSync:
         monotonic: Callable[[], float] = time.monotonic,
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
+        local_zone: tzinfo | None = None,
+        ca_file: Path | None = None,
     ) -> None:
+        """`client` makes the HTTP client (default: a `ProgramClient` that verifies TLS with the
+        system's CAs, plus `ca_file` when given: a hub with a certificate of its own CA)."""
+        if ca_file is not None:
+            _check_ca_file(ca_file)
         self._cache = cache
+        # Floating and all-day times in feeds are the viewer's wall clock (default: the system's).
+        self._zone = local_zone or system_zone()
         self._now = now or (lambda: datetime.now(UTC))
-        self._new_client = client or _default_client
+        self._new_client = client or (lambda: _default_client(ca_file))
         self._client: ProgramClient | None = None
         self._days = days
         self._policy = RefreshPolicy(monotonic)
         self._snapshot = ScheduleSnapshot(notices=cache.notices)
         self._listener: SnapshotListener | None = None
         self._online = False
-        self._refreshing = asyncio.Lock()
+        self._in_flight: asyncio.Task[ScheduleSnapshot] | None = None  # the refresh under way
+        self._checked = False  # a refresh has finished in this process
         self._wake: asyncio.Event | None = None
 
     @classmethod
@@ -95,14 +108,24 @@ class ScheduleSync:
         now: Clock | None = None,
         client: ClientFactory | None = None,
         days: int = LOBBY_DAYS,
+        local_zone: tzinfo | None = None,
+        ca_file: Path | None = None,
+        subscriptions_path: Path | None = None,
     ) -> ScheduleSync:
-        """Open the cache at `path` (default: the user data folder) in a thread, and load it."""
-        cache = await asyncio.to_thread(ScheduleCache.open, path)
-        sync = cls(cache, now=now, client=client, days=days)
+        """Open the cache at `path` (default: the user data folder) and the subscriptions file
+        (default: see `ScheduleCache.open`) in a thread, and load them."""
+        if ca_file is not None:
+            _check_ca_file(ca_file)  # before the cache is open, so a refusal leaves nothing open
+        cache = await asyncio.to_thread(ScheduleCache.open, path, None, subscriptions_path)
+        sync = cls(cache, now=now, client=client, days=days, local_zone=local_zone, ca_file=ca_file)
         await sync.load()
         return sync
 
     async def aclose(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._in_flight
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -121,27 +144,36 @@ class ScheduleSync:
         return await self._publish(await asyncio.to_thread(self._build))
 
     async def refresh(self) -> ScheduleSnapshot:
-        async with self._refreshing:
-            subscriptions, feeds = await asyncio.to_thread(self._cached)
-            outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))
-            now = self._now()
-            reached = all(o.reached for o in outcomes)
-            complete = reached and all(o.update.error is None for o in outcomes)
-            await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
-            self._online = reached
-            if reached:
-                self._policy.succeeded()
-            else:
-                self._policy.failed()
-            return await self._publish(await asyncio.to_thread(self._build))
+        """Fetch everything now; a refresh asked for while one is under way (the window's at start
+        and `run()`'s) waits for that one and gets its snapshot, with no second fetch. Raises
+        nothing: an unexpected failure (the disk full or locked) is logged, counted as a failed
+        refresh and shown as a problem."""
+        task = self._in_flight
+        if task is None:
+            task = asyncio.create_task(self._refresh_once(), name="schedule refresh")
+            self._in_flight = task
+            task.add_done_callback(self._refresh_done)
+        # Shielded: one caller given up (a closed dialog) must not cancel the others' refresh.
+        return await asyncio.shield(task)
 
-    async def subscribe_hub(self, service_url: str, token: str) -> ScheduleSnapshot:
+    async def subscribe_hub(
+        self, service_url: str, token: str, *, allow_insecure_http: bool = False
+    ) -> ScheduleSnapshot:
+        """Subscribe to the person's programs on a hub. The token goes with every request, so
+        plain http:// is refused unless the hub is on this computer (or `allow_insecure_http`,
+        for tests and labs)."""
+        from echo_desktop.net.feed_urls import is_loopback, redact_url
         from echo_desktop.net.program_client import ProgramServiceError
 
         service = service_url.strip().rstrip("/")
         token = token.strip()
         if not service.lower().startswith(("http://", "https://")):
             raise ScheduleError("The hub's address starts with https:// (or http:// on this computer)")
+        if service.lower().startswith("http://") and not (allow_insecure_http or is_loopback(service)):
+            raise ScheduleError(
+                f"The hub at {redact_url(service)} is not on this computer, so use its https:// "
+                "address: over http:// your token would cross the network unencrypted"
+            )
         if not token:
             raise ScheduleError("A token is needed to subscribe to a hub")
         client = self._http()
@@ -152,26 +184,31 @@ class ScheduleSync:
             raise ScheduleError(str(exc)) from None
         if not programs:
             raise ScheduleError(f"{me.name} belongs to no program on this hub yet; ask your facilitator")
+        # Every program's feed must read as the lobby will read it before anything is stored.
+        feeds = [f"{service}/api/programs/{p.id}/feed.ics" for p in programs]
+        responses = await asyncio.gather(
+            *(self._first_fetch(feed, p.name, token) for feed, p in zip(feeds, programs, strict=True))
+        )
         wanted = [
             Subscription(
                 0,
                 SubscriptionKind.HUB,
-                f"{service}/api/programs/{p.id}/feed.ics",
+                feed,
                 p.name,
                 service=service,
                 token=token,
                 program_id=p.id,
                 time_zone=p.time_zone,
             )
-            for p in programs
+            for feed, p in zip(feeds, programs, strict=True)
         ]
-        await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        subscribed = await self._store(wanted)
+        await self._record_first(subscribed, dict(zip(feeds, responses, strict=True)))
         logger.info("Subscribed to %d program(s) on a hub", len(wanted))
         return await self.refresh()
 
     async def subscribe_feed(self, url_or_path: str) -> ScheduleSnapshot:
         from echo_desktop.net.feed_urls import local_path, redact_url
-        from echo_desktop.net.program_client import ProgramServiceError
 
         text = url_or_path.strip()
         try:
@@ -180,22 +217,11 @@ class ScheduleSync:
             raise ScheduleError(str(exc)) from None
         feed = str(path.resolve()) if path is not None else text
         label = path.name if path is not None else redact_url(text)
-        try:
-            response = await self._http().fetch_feed(feed, label)
-        except ProgramServiceError as exc:
-            raise ScheduleError(str(exc)) from None
+        response = await self._first_fetch(feed, label)
         assert response.body is not None  # no validators were sent, so no 304
-        try:
-            name = await asyncio.to_thread(_calendar_name, response.body) or label
-        except ValueError as exc:  # FeedError
-            raise ScheduleError(f"{label}: {exc}") from None
-        [subscription] = await asyncio.to_thread(
-            self._cache.subscribe, [Subscription(0, SubscriptionKind.FEED, feed, name)], self._now()
-        )
-        update = FeedUpdate(
-            subscription.id, response.body, response.etag, response.last_modified, self._now()
-        )
-        await asyncio.to_thread(self._cache.record_refresh, [update], self._now(), False)
+        name = await asyncio.to_thread(_calendar_name, response.body) or label
+        subscribed = await self._store([Subscription(0, SubscriptionKind.FEED, feed, name)])
+        await self._record_first(subscribed, {feed: response})
         return await self._publish(await asyncio.to_thread(self._build))
 
     async def join_details(self, ref: JoinRef) -> JoinDetails:
@@ -224,7 +250,8 @@ class ScheduleSync:
     # --- the background refresh ----------------------------------------------------------------
 
     async def run(self) -> None:
-        """Refresh whenever the policy says, until cancelled."""
+        """Refresh whenever the policy says, until cancelled; a failed round (whatever the cause)
+        backs off and tries again, it never ends the loop."""
         self._wake = asyncio.Event()
         while True:
             delay = self._policy.delay()
@@ -251,6 +278,69 @@ class ScheduleSync:
         now = self._now()
         return now - timedelta(days=1), now + timedelta(days=self._days + 1)
 
+    async def _first_fetch(self, feed: str, label: str, token: str | None = None) -> FeedResponse:
+        """A feed about to be subscribed to, fetched and read as the lobby will read it; raises
+        ScheduleError naming `label` and the problem (so nothing unreadable is ever stored)."""
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        try:
+            response = await self._http().fetch_feed(feed, label, token=token)
+        except ProgramServiceError as exc:
+            raise ScheduleError(str(exc)) from None
+        assert response.body is not None  # no validators were sent, so no 304
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window(), self._zone)
+        if problem is not None:
+            raise ScheduleError(f"{label}: {problem}")
+        return response
+
+    async def _store(self, wanted: list[Subscription]) -> list[Subscription]:
+        try:
+            return await asyncio.to_thread(self._cache.subscribe, wanted, self._now())
+        except OSError as exc:
+            folder = self._cache.subscriptions_path.parent
+            reason = exc.strerror or type(exc).__name__
+            raise ScheduleError(f"The subscription cannot be saved in {folder} ({reason})") from None
+
+    async def _record_first(self, subscribed: list[Subscription], responses: dict[str, FeedResponse]) -> None:
+        """The bodies fetched while subscribing (by feed), so the next refresh is a conditional GET."""
+        now = self._now()
+        updates = [
+            FeedUpdate(s.id, r.body, r.etag, r.last_modified, now)
+            for s in subscribed
+            if (r := responses.get(s.feed)) is not None
+        ]
+        await asyncio.to_thread(self._cache.record_refresh, updates, now, False)
+
+    async def _refresh_once(self) -> ScheduleSnapshot:
+        try:
+            subscriptions, feeds = await asyncio.to_thread(self._cached)
+            outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))
+            now = self._now()
+            reached = all(o.reached for o in outcomes)
+            complete = reached and all(o.update.error is None for o in outcomes)
+            await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
+            self._online = reached
+            self._checked = True
+            if reached:
+                self._policy.succeeded()
+            else:
+                self._policy.failed()
+            return await self._publish(await asyncio.to_thread(self._build))
+        except Exception as exc:  # noqa: BLE001 - the background refresh must outlive anything
+            # The reason only: an unexpected exception's traceback or arguments could quote a
+            # feed's secret URL. SQLite's and the OS's messages name no secret.
+            reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
+            logger.error("The schedule refresh failed (%s): %s", type(exc).__name__, reason)
+            self._checked = True
+            self._policy.failed()
+            problem = f"{SAVE_FAILED}{reason}"
+            kept = tuple(p for p in self._snapshot.problems if not p.startswith(SAVE_FAILED))
+            return await self._publish(replace(self._snapshot, problems=(*kept, problem), checked=True))
+
+    def _refresh_done(self, task: asyncio.Task[ScheduleSnapshot]) -> None:
+        if self._in_flight is task:
+            self._in_flight = None
+
     def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
         return self._cache.subscriptions(), self._cache.feeds()
 
@@ -272,7 +362,7 @@ class ScheduleSync:
         now = self._now()
         if response.body is None:
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now), True)
-        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window())
+        problem = await asyncio.to_thread(_feed_problem, response.body, *self._window(), self._zone)
         if problem is not None:
             error = _kept(f"{subscription.name}: {problem}", has_copy)
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now, error=error), True)
@@ -294,7 +384,7 @@ class ScheduleSync:
             if cached is None or cached.body is None:
                 continue
             try:
-                reading = read_occurrences(cached.body, *self._window())
+                reading = read_occurrences(cached.body, *self._window(), self._zone)
             except FeedError as exc:
                 problems.append(f"{subscription.name}: {exc}")
                 continue
@@ -304,6 +394,7 @@ class ScheduleSync:
             sessions=tuple(upcoming(sessions, now, self._days)),
             updated=self._cache.last_refresh(),
             online=self._online,
+            checked=self._checked,
             problems=tuple(problems),
             notices=self._cache.notices,
             subscriptions=tuple(s.name for s in subscriptions),
@@ -316,10 +407,21 @@ class ScheduleSync:
         return snapshot
 
 
-def _default_client() -> ProgramClient:
+def _check_ca_file(path: Path) -> None:
+    """A CA file that cannot be used is bad input, said at once (not at the first refresh)."""
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except ssl.SSLError:  # (an OSError too, so first)
+        raise ScheduleError(f"The CA file {path} cannot be used (not a PEM certificate)") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScheduleError(f"The CA file {path} cannot be used ({reason})") from None
+
+
+def _default_client(ca_file: Path | None) -> ProgramClient:
     from echo_desktop.net.program_client import ProgramClient
 
-    return ProgramClient()
+    return ProgramClient(ca_file=ca_file)
 
 
 def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSession:
@@ -344,13 +446,13 @@ def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSes
     )
 
 
-def _feed_problem(body: bytes, start: datetime, end: datetime) -> str | None:
+def _feed_problem(body: bytes, start: datetime, end: datetime, zone: tzinfo) -> str | None:
     """Why a fetched feed cannot replace the last good copy, or None (runs in a thread): it must
     read as the lobby will read it."""
     from echo_desktop.schedule.occurrences import FeedError, read_occurrences
 
     try:
-        read_occurrences(body, start, end)
+        read_occurrences(body, start, end, zone)
     except FeedError as exc:
         return str(exc)
     return None

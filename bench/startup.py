@@ -1,16 +1,17 @@
-"""Start to the lobby, offline: ECHO Desktop beside an empty PySide6 window, the floor Qt sets.
+"""Start to the lobby: ECHO Desktop beside an empty PySide6 window, the floor Qt sets.
 
-Set-up (once): a private XDG folder; the real program service on loopback over a temporary
-store, with two programs (one in another time zone) and a fortnight of clinics; the user
-subscribed with `echo-desktop schedule --hub` (which fills the cache); then the service is
-stopped, so every start below is offline and reads only the cache.
+Set-up: a private XDG folder; the real program service on loopback over a temporary store,
+with two programs (one in another time zone) and a fortnight of clinics; the user subscribed
+with `echo-desktop schedule --hub` (which fills the cache).
 
-Then, alternately, each run spawns a fresh process and times it from spawn to its first line:
-- "PySide6 empty window": QApplication, one QWidget shown, a line printed on the first turn of
-  the event loop;
-- "ECHO Desktop lobby": `echo-desktop app --startup-report --no-devices`, which prints its line at
-  the same point, once the lobby and its sessions are shown (it reports which screen and how many
-  sessions, and which media modules were loaded: none should be).
+Each run spawns a fresh process and times it from spawn to its first line:
+- with the hub up: "lobby, hub up" (`echo-desktop app --startup-report shown`: the lobby and its
+  sessions are on screen, from the cache) and "refreshed, hub up" (`--startup-report refreshed`:
+  also the first refresh from the hub has finished);
+- then with the hub stopped: "PySide6 empty window" (QApplication, one QWidget shown, a line on
+  the first turn of the event loop) and "lobby, offline", alternately.
+The app's line also says which screen, how many sessions, and which media modules were loaded
+(none should be before a join).
 
     .venv/bin/python -m bench.startup --runs 15
 
@@ -87,28 +88,25 @@ def _env(xdg: Path) -> dict[str, str]:
     return env
 
 
-def _subscribe(xdg: Path) -> None:
-    """Subscribe the private user to a hub with their token, then take the hub away."""
+def _start_hub(xdg: Path) -> ProgramServer:
+    """The real program service over a seeded store; the private user subscribed to it."""
     store = ProgramStore.open(xdg / "hub" / "programs.db")
     try:
         token = _seed(store)
     finally:
         store.close()
     service = ProgramServer(xdg / "hub" / "programs.db", "127.0.0.1", 0).start()
-    try:
-        command = [sys.executable, "-m", "echo_desktop", "schedule", "--hub", service.url]
-        command += ["--token-file", "-", "--json"]
-        result = subprocess.run(
-            command, input=token, capture_output=True, text=True, env=_env(xdg), cwd=ROOT, check=False
-        )
-    finally:
-        service.stop()
+    command = [sys.executable, "-m", "echo_desktop", "schedule", "--hub", service.url]
+    command += ["--token-file", "-", "--json"]
+    result = subprocess.run(
+        command, input=token, capture_output=True, text=True, env=_env(xdg), cwd=ROOT, check=False
+    )
     if result.returncode != 0:
+        service.stop()
         raise SystemExit(f"subscribing failed: {result.stderr.strip()}")
     sessions = json.loads(result.stdout)["sessions"]
-    print(
-        f"cache filled: {len(sessions)} sessions in the next 14 days; the hub is now stopped", file=sys.stderr
-    )
+    print(f"cache filled: {len(sessions)} sessions in the next 14 days", file=sys.stderr)
+    return service
 
 
 def _time_to_first_line(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, object]]:
@@ -127,45 +125,72 @@ def _time_to_first_line(command: list[str], env: dict[str, str]) -> tuple[float,
     return elapsed, report
 
 
+Row = tuple[str, list[float], float]  # name, the runs after the first, the first
+
+
+def _measure(
+    rows: dict[str, list[str]], runs: int, env: dict[str, str]
+) -> tuple[list[Row], dict[str, object]]:
+    """Each command `runs + 1` times, alternating; the first run of each is kept apart."""
+    times: dict[str, list[float]] = {name: [] for name in rows}
+    last: dict[str, object] = {}
+    for run in range(runs + 1):
+        for name, command in rows.items():
+            elapsed, report = _time_to_first_line(command, env)
+            if command is not rows.get("PySide6 empty window"):
+                last = report
+                if report.get("screen") != "lobby":
+                    raise SystemExit(f"the app did not open on the lobby: {report}")
+            times[name].append(elapsed)
+        print(
+            f"run {run}: " + ", ".join(f"{n} {t[-1] * 1000:.0f} ms" for n, t in times.items()),
+            file=sys.stderr,
+        )
+    return [(name, t[1:], t[0]) for name, t in times.items()], last
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    bare_cmd = [sys.executable, "-c", BARE_WINDOW]
-    ours_cmd = [sys.executable, "-m", "echo_desktop", "app", "--startup-report", "--no-devices"]
+    app = [sys.executable, "-m", "echo_desktop", "app", "--no-devices", "--startup-report"]
     with tempfile.TemporaryDirectory(prefix="echo-bench-startup-") as folder:
         xdg = Path(folder)
-        _subscribe(xdg)
         env = _env(xdg)
-        bare: list[float] = []
-        ours: list[float] = []
-        last: dict[str, object] = {}
-        for run in range(args.runs + 1):  # run 0 is the first start, reported apart
-            b, _ = _time_to_first_line(bare_cmd, env)
-            o, last = _time_to_first_line(ours_cmd, env)
-            if last.get("screen") != "lobby":
-                raise SystemExit(f"the app did not open on the lobby: {last}")
-            if run == 0:
-                first = (b, o)
-                continue
-            bare.append(b)
-            ours.append(o)
-            print(f"run {run}: empty window {b * 1000:.0f} ms, lobby {o * 1000:.0f} ms", file=sys.stderr)
-    bm, bp90 = summary(bare)
-    om, op90 = summary(ours)
+        service = _start_hub(xdg)
+        try:
+            online, refreshed = _measure(
+                {
+                    "lobby, hub up": [*app, "shown"],
+                    "refreshed, hub up": [*app, "refreshed"],
+                },
+                args.runs,
+                env,
+            )
+        finally:
+            service.stop()
+        offline, last = _measure(
+            {"PySide6 empty window": [sys.executable, "-c", BARE_WINDOW], "lobby, offline": [*app, "shown"]},
+            args.runs,
+            env,
+        )
     print()
-    print(f"Start to first screen, offline, {env['QT_QPA_PLATFORM']} ({datetime.now(UTC):%Y-%m-%d})")
+    print(f"Start to first screen, {env['QT_QPA_PLATFORM']} ({datetime.now(UTC):%Y-%m-%d})")
     print(f"{'process':<24}{'runs':>6}{'first':>9}{'median':>9}{'p90':>9}  (ms)")
-    for name, runs, once, median, p90 in (
-        ("PySide6 empty window", bare, first[0], bm, bp90),
-        ("ECHO Desktop lobby", ours, first[1], om, op90),
-    ):
+    for name, runs, once in [*offline, *online]:
+        median, p90 = summary(runs)
         cells = "".join(f"{v * 1000:>9.0f}" for v in (once, median, p90))
         print(f"{name:<24}{len(runs):>6}{cells}")
-    print(f"lobby beyond the empty window: median {(om - bm) * 1000:.0f} ms")
-    print(f"lobby showed {last.get('sessions')} sessions; media modules loaded: {last.get('media_modules')}")
+    floor = summary(offline[0][1])[0]
+    print(
+        f"lobby beyond the empty window (offline): median {(summary(offline[1][1])[0] - floor) * 1000:.0f} ms"
+    )
+    print(
+        f"the lobby listed {last.get('sessions')} sessions; media modules loaded: {last.get('media_modules')}"
+    )
+    print(f"the refreshed start ended online={refreshed.get('online')}, checked={refreshed.get('checked')}")
     return 0
 
 

@@ -13,7 +13,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
 from echo_desktop.schedule.ports import ScheduleError
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 MEDIA_LIBRARIES = frozenset({"aiortc", "av", "cv2", "sounddevice"})
+StartupReport = Literal["shown", "refreshed"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,9 @@ def run_app(
     *,
     schedule_path: Path | None = None,
     subscribe: HubSubscription | None = None,
-    startup_report: bool = False,
+    startup_report: StartupReport | None = None,
     ca_file: Path | None = None,
+    settings_path: Path | None = None,
 ) -> int:
     """Open the window and run until it closes; returns the process exit status.
 
@@ -73,14 +75,17 @@ def run_app(
     and echo cancellation as with devices.
     schedule_path: the schedule cache (default: the user data folder; the demo uses its own).
     subscribe: a hub to subscribe to before the window opens (the demo's).
-    startup_report: print one JSON line once the first screen is shown, and quit (bench.startup).
+    startup_report: print one JSON line once the first screen is shown ("shown") or once the
+    first refresh has finished too ("refreshed"), and quit (bench.startup, tests).
     ca_file: a CA (PEM) to trust for hubs' certificates, besides the system's.
+    settings_path: the settings file (default: the user's; the demo uses a copy).
     """
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from echo_desktop.ui.main_window import MainWindow
+    from echo_desktop.ui.schedule.local_zone import system_zone
     from echo_desktop.ui.style import apply_style
 
     existing = QApplication.instance()
@@ -92,7 +97,10 @@ def run_app(
     asyncio.set_event_loop(loop)
 
     engine = DeferredEngine(lambda: _build_engine(devices, test_capture))
-    settings = BackgroundSettingsStore(JsonSettingsStore())  # disk writes off the GUI thread
+    settings = BackgroundSettingsStore(JsonSettingsStore(settings_path))  # writes off the GUI thread
+    # One zone for the whole app: the lobby shows times in it and the schedule reads a feed's
+    # floating times in it. Qt knows the system's zone by its IANA name on every platform.
+    zone = system_zone()
     # Closed last, whatever happens: it writes what is still pending (the prefill, a join).
     try:
         if prefill is not None:
@@ -109,7 +117,9 @@ def run_app(
         # The cache is read before the window opens, so the first screen is the right one (the
         # lobby once a program is subscribed); it needs no network.
         try:
-            schedule = loop.run_until_complete(ScheduleSync.open(schedule_path, ca_file=ca_file))
+            schedule = loop.run_until_complete(
+                ScheduleSync.open(schedule_path, ca_file=ca_file, local_zone=zone)
+            )
         except ScheduleError as exc:  # a CA file that cannot be used
             print(f"echo-desktop: {exc}", file=sys.stderr)
             return 2
@@ -123,13 +133,18 @@ def run_app(
             except ScheduleError as exc:
                 logger.warning("Could not subscribe to the hub: %s", exc)
         window = MainWindow(
-            session, settings, devices=listed, schedule=schedule, calendar_export=CalendarFileExport()
+            session,
+            settings,
+            devices=listed,
+            schedule=schedule,
+            local_zone=zone,
+            calendar_export=CalendarFileExport(),
         )
         window.show()
         if prefill is not None and prefill.auto_join:
             QTimer.singleShot(0, window.join_view.submit)
-        if startup_report:
-            QTimer.singleShot(0, lambda: _report_started(window))
+        if startup_report is not None:
+            _report_when(startup_report, window, schedule)
         refresher = loop.create_task(schedule.run())
         # run() survives a failed round by itself; anything that still ends it must not go unseen.
         refresher.add_done_callback(report_failure("The schedule's background refresh"))
@@ -158,16 +173,44 @@ def run_app(
     return 0
 
 
-def _report_started(window: MainWindow) -> None:
-    """One JSON line for bench.startup: the first screen is up; and which media modules loaded
-    (none should, before a join)."""
-    media = sorted(
-        name for name in sys.modules if name.split(".")[0] in MEDIA_LIBRARIES or name == "echo_desktop.media"
-    )
-    screen = "lobby" if window.showing_lobby else "join"
-    sessions = len(window.lobby_view.cards) if window.lobby_view is not None else 0
-    print(json.dumps({"screen": screen, "sessions": sessions, "media_modules": media}), flush=True)
-    window.close()
+def _report_when(moment: StartupReport, window: MainWindow, schedule: ScheduleSync) -> None:
+    """For bench.startup and the tests: one JSON line at `moment`, then the window closes. It says
+    which screen is up, how many sessions it lists, and which media modules were loaded (none
+    should be, before a join)."""
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        media = sorted(
+            name
+            for name in sys.modules
+            if name.split(".")[0] in MEDIA_LIBRARIES or name == "echo_desktop.media"
+        )
+        snapshot = schedule.snapshot()
+        cards = window.lobby_view.cards if window.lobby_view is not None else []
+        line = {
+            "moment": moment,
+            "screen": "lobby" if window.showing_lobby else "join",
+            "sessions": len(cards),
+            "joinable": sum(1 for card in cards if card.join_button.isEnabled()),
+            "online": snapshot.online,
+            "checked": snapshot.checked,
+            "media_modules": media,
+        }
+        print(json.dumps(line), flush=True)
+        window.close()
+
+    if moment == "shown":
+        QTimer.singleShot(0, report)  # the first turn of the event loop after show()
+        return
+    poll = QTimer(window)
+
+    def check() -> None:
+        if schedule.snapshot().checked:
+            poll.stop()
+            report()
+
+    poll.timeout.connect(check)
+    poll.start(10)
 
 
 def _build_engine(devices: bool, test_capture: bool) -> tuple[ConferenceEngine, WorkerLoop]:

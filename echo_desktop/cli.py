@@ -42,8 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--ca-file", metavar="FILE", help="also trust this CA (PEM) for hubs' certificates")
     app.add_argument(
         "--startup-report",
-        action="store_true",
-        help="print one JSON line when the first screen is up, then quit (for bench.startup)",
+        nargs="?",
+        const="shown",
+        choices=["shown", "refreshed"],
+        help="print one JSON line when the first screen is up (or, with 'refreshed', once the "
+        "schedule's first refresh has finished), then quit (for bench.startup)",
     )
 
     add_hub_parser(sub)
@@ -55,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-devices", action="store_true", help="send a test card, not the camera")
     demo.add_argument(
         "--startup-report",
-        action="store_true",
+        nargs="?",
+        const="shown",
+        choices=["shown", "refreshed"],
         help="print one JSON line when the first screen is up, then quit (for tests)",
     )
 
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         prefill,
         devices=not getattr(args, "no_devices", False),
         test_capture=getattr(args, "test_media", False),
-        startup_report=getattr(args, "startup_report", False),
+        startup_report=getattr(args, "startup_report", None),
         ca_file=Path(args.ca_file) if getattr(args, "ca_file", None) else None,
     )
 

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from echo_desktop.hub.child_process import die_with_parent
 from echo_desktop.hub.demo_seed import PROGRAM, DemoSeed, seed_demo
@@ -26,13 +27,20 @@ from echo_desktop.hub.rooms import new_pin
 from echo_desktop.net.program_client import ProgramClient, ProgramServiceError
 from echo_desktop.schedule.lobby import JoinDetails, JoinRef
 from echo_desktop.session.errors import EchoError
+from echo_desktop.storage.atomic_file import write_private
+from echo_desktop.storage.settings_file import JsonSettingsStore
+
+if TYPE_CHECKING:
+    from echo_desktop.app import StartupReport
 
 logger = logging.getLogger(__name__)
 
 GUESTS = [("Dr. Demo Hub", "hub"), ("Demo Facilitator", "facilitator"), ("Demo Spoke Clinic", "spoke")]
 
 
-def demo_main(ip: str, room: int, guests: int, devices: bool, startup_report: bool = False) -> int:
+def demo_main(
+    ip: str, room: int, guests: int, devices: bool, startup_report: StartupReport | None = None
+) -> int:
     from echo_desktop.app import HubSubscription, Prefill, run_app
 
     with tempfile.TemporaryDirectory(prefix="echo-demo-") as folder:
@@ -63,6 +71,7 @@ def demo_main(ip: str, room: int, guests: int, devices: bool, startup_report: bo
             procs = _start_guests(details, guests)
             return run_app(
                 Prefill(config.ws_url, room, pin),
+                settings_path=_settings_copy(data),
                 devices=devices,
                 schedule_path=data / "schedule.db",
                 subscribe=HubSubscription(hub.service.url, seed.api_token, allow_insecure_http=True),
@@ -74,6 +83,19 @@ def demo_main(ip: str, room: int, guests: int, devices: bool, startup_report: bo
         finally:
             _stop(procs)
             hub.stop()
+
+
+def _settings_copy(folder: Path) -> Path:
+    """A copy of the user's settings for this demo run (their name and devices), so the demo's
+    ad-hoc room and PIN are never written into the user's own settings."""
+    copy = folder / "settings.json"
+    try:
+        write_private(copy, JsonSettingsStore().path.read_bytes())
+    except FileNotFoundError:
+        pass  # a first run: the demo starts from the defaults
+    except OSError as exc:
+        logger.warning("Could not read the user's settings for the demo: %s", exc)
+    return copy
 
 
 async def _join_details(hub: LocalHub, seed: DemoSeed) -> JoinDetails:

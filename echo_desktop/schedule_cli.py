@@ -136,7 +136,7 @@ def _as_table(snapshot: ScheduleSnapshot, now: datetime, local: tzinfo) -> str:
         lines.append("No sessions in this period.")
     for day, sessions in by_day(snapshot.sessions, local):
         lines.append("")
-        lines.append(day.strftime("%A %d %B %Y"))
+        lines.append(f"{day:%A} {day.day} {day:%B %Y}")  # "Wednesday 9 December 2026"
         for session in sessions:
             details = [session.program]
             if session.didactic:

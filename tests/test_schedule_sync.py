@@ -131,7 +131,7 @@ async def test_refused_and_revoked_tokens_and_feed_links_keep_the_cached_schedul
     assert len(after.problems) == 2
     assert any("refused the sign-in token" in p for p in after.problems)
     assert any("feed link was refused" in p for p in after.problems)
-    assert all(p.startswith("Hepatitis C: ") and "last schedule received" in p for p in after.problems)
+    assert all(p.startswith("Hepatitis C: ") and "showing the schedule saved earlier" in p for p in after.problems)
     assert all(hub.dana.api_token not in p and hub.dana.feed_token not in p for p in after.problems)
     # Both subscriptions still show their cached sessions (the same clinics twice: hub and feed).
     assert len(after.sessions) == 2 * len(good.sessions)
@@ -168,7 +168,7 @@ async def test_a_malformed_or_oversized_feed_keeps_the_last_good_schedule(
     huge = await sync.refresh()
     assert huge.sessions == good.sessions
     assert huge.problems == (
-        "Dementia ECHO: it is larger than 5 MB, so it was not read (showing the last schedule received)",
+        "Dementia ECHO: it is larger than 5 MB, so it was not read; showing the schedule saved earlier",
     )
 
     shutil.copy(FEEDS / "outlook.ics", feed)

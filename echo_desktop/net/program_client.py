@@ -288,7 +288,7 @@ class _Request:
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             logger.info("%s: %s unreachable (%s)", self._label, where, type(exc).__name__)
             raise ProgramServiceError(
-                f"{self._label}: {where} cannot be reached ({_reason(exc)})", Failure.UNREACHABLE
+                f"{self._label}: {_host(self._url)} cannot be reached ({_reason(exc)})", Failure.UNREACHABLE
             ) from None
         return self._response
 
@@ -298,6 +298,15 @@ class _Request:
         if self._response is not None:
             # Closing (not releasing) drops whatever of an over-long body is still unread.
             self._response.close()
+
+
+def _host(url: str) -> str:
+    """The server a URL names, for people ("echo-hub.example.org:8090"): no path (a feed's path
+    holds its secret), no user name or password."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return redact_url(url)
+    return parts.hostname + (f":{parts.port}" if parts.port else "")
 
 
 def _reason(exc: BaseException) -> str:

@@ -466,7 +466,7 @@ def _calendar_name(body: bytes) -> str:
 
 
 def _kept(problem: str, has_copy: bool) -> str:
-    return f"{problem} (showing the last schedule received)" if has_copy else problem
+    return f"{problem}; showing the schedule saved earlier" if has_copy else problem
 
 
 def _join_message(label: str, exc: ProgramServiceError) -> str:

@@ -34,18 +34,10 @@ from echo_desktop.cases.wire import (
     form_to_json,
     submission_from_json,
 )
-from tests.fake_guard import fake_scan
+from tests.fake_guard import VALUES, fake_scan
 
 NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 SLOT = SessionSlot("series@echo-hub", datetime(2026, 10, 22, 15, 0, tzinfo=UTC))
-VALUES = {
-    "case_type": "New",
-    "question": "How should we treat HCV in a pregnant patient?",
-    "age_band": "30–39",
-    "sex": "Female",
-    "chief_complaint": "Positive HCV antibody at the first prenatal visit",
-    "hpi": "G2P1 at 14 weeks; HCV RNA 1.2 million IU/mL in 2024.",
-}
 
 
 def _refusal(call: object) -> CaseRefusal:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from echo_desktop.cases.validation import Guard
 from echo_desktop.hub.program_service.app import RedactingAccessLogger, Rooms, make_app
 from echo_desktop.hub.program_service.room_keeper import RoomKeeper
 from echo_desktop.hub.program_service.store import IssuedPerson, Program, ProgramStore
@@ -79,10 +80,11 @@ async def running_hub(
     weeks: int = 9,
     port: int = 0,
     tls: ssl.SSLContext | None = None,
+    guard: Guard | None = None,
 ) -> AsyncIterator[Hub]:
     """The real service on 127.0.0.1 (`port`, 0: any free one) over a new store at `path`, its
     clock at 1 October 2026, 12:00 UTC (before the first session of the default series); over
-    HTTPS with `tls` (see `self_signed`)."""
+    HTTPS with `tls` (see `self_signed`); screening cases with `guard` (default: the real one)."""
     clock = [datetime(2026, 10, 1, 12, 0, tzinfo=UTC)]
     store = ProgramStore.open(path, now=lambda: clock[0])
     program, uid = add_weekly_clinic(store, first, weeks)
@@ -90,7 +92,7 @@ async def running_hub(
     store.add_member(dana.person.id, program.id)
     janus = FakeJanusRooms()
     keeper = RoomKeeper(store, janus, lambda: clock[0])
-    app = make_app(store, Rooms(JANUS_URL, keeper), lambda: clock[0])
+    app = make_app(store, Rooms(JANUS_URL, keeper), lambda: clock[0], guard)
     runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port, ssl_context=tls).start()

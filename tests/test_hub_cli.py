@@ -15,9 +15,13 @@ from typing import Any
 
 import pytest
 
+from echo_desktop.cases.review import accept_submission
+from echo_desktop.cases.validation import GuardResult, Submission
 from echo_desktop.cli import build_parser, main
 from echo_desktop.hub.adhoc_room import announce_adhoc_room, forget_adhoc_room
 from echo_desktop.hub.program_service.server import ProgramServer
+from echo_desktop.hub.program_service.store import ProgramStore
+from tests.fake_guard import VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,7 +165,8 @@ def test_bad_input_exits_2_and_a_failure_1(tmp_path: Path, capsys: pytest.Captur
 def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     commands = [["program", "add"], ["program", "list"], ["session", "add"], ["session", "list"],
                 ["session", "cancel"], ["session", "move"], ["person", "add"], ["person", "list"],
-                ["person", "revoke"], ["person", "reissue-feed"], ["run"]]  # fmt: skip
+                ["person", "revoke"], ["person", "reissue-feed"], ["case", "list"], ["case", "show"],
+                ["run"]]  # fmt: skip
     for command in commands:
         with pytest.raises(SystemExit) as done:
             main(["hub", *command, "--help"])
@@ -360,3 +365,39 @@ def test_a_start_skipped_by_daylight_saving_is_refused_and_a_monthly_29th_to_31s
     assert "warning" in err and "day 31" in err and "November" in err, err
     assert main(["hub", *add, "--start", "2026-10-28 12:00", "--monthly"]) == 0  # every month has a 28th
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_facilitator_sees_the_case_queue_and_one_case_without_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "hub"
+    program = _run(capsys, data, "program", "add", "Hepatitis C", "--time-zone", "America/Denver")
+    dana = _run(capsys, data, "person", "add", "--name", "Dana", "--site", "Taos", "--role", "spoke",
+                "--program", str(program["id"]), "--service-url", "http://127.0.0.1:8090")  # fmt: skip
+    assert _run(capsys, data, "case", "list", "--program", str(program["id"])) == {"cases": []}
+    store = ProgramStore.open(data / "programs.db")
+    try:
+        submission = Submission(program["id"], dict(VALUES))
+        store.change_case(
+            "case-1",
+            lambda current, _taken: (
+                accept_submission(
+                    current, "case-1", submission, dana["id"], "Dana, Taos", GuardResult(), store.now()
+                ).case
+            ),
+        )
+    finally:
+        store.close()
+    queue = _run(capsys, data, "case", "list", "--program", str(program["id"]), "--status", "submitted")
+    assert [(c["client_id"], c["status"], c["version"]) for c in queue["cases"]] == [
+        ("case-1", "submitted", 1)
+    ]
+    assert _run(capsys, data, "case", "list", "--program", str(program["id"]), "--status", "approved") == {
+        "cases": []
+    }
+    shown = _run(capsys, data, "case", "show", "case-1")
+    assert shown["values"] == VALUES and shown["presenter"] == "Dana, Taos"
+    assert main(["hub", "case", "list", "--program", str(program["id"]), "--data", str(data)]) == 0
+    assert "case-1\tsubmitted\tv1\tDana, Taos\t" + VALUES["question"] in capsys.readouterr().out
+    status, err = _status(capsys, "case", "show", "nobody", "--data", str(data))
+    assert status == 2 and "no case 'nobody'" in err

@@ -330,7 +330,7 @@ def test_a_schema_2_store_gains_rooms_and_memberships(
     monkeypatch.undo()
     store = ProgramStore.open(path, now=lambda: NOON)
     try:
-        assert store.schema_version == len(MIGRATIONS) == 3
+        assert store.schema_version == len(MIGRATIONS)
         ((_, series),) = store.schedule(program.id).series
         assert series.uid == "old@hub" and series.room is not None
         added = store.add_series(program.id, "New", datetime(2026, 12, 2, 9, 0), timedelta(hours=1))

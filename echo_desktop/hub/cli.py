@@ -22,6 +22,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
+from echo_desktop.cases.model import CaseStatus
 from echo_desktop.session.errors import EchoError
 
 DEFAULT_SERVICE_PORT = 8090
@@ -56,7 +57,7 @@ def add_hub_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     # default there would silently undo `hub --data D program list`.
     _add_run_args(hub)
     _add_common_args(hub)
-    sub = hub.add_subparsers(dest="hub_command", metavar="{run,program,session,person}")
+    sub = hub.add_subparsers(dest="hub_command", metavar="{run,program,session,person,case}")
     run = _command(sub, "run", "run Janus and the program service (the default)", "echo-desktop hub run")
     _add_run_args(run, suppress=True)
 
@@ -134,6 +135,18 @@ def add_hub_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )  # fmt: skip
     reissue.add_argument("id", type=int, help="the person's id")
     _add_service_url(reissue)
+
+    case = _group(sub, "case", "the cases submitted to a program (list, show)")
+    listing = _command(
+        case, "list", "list a program's cases, the review queue first",
+        "echo-desktop hub case list --program 1 --status submitted", common,
+    )  # fmt: skip
+    listing.add_argument("--program", type=int, required=True, help="the program's id")
+    listing.add_argument(
+        "--status", choices=[s.value for s in CaseStatus if s.value not in ("draft", "queued")]
+    )
+    show = _command(case, "show", "show one case as JSON", "echo-desktop hub case show 7c1f…", common)
+    show.add_argument("client_id", help="the case's id (from `case list`)")
 
 
 def _add_common_args(parser: argparse.ArgumentParser, suppress: bool = False) -> None:

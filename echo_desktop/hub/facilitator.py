@@ -1,4 +1,5 @@
-"""What a facilitator does from the command line, on the program store: programs, sessions, people.
+"""What a facilitator does from the command line, on the program store: programs, sessions, people,
+and the cases (to see the review queue without the app).
 
 Each command takes the parsed arguments and an open store, and returns its answer as plain data
 (what `--json` prints) with the lines a person reads. The store is opened on its file directly:
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from echo_desktop.cases.model import CaseStatus
+from echo_desktop.cases.wire import case_to_json
 from echo_desktop.hub.program_service.sessions import (
     cancel_session,
     move_session,
@@ -179,6 +183,29 @@ def person_reissue_feed(args: argparse.Namespace, store: ProgramStore) -> Answer
     feeds = _feeds(store, args.id, token, args.service_url)
     text = [f"New calendar feed for {f['name']}: {f['url']}" for f in feeds]
     return Answer({"id": args.id, "feeds": feeds}, text or ["New feed URL made (no programs yet)."])
+
+
+def case_list(args: argparse.Namespace, store: ProgramStore) -> Answer:
+    """A program's cases, the review queue first (oldest change first within each status)."""
+    form = store.case_form(args.program)
+    status = None if args.status is None else CaseStatus(args.status)
+    cases = store.program_cases(args.program, status)
+    order = list(CaseStatus)
+    cases.sort(key=lambda c: order.index(c.case.status))
+    text = [
+        f"{c.case.client_id}\t{c.case.status.value}\tv{c.case.version}\t{c.case.presenter}\t{c.case.title(form)}"
+        for c in cases
+    ]
+    return Answer({"cases": [case_to_json(c) for c in cases]}, text or ["No cases."])
+
+
+def case_show(args: argparse.Namespace, store: ProgramStore) -> Answer:
+    """One case, whole (its text goes to the facilitator's terminal only, never to a log)."""
+    hub_case = store.case(args.client_id)
+    if hub_case is None:
+        raise StoreError(f"there is no case {args.client_id!r}")
+    data = case_to_json(hub_case)
+    return Answer(data, [json.dumps(data, indent=2, ensure_ascii=False)])
 
 
 def _refuse_skipped_time(start: datetime, time_zone: str) -> None:

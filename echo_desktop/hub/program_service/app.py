@@ -4,7 +4,8 @@ docs/hub-api.md is the contract. With an API token (`Authorization: Bearer`):
 - `GET /api/me`: who the token belongs to;
 - `GET /api/programs`: the person's programs;
 - `GET /api/programs/{id}/feed.ics`: one of their programs' iCalendar feed;
-- `GET /api/join/{uid}/{start}`: a session's join details (Janus, room, PIN), once its room is open.
+- `GET /api/join/{uid}/{start}`: a session's join details (Janus, room, PIN), once its room is open;
+- the case endpoints (`cases_api`): the case form, submission, review, recommendations.
 And `GET /feed/{feed token}/{program id}.ics`: the same feed at a secret URL that calendar apps can
 poll (they cannot send headers). Feeds have ETag and Last-Modified, and 304 on a conditional GET.
 
@@ -28,6 +29,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
+from echo_desktop.cases.deid import scan
+from echo_desktop.cases.validation import Guard
 from echo_desktop.hub.program_service.sessions import HubSession, find_session
 from echo_desktop.hub.program_service.store import Person, ProgramStore, SessionRoom, StoreError
 from echo_desktop.hub.program_service.tokens import TokenKind
@@ -56,11 +59,13 @@ class Rooms:
 
 @dataclass(frozen=True)
 class Service:
-    """What the handlers share: the store, the clock, and the rooms (None: no Janus configured)."""
+    """What the handlers share: the store, the clock, the rooms (None: no Janus configured), and
+    the de-identification guard run on every case received."""
 
     store: ProgramStore
     now: Callable[[], datetime]
     rooms: Rooms | None
+    guard: Guard = scan
 
 
 SERVICE: web.AppKey[Service] = web.AppKey("service", Service)
@@ -103,18 +108,26 @@ class RedactingAccessLogger(AbstractAccessLogger):
 
 
 def make_app(
-    store: ProgramStore, rooms: Rooms | None = None, now: Callable[[], datetime] | None = None
+    store: ProgramStore,
+    rooms: Rooms | None = None,
+    now: Callable[[], datetime] | None = None,
+    guard: Guard | None = None,
 ) -> web.Application:
     """The service's application over `store`; `rooms` lets it hand out join details, `now`
-    (default: the store's clock) decides whether a room is open."""
+    (default: the store's clock) decides whether a room is open and a session over, `guard`
+    (default: `echo_desktop.cases.deid.scan`) screens the cases it receives."""
+    # Imported here: the case endpoints use this module's keys.
+    from echo_desktop.hub.program_service.cases_api import add_case_routes
+
     blank_feed_secrets_in_aiohttp_logs()
     app = web.Application(middlewares=[_bearer_auth])
-    app[SERVICE] = Service(store, now or store.now, rooms)
+    app[SERVICE] = Service(store, now or store.now, rooms, guard or scan)
     app.router.add_get("/api/me", _me)
     app.router.add_get("/api/programs", _programs)
     app.router.add_get("/api/programs/{program_id:\\d+}/feed.ics", _member_feed)
     app.router.add_get("/api/join/{uid}/{start}", _join)
     app.router.add_get("/feed/{token}/{program_id:\\d+}.ics", _secret_feed)
+    add_case_routes(app)
     return app
 
 

@@ -16,6 +16,7 @@ else in the service knows it talks to a database.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -29,6 +30,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from echo_desktop.cases.findings import Dismissal, PhiKind
+from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseForm, CaseStatus, SessionSlot
+from echo_desktop.cases.review import IN_A_SESSION, HubCase
+from echo_desktop.cases.validation import FieldFinding
+from echo_desktop.cases.wire import form_from_json, form_to_json
 from echo_desktop.hub.program_service.tokens import TokenKind, new_pin, new_token, token_hash
 from echo_desktop.schedule.series import Agenda, Frequency, Series
 from echo_desktop.session.models import Role, clean_name
@@ -36,6 +42,11 @@ from echo_desktop.session.models import Role, clean_name
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+SlotsTaken = Callable[[SessionSlot], int]
+"""How many other cases hold a slot of one session (inside the transaction that asks)."""
+CaseChange = Callable[[HubCase | None, SlotsTaken], HubCase]
+"""A case rule applied in the store's transaction: the case as it is (None: no such case), and
+how many slots of a session are taken; returns the case as it should be (itself: no change)."""
 
 MAX_SESSION = timedelta(hours=24)
 """The longest session: the room keeper looks this far back for sessions still under way."""
@@ -113,6 +124,46 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT,
         destroyed_at TEXT,
         PRIMARY KEY (series_id, start)
+    );
+    """,
+    # 4: cases (issue 11): each case by the id its presenter's computer made, its values as JSON,
+    # where it stands, its session slot, the guard's dismissed findings (offsets only), the digest
+    # of the last submission accepted (a retry is recognised by it); the dismissals; program forms.
+    """
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        program_id INTEGER NOT NULL REFERENCES programs (id),
+        presenter_id INTEGER NOT NULL REFERENCES people (id),
+        presenter TEXT NOT NULL,
+        form_values TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN
+            ('submitted', 'returned', 'approved', 'presented', 'recommended')),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        comments TEXT NOT NULL,
+        session_uid TEXT,
+        session_start TEXT,
+        recommendations TEXT NOT NULL,
+        findings TEXT NOT NULL,
+        submission_digest TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX cases_by_program ON cases (program_id, status);
+    CREATE INDEX cases_by_presenter ON cases (presenter_id);
+    CREATE INDEX cases_by_session ON cases (session_uid, session_start);
+    CREATE TABLE case_dismissals (
+        case_id INTEGER NOT NULL REFERENCES cases (id),
+        position INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (case_id, position)
+    );
+    CREATE TABLE case_forms (
+        program_id INTEGER PRIMARY KEY REFERENCES programs (id),
+        form TEXT NOT NULL
     );
     """,
 )
@@ -647,11 +698,167 @@ class ProgramStore:
             )
         return token
 
+    # --- cases ---------------------------------------------------------------------------------
+
+    def case_form(self, program_id: int) -> CaseForm:
+        """The program's own case form, or the default ECHO form; StoreError for no such program."""
+        with self._lock:
+            self._require_program(self._db, program_id)
+            row = self._db.execute(
+                "SELECT form FROM case_forms WHERE program_id = ?", (program_id,)
+            ).fetchone()
+        return DEFAULT_FORM if row is None else form_from_json(json.loads(row[0]))
+
+    def set_case_form(self, program_id: int, form: CaseForm | None) -> None:
+        """Give a program a form of its own (None: back to the default)."""
+        with self._lock, self._transaction() as db:
+            self._require_program(db, program_id)
+            if form is None:
+                db.execute("DELETE FROM case_forms WHERE program_id = ?", (program_id,))
+                return
+            db.execute(
+                "INSERT INTO case_forms (program_id, form) VALUES (?, ?)"
+                " ON CONFLICT (program_id) DO UPDATE SET form = excluded.form",
+                (program_id, json.dumps(form_to_json(form))),
+            )
+
+    def case(self, client_id: str) -> HubCase | None:
+        """The case with this client-made id, or None."""
+        with self._lock:
+            return self._case(self._db, client_id)
+
+    def change_case(self, client_id: str, change: CaseChange) -> HubCase:
+        """Apply a case rule in one transaction: read the case, let `change` decide (it may raise
+        CaseRefusal: nothing is written), and write what it returns unless it is unchanged."""
+        with self._lock, self._transaction() as db:
+            current = self._case(db, client_id)
+
+            def taken(slot: SessionSlot) -> int:
+                statuses = [s.value for s in IN_A_SESSION]
+                row = db.execute(
+                    "SELECT COUNT(*) FROM cases WHERE session_uid = ? AND session_start = ?"
+                    " AND client_id != ? AND status IN (?, ?, ?)",
+                    (slot.uid, _utc_text(slot.start), client_id, *statuses),
+                ).fetchone()
+                return int(row[0])
+
+            changed = change(current, taken)
+            if changed != current:
+                self._write_case(db, changed, current is None)
+            return changed
+
+    def cases_presented_by(self, person_id: int) -> list[HubCase]:
+        """A person's own cases (as presenter), the newest change first."""
+        return self._cases("presenter_id = ?", (person_id,))
+
+    def program_cases(self, program_id: int, status: CaseStatus | None = None) -> list[HubCase]:
+        """A program's cases (of one status), the oldest change first: the review queue's order."""
+        if status is None:
+            return self._cases("program_id = ?", (program_id,), oldest_first=True)
+        return self._cases("program_id = ? AND status = ?", (program_id, status.value), oldest_first=True)
+
+    def session_cases(self, slot: SessionSlot) -> list[HubCase]:
+        """The cases that hold a slot of one session (approved, presented or recommended)."""
+        statuses = tuple(s.value for s in IN_A_SESSION)
+        return self._cases(
+            "session_uid = ? AND session_start = ? AND status IN (?, ?, ?)",
+            (slot.uid, _utc_text(slot.start), *statuses),
+            oldest_first=True,
+        )
+
+    def _cases(self, where: str, params: tuple[object, ...], oldest_first: bool = False) -> list[HubCase]:
+        order = "updated_at, id" if oldest_first else "updated_at DESC, id DESC"
+        with self._lock:
+            ids = self._db.execute(
+                f"SELECT client_id FROM cases WHERE {where} ORDER BY {order}",  # noqa: S608 -- ours, fixed
+                params,
+            ).fetchall()
+            found = [self._case(self._db, str(row[0])) for row in ids]
+        return [case for case in found if case is not None]
+
+    def _case(self, db: sqlite3.Connection, client_id: str) -> HubCase | None:
+        row = db.execute(_CASE_SELECT + " WHERE client_id = ?", (client_id,)).fetchone()
+        if row is None:
+            return None
+        dismissals = db.execute(
+            "SELECT field, kind, text, reason FROM case_dismissals WHERE case_id = ? ORDER BY position",
+            (row[0],),
+        ).fetchall()
+        return _hub_case(row, [Dismissal(str(d[0]), PhiKind(d[1]), str(d[2]), str(d[3])) for d in dismissals])
+
+    def _write_case(self, db: sqlite3.Connection, hub_case: HubCase, new: bool) -> None:
+        case = hub_case.case
+        stamp = (case.updated_at or self.now()).astimezone(UTC).isoformat()
+        columns = {
+            "program_id": case.program_id,
+            "presenter_id": hub_case.presenter_id,
+            "presenter": case.presenter,
+            "form_values": json.dumps(case.values, ensure_ascii=False),
+            "status": case.status.value,
+            "version": case.version,
+            "comments": case.comments,
+            "session_uid": None if case.session is None else case.session.uid,
+            "session_start": None if case.session is None else _utc_text(case.session.start),
+            "recommendations": case.recommendations,
+            "findings": json.dumps([[f.field, f.kind.value, f.start, f.end] for f in hub_case.findings]),
+            "submission_digest": hub_case.submission_digest,
+            "updated_at": stamp,
+        }
+        if new:
+            self._require_program(db, case.program_id)
+            self._require_person(db, hub_case.presenter_id)
+            columns = {"client_id": case.client_id, **columns, "created_at": stamp}
+            names = ", ".join(columns)
+            marks = ", ".join("?" for _ in columns)
+            db.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", tuple(columns.values()))  # noqa: S608
+        else:
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            db.execute(
+                f"UPDATE cases SET {assignments} WHERE client_id = ?",  # noqa: S608 -- our column names
+                (*columns.values(), case.client_id),
+            )
+        case_id = db.execute("SELECT id FROM cases WHERE client_id = ?", (case.client_id,)).fetchone()[0]
+        db.execute("DELETE FROM case_dismissals WHERE case_id = ?", (case_id,))
+        db.executemany(
+            "INSERT INTO case_dismissals (case_id, position, field, kind, text, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(case_id, n, d.field, d.kind.value, d.text, d.reason) for n, d in enumerate(case.dismissals)],
+        )
+
 
 _SESSION_ROOM_SELECT = (
     "SELECT s.uid, r.start, r.room, r.pin, r.secret, r.created_at, r.destroyed_at"
     " FROM session_rooms r JOIN series s ON s.id = r.series_id"
 )
+
+
+_CASE_SELECT = (
+    "SELECT id, client_id, program_id, presenter_id, presenter, form_values, status, version, comments,"
+    " session_uid, session_start, recommendations, findings, submission_digest, updated_at FROM cases"
+)
+
+
+def _hub_case(row: tuple[object, ...], dismissals: list[Dismissal]) -> HubCase:
+    session = None
+    if row[9] is not None and row[10] is not None:
+        session = SessionSlot(str(row[9]), datetime.fromisoformat(str(row[10])))
+    case = Case(
+        client_id=str(row[1]),
+        program_id=int(str(row[2])),
+        values=json.loads(str(row[5])),
+        status=CaseStatus(str(row[6])),
+        version=int(str(row[7])),
+        dismissals=tuple(dismissals),
+        comments=str(row[8]),
+        session=session,
+        recommendations=str(row[11]),
+        updated_at=datetime.fromisoformat(str(row[14])),
+        presenter=str(row[4]),
+    )
+    findings = tuple(
+        FieldFinding(str(f[0]), PhiKind(f[1]), int(f[2]), int(f[3])) for f in json.loads(str(row[12]))
+    )
+    return HubCase(case, int(str(row[3])), findings, str(row[13]))
 
 
 def _session_room(row: tuple[object, ...]) -> SessionRoom:

@@ -210,21 +210,21 @@ class ProgramClient:
 
     async def me(self, service: str, token: str) -> Me:
         """Who the token belongs to; raises ProgramServiceError (UNAUTHORIZED for a bad token)."""
-        answer = await self._get_json(service, "/api/me", token, _hub_label(service))
+        answer = await self._get_json(service, "/api/me", token, hub_label(service))
         try:
             return Me(int(answer["id"]), str(answer["name"]), str(answer["site"]), str(answer["role"]))
         except (KeyError, TypeError, ValueError):
-            raise bad_answer(_hub_label(service)) from None
+            raise bad_answer(hub_label(service)) from None
 
     async def programs(self, service: str, token: str) -> list[ProgramInfo]:
         """The person's programs on a hub."""
-        answer = await self._get_json(service, "/api/programs", token, _hub_label(service))
+        answer = await self._get_json(service, "/api/programs", token, hub_label(service))
         try:
             return [
                 ProgramInfo(int(p["id"]), str(p["name"]), str(p["time_zone"])) for p in answer["programs"]
             ]
         except (KeyError, TypeError, ValueError):
-            raise bad_answer(_hub_label(service)) from None
+            raise bad_answer(hub_label(service)) from None
 
     async def join_details(self, ref: JoinRef, token: str, label: str) -> JoinDetails:
         """A session's Janus URL, room and PIN; `label` names the session in errors.
@@ -454,7 +454,7 @@ def bad_answer(label: str) -> ProgramServiceError:
     return ProgramServiceError(f"{label}: the hub's answer is not what its API promises", Failure.BAD_ANSWER)
 
 
-def _hub_label(service: str) -> str:
+def hub_label(service: str) -> str:
     return f"The hub at {redact_url(service).rstrip('/')}"
 
 

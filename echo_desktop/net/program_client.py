@@ -334,9 +334,12 @@ class _Request:
     async def __aenter__(self) -> aiohttp.ClientResponse:
         where = redact_url(self._url)
         try:
-            self._response = await self._http.request(
-                self._method, self._url, headers=self._headers, data=self._body
-            )
+            if self._method == "GET":
+                self._response = await self._http.get(self._url, headers=self._headers)
+            else:
+                self._response = await self._http.request(
+                    self._method, self._url, headers=self._headers, data=self._body
+                )
         except aiohttp.ClientSSLError:
             raise ProgramServiceError(
                 f"{self._label}: the certificate of {where} is not trusted", Failure.TLS

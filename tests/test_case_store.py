@@ -1,130 +1,142 @@
-"""The program store's cases (migration 4): each change one transaction, a refusal writes nothing,
-slots counted inside the transaction, forms per program, and an older store migrated in place."""
+"""The case store: drafts that survive a kill, the outbox's moves in one transaction, a discard that
+leaves no text behind, and a damaged file set aside with a notice."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from dataclasses import replace
+import os
+import stat
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from echo_desktop.cases.findings import Dismissal, PhiKind
-from echo_desktop.cases.model import DEFAULT_FORM, CaseForm, CaseStatus, FieldKind, FormField, SessionSlot
-from echo_desktop.cases.review import HubCase, accept_submission, approve, return_case
-from echo_desktop.cases.validation import CaseRefusal, FieldFinding, GuardResult, Submission
-from echo_desktop.hub.program_service.store import MIGRATIONS, ProgramStore, SlotsTaken, StoreError
-from echo_desktop.session.models import Role
+from echo_desktop.cases.model import Case, CaseStatus, SessionSlot
+from echo_desktop.storage.case_store import CaseStore, StoredCase
+from tests.killed_writer import killed_after_a_few
 
-NOON = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
-SLOT = SessionSlot("series@echo-hub", datetime(2026, 10, 22, 15, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ProgramStore]:
-    opened = ProgramStore.open(tmp_path / "programs.db", now=lambda: NOON)
-    yield opened
-    opened.close()
+NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+HUB = "https://hub.example.org"
+SECRET = "Jacinta Velasquez-Orozco"  # stands for PHI that must not linger once discarded
 
 
-def _submit(store: ProgramStore, client_id: str, program_id: int, person_id: int) -> HubCase:
-    submission = Submission(
-        program_id,
-        {"question": "What next?", "hpi": "Seen by Dr. Smith."},
-        (Dismissal("hpi", PhiKind.NAME, "Smith", "the clinician"),),
-    )
-    guard = GuardResult(dismissed=(FieldFinding("hpi", PhiKind.NAME, 12, 17),))
-
-    def submit(current: HubCase | None, _taken: SlotsTaken) -> HubCase:
-        return accept_submission(current, client_id, submission, person_id, "Dana, Taos", guard, NOON).case
-
-    return store.change_case(client_id, submit)
+def _case(client_id: str = "c-1", **values: str) -> Case:
+    return Case(client_id, 7, values or {"question": "How to treat HCV in pregnancy?"})
 
 
-def test_a_case_is_stored_whole_and_read_back_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "programs.db"
-    store = ProgramStore.open(path, now=lambda: NOON)
-    program = store.add_program("Hepatitis C", "America/Denver")
-    dana = store.add_person("Dana", "Taos", Role.SPOKE).person
-    stored = _submit(store, "case-1", program.id, dana.id)
+def test_drafts_outbox_and_known_cases_move_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "case.db"
+    store = CaseStore.open(path)
+    assert store.notices == ()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    dismissal = Dismissal("hpi", PhiKind.NAME, "Graves", "a disease")
+    draft = Case("c-1", 7, {"question": "Q?", "hpi": "Graves disease"}, dismissals=(dismissal,))
+    store.save_draft(HUB, draft, NOW)
+    store.save_draft(HUB, Case("c-1", 7, {"question": "Q2?"}, dismissals=(dismissal,)), NOW)
+    assert store.draft("c-1") == StoredCase(HUB, Case("c-1", 7, {"question": "Q2?"}, dismissals=(dismissal,)))
+
+    store.queue(HUB, Case("c-1", 7, {"question": "Q2?"}), NOW)
+    assert store.draft("c-1") is None
+    assert [(s.service, s.case.status, s.case.values) for s in store.outbox()] == [
+        (HUB, CaseStatus.QUEUED, {"question": "Q2?"})
+    ]
+    # A refusal takes it back to a draft with the hub's words and the text kept, rebased if stale.
+    store.refused("c-1", "The hub found a name in History.", NOW, base_version=3)
+    assert store.outbox() == []
+    back = store.draft("c-1")
+    assert back is not None and back.refusal == "The hub found a name in History."
+    assert back.case.values == {"question": "Q2?"} and back.case.version == 3
+    assert back.case.status is CaseStatus.DRAFT
+
+    store.queue(HUB, back.case, NOW)
+    slot = SessionSlot("uid-1@echo", datetime(2026, 10, 22, 15, tzinfo=UTC))
+    hub_copy = Case("c-1", 7, {"question": "Q2?"}, CaseStatus.APPROVED, 4, session=slot, updated_at=NOW)
+    store.sent(HUB, hub_copy, NOW)
+    assert store.outbox() == [] and store.draft("c-1") is None
+    assert [s.case for s in store.known()] == [hub_copy]
     store.close()
-    again = ProgramStore.open(path, now=lambda: NOON)
-    try:
-        read = again.case("case-1")
-        assert read == stored
-        assert read.case.status is CaseStatus.SUBMITTED and read.case.version == 1
-        assert read.findings == (FieldFinding("hpi", PhiKind.NAME, 12, 17),)
-        assert again.cases_presented_by(dana.id) == [stored]
-        assert again.program_cases(program.id, CaseStatus.SUBMITTED) == [stored]
-        assert again.program_cases(program.id, CaseStatus.RETURNED) == []
-        assert again.case("nobody") is None
-    finally:
-        again.close()
+    # All of it is on disk.
+    again = CaseStore.open(path)
+    assert [s.case for s in again.known()] == [hub_copy]
+    again.replace_known(HUB, [], NOW)
+    assert again.known() == []
+    again.close()
 
 
-def test_a_refused_change_writes_nothing(store: ProgramStore) -> None:
-    program = store.add_program("Hepatitis C", "America/Denver")
-    dana = store.add_person("Dana", "Taos", Role.SPOKE).person
-    first = _submit(store, "case-1", program.id, dana.id)
-
-    def stale(current: HubCase | None, _taken: SlotsTaken) -> HubCase:
-        assert current is not None
-        returned = return_case(current, 1, "More labs, please.", NOON)
-        return return_case(returned, 1, "again, from the old version", NOON)  # refused: stale
-
-    with pytest.raises(CaseRefusal):
-        store.change_case("case-1", stale)
-    assert store.case("case-1") == first
-
-
-def test_approvals_count_the_slots_other_cases_hold(store: ProgramStore) -> None:
-    program = store.add_program("Hepatitis C", "America/Denver")
-    dana = store.add_person("Dana", "Taos", Role.SPOKE).person
-    for client_id in ("a", "b", "c"):
-        _submit(store, client_id, program.id, dana.id)
-
-    def into_the_session(current: HubCase | None, taken: SlotsTaken) -> HubCase:
-        assert current is not None
-        return approve(current, current.case.version, SLOT, 2, taken(SLOT), NOON)
-
-    store.change_case("a", into_the_session)
-    store.change_case("b", into_the_session)
-    with pytest.raises(CaseRefusal) as refused:
-        store.change_case("c", into_the_session)
-    assert refused.value.code == "no_free_slot"
-    assert [c.case.client_id for c in store.session_cases(SLOT)] == ["a", "b"]
-    assert store.case("a") is not None and store.case("a").case.session == SLOT  # type: ignore[union-attr]
-    other = replace(SLOT, start=datetime(2026, 10, 29, 15, 0, tzinfo=UTC))
-    assert store.session_cases(other) == []
+def test_a_discarded_draft_leaves_no_text_in_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "case.db"
+    store = CaseStore.open(path)
+    store.save_draft(HUB, _case("keep", question="Kept case"), NOW)
+    for n in range(20):  # typing: many versions of the page, in the WAL
+        store.save_draft(HUB, _case("gone", hpi=f"{SECRET} visit {n}"), NOW)
+    assert any(SECRET.encode() in p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    store.discard_draft("gone")
+    assert store.draft("gone") is None
+    for file in tmp_path.iterdir():
+        assert SECRET.encode() not in file.read_bytes(), file.name
+    store.close()
+    for file in tmp_path.iterdir():
+        assert SECRET.encode() not in file.read_bytes(), file.name
+    kept = CaseStore.open(path).draft("keep")
+    assert kept is not None and kept.case.values == {"question": "Kept case"}
 
 
-def test_a_program_has_the_default_form_until_it_is_given_its_own(store: ProgramStore) -> None:
-    program = store.add_program("Pain", "America/New_York")
-    assert store.case_form(program.id) == DEFAULT_FORM
-    own = CaseForm((FormField("question", "Question", FieldKind.TEXT, True), FormField("pain_score", "Pain")))
-    store.set_case_form(program.id, own)
-    assert store.case_form(program.id) == own
-    store.set_case_form(program.id, None)
-    assert store.case_form(program.id) == DEFAULT_FORM
-    with pytest.raises(StoreError, match="no program"):
-        store.case_form(999)
+def test_a_damaged_store_is_moved_aside_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "case.db"
+    path.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    store = CaseStore.open(path, now=lambda: NOW)
+    aside = tmp_path / "case.db.damaged-20261001T120000Z"
+    assert aside.exists()
+    (notice,) = store.notices
+    assert str(aside) in notice and "drafts" in notice
+    store.save_draft(HUB, _case(), NOW)  # the new store works
+    assert store.draft("c-1") is not None
+    store.close()
+    assert CaseStore.open(path).notices == ()
 
 
-def test_a_store_of_schema_3_gains_cases_and_keeps_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "programs.db"
-    with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:3]:
-            db.executescript(script)
-        db.execute(
-            "INSERT INTO programs (name, time_zone, created_at, changed_at) VALUES ('Pain', 'UTC', 'x', 'x')"
-        )
-        db.execute("PRAGMA user_version = 3")
-    store = ProgramStore.open(path, now=lambda: NOON)
-    try:
-        assert store.schema_version == len(MIGRATIONS) == 4
-        assert [p.name for p in store.programs()] == ["Pain"]
-        assert store.program_cases(store.programs()[0].id) == []
-    finally:
+def test_a_row_this_version_cannot_read_is_damage_too(tmp_path: Path) -> None:
+    path = tmp_path / "case.db"
+    store = CaseStore.open(path)
+    store.save_draft(HUB, _case(), NOW)
+    store._db.execute("UPDATE drafts SET body = '{\"client_id\": 5}'")
+    store.close()
+    reopened = CaseStore.open(path, now=lambda: NOW)
+    assert len(reopened.notices) == 1 and reopened.draft("c-1") is None
+
+
+_TYPIST = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from echo_desktop.cases.model import Case
+    from echo_desktop.storage.case_store import CaseStore, StoredCase
+
+    store = CaseStore.open(Path(sys.argv[1]))
+    n = int(sys.argv[2])
+    text = ""
+    while True:
+        n += 1
+        text = f"keystroke {n} " + "x" * (n % 400)
+        store.save_draft("https://hub", Case("typed", 1, {"hpi": text}), datetime.now(UTC))
+        print(n, flush=True)
+    """
+)
+
+
+def test_a_draft_survives_killing_the_writer_mid_typing(tmp_path: Path) -> None:
+    path = tmp_path / "case.db"
+    committed = 0
+    for _round in range(8):
+        printed = killed_after_a_few(_TYPIST, str(path), str(committed), writes=5)
+        store = CaseStore.open(path)
+        assert store.notices == ()
+        draft = store.draft("typed")
+        assert draft is not None
+        last = int(draft.case.values["hpi"].split()[1])
+        # Every save it reported is there; at most one more (committed, not yet printed).
+        assert printed[-1] <= last <= printed[-1] + 1
+        assert draft.case.values["hpi"] == f"keystroke {last} " + "x" * (last % 400)
         store.close()
+        committed = last

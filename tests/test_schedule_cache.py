@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
 import stat
-import subprocess
-import sys
 import textwrap
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +18,7 @@ from echo_desktop.storage.schedule_cache import (
     SubscriptionKind,
     default_path,
 )
-from tests.waiting import wait_until
+from tests.killed_writer import killed_after_a_few
 
 NOW = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
 HUB = Subscription(
@@ -262,32 +257,11 @@ _WRITER = textwrap.dedent(
 )
 
 
-def _killed_after_a_few(script: str, *args: str) -> list[int]:
-    """Run a writer script until it has printed a few numbers (each one a finished write), then
-    SIGKILL it, most likely in the middle of the next write; returns what it printed."""
-    writer = subprocess.Popen(
-        [sys.executable, "-c", script, *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parent.parent,
-    )
-    assert writer.stdout is not None
-    printed: list[int] = []
-    reader = threading.Thread(target=lambda: printed.extend(int(line) for line in writer.stdout or ()))
-    reader.start()
-    wait_until(lambda: len(printed) >= 3, what="the writer to finish a few writes")
-    os.kill(writer.pid, signal.SIGKILL)
-    writer.wait()
-    reader.join()
-    assert writer.returncode == -signal.SIGKILL
-    return printed
-
-
 def test_a_writer_killed_mid_transaction_leaves_the_last_committed_state(tmp_path: Path) -> None:
     path = tmp_path / "schedule.db"
     committed = 0
     for _round in range(15):
-        printed = _killed_after_a_few(_WRITER, str(path), str(committed))
+        printed = killed_after_a_few(_WRITER, str(path), str(committed))
         cache = ScheduleCache.open(path)
         assert cache.notices == ()
         feeds = cache.feeds()
@@ -326,7 +300,7 @@ def test_a_subscriber_killed_mid_write_leaves_a_readable_subscriptions_file(tmp_
         opened = ScheduleCache.open(path)
         before = len(opened.subscriptions())
         opened.close()
-        printed = _killed_after_a_few(_SUBSCRIBER, str(path))
+        printed = killed_after_a_few(_SUBSCRIBER, str(path))
 
         cache = ScheduleCache.open(path)
         assert cache.notices == ()  # never half a file

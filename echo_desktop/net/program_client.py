@@ -52,15 +52,31 @@ class Failure(StrEnum):
     TOO_LARGE = "too_large"  # over the size limit
     BAD_ANSWER = "bad_answer"  # another status, or an answer that is not what the API promises
     BAD_ADDRESS = "bad_address"  # not an address we can fetch
+    # The hub's refusals of a case (docs/hub-api.md, "Cases"); the client keeps the draft.
+    MALFORMED = "malformed"  # 400: the hub could not read the request
+    UNKNOWN_FIELD = "unknown_field"  # 422: a field the program's form does not have (`fields`)
+    PHI = "phi"  # 422: the hub's guard found identifiers (`fields`, `kinds`; never the text)
+    STALE = "stale"  # 409: the hub has a newer version (`version`)
+    WRONG_STATUS = "wrong_status"  # 409: not possible in the case's present state
 
 
 class ProgramServiceError(Exception):
     """A request to a hub or a feed that failed; str() is a message for people, with no secret."""
 
-    def __init__(self, message: str, failure: Failure, opens: datetime | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        failure: Failure,
+        opens: datetime | None = None,
+        *,
+        version: int | None = None,
+        fields: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.failure = failure
         self.opens = opens  # for NOT_OPEN_YET: when the room opens, if the hub said
+        self.version = version  # for STALE: the hub's version of the case, if it said
+        self.fields = fields  # for UNKNOWN_FIELD and PHI: the form fields the hub named
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,7 @@ class ProgramClient:
             if response.status != 200:
                 # A 401 means the token when one was sent (a hub's API feed), else the feed's link.
                 what = "hub" if "Authorization" in headers else "feed"
-                raise _status_error(label, response.status, await _error_code(response), what=what)
+                raise status_error(label, response.status, await _error_code(response), what=what)
             body = await _read_limited(response, self._max_feed_bytes, label)
             return FeedResponse(
                 body,
@@ -194,21 +210,21 @@ class ProgramClient:
 
     async def me(self, service: str, token: str) -> Me:
         """Who the token belongs to; raises ProgramServiceError (UNAUTHORIZED for a bad token)."""
-        answer = await self._get_json(service, "/api/me", token, _hub_label(service))
+        answer = await self._get_json(service, "/api/me", token, hub_label(service))
         try:
             return Me(int(answer["id"]), str(answer["name"]), str(answer["site"]), str(answer["role"]))
         except (KeyError, TypeError, ValueError):
-            raise _bad_answer(_hub_label(service)) from None
+            raise bad_answer(hub_label(service)) from None
 
     async def programs(self, service: str, token: str) -> list[ProgramInfo]:
         """The person's programs on a hub."""
-        answer = await self._get_json(service, "/api/programs", token, _hub_label(service))
+        answer = await self._get_json(service, "/api/programs", token, hub_label(service))
         try:
             return [
                 ProgramInfo(int(p["id"]), str(p["name"]), str(p["time_zone"])) for p in answer["programs"]
             ]
         except (KeyError, TypeError, ValueError):
-            raise _bad_answer(_hub_label(service)) from None
+            raise bad_answer(hub_label(service)) from None
 
     async def join_details(self, ref: JoinRef, token: str, label: str) -> JoinDetails:
         """A session's Janus URL, room and PIN; `label` names the session in errors.
@@ -230,9 +246,9 @@ class ProgramClient:
                 role=str(answer["role"]),
             )
         except (KeyError, TypeError, ValueError):
-            raise _bad_answer(label) from None
+            raise bad_answer(label) from None
         if urlsplit(details.server_url).scheme not in ("ws", "wss"):
-            raise _bad_answer(label)
+            raise bad_answer(label)
         return details
 
     async def _get_json(
@@ -243,40 +259,87 @@ class ProgramClient:
         async with self._request(url, label, headers) as response:
             if response.status != 200:
                 code = await _error_code(response)
-                raise _status_error(label, response.status, code, what=what)
+                raise status_error(label, response.status, code, what=what)
             body = await _read_limited(response, MAX_API_BYTES, label)
         try:
             answer = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise _bad_answer(label) from None
+            raise bad_answer(label) from None
         if not isinstance(answer, dict):
-            raise _bad_answer(label)
+            raise bad_answer(label)
         return answer
 
-    def _request(self, url: str, label: str, headers: dict[str, str]) -> _Request:
+    async def call_json(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        token: str,
+        label: str,
+        body: object = None,
+        limit: int = MAX_API_BYTES,
+    ) -> tuple[int, dict[str, Any]]:
+        """An API call with an optional JSON body: the status and the JSON object answered (an error
+        answer's too; {} when it is not JSON). Raises ProgramServiceError only when no usable answer
+        came (UNREACHABLE, TLS, BAD_ADDRESS, TOO_LARGE, or BAD_ANSWER: a 2xx that is not an object)."""
+        url = service.rstrip("/") + path
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body, ensure_ascii=False).encode()
+        async with self._request(url, label, headers, method, data) as response:
+            if not 200 <= response.status < 300:
+                return response.status, await _error_code(response)
+            raw = await _read_limited(response, limit, label)
+        try:
+            answer = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise bad_answer(label) from None
+        if not isinstance(answer, dict):
+            raise bad_answer(label)
+        return response.status, answer
+
+    def _request(
+        self, url: str, label: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+    ) -> _Request:
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
             raise ProgramServiceError(
                 f"{label}: {redact_url(url)} is not an http(s) address", Failure.BAD_ADDRESS
             )
-        return _Request(self._session(), url, label, headers)
+        return _Request(self._session(), url, label, headers, method, body)
 
 
 class _Request:
-    """A GET whose network failures become ProgramServiceError with a redacted message.
+    """A request whose network failures become ProgramServiceError with a redacted message.
 
     aiohttp's own exceptions often quote the URL (and so a feed's secret), so they are never
-    chained or logged whole: only their kind is.
+    chained or logged whole: only their kind is. Nor is a request's body (case text) ever logged.
     """
 
-    def __init__(self, http: aiohttp.ClientSession, url: str, label: str, headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        url: str,
+        label: str,
+        headers: dict[str, str],
+        method: str = "GET",
+        body: bytes | None = None,
+    ) -> None:
         self._http, self._url, self._label, self._headers = http, url, label, headers
+        self._method, self._body = method, body
         self._response: aiohttp.ClientResponse | None = None
 
     async def __aenter__(self) -> aiohttp.ClientResponse:
         where = redact_url(self._url)
         try:
-            self._response = await self._http.get(self._url, headers=self._headers)
+            if self._method == "GET":
+                self._response = await self._http.get(self._url, headers=self._headers)
+            else:
+                self._response = await self._http.request(
+                    self._method, self._url, headers=self._headers, data=self._body
+                )
         except aiohttp.ClientSSLError:
             raise ProgramServiceError(
                 f"{self._label}: the certificate of {where} is not trusted", Failure.TLS
@@ -350,7 +413,7 @@ async def _error_code(response: aiohttp.ClientResponse) -> dict[str, Any]:
     return answer if isinstance(answer, dict) else {}
 
 
-def _status_error(label: str, status: int, answer: dict[str, Any], what: str) -> ProgramServiceError:
+def status_error(label: str, status: int, answer: dict[str, Any], what: str) -> ProgramServiceError:
     if status == 401:
         problem = (
             "the hub refused the sign-in token (wrong or revoked); ask your facilitator for a new one"
@@ -390,11 +453,11 @@ def _parse_time(value: object) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _bad_answer(label: str) -> ProgramServiceError:
+def bad_answer(label: str) -> ProgramServiceError:
     return ProgramServiceError(f"{label}: the hub's answer is not what its API promises", Failure.BAD_ANSWER)
 
 
-def _hub_label(service: str) -> str:
+def hub_label(service: str) -> str:
     return f"The hub at {redact_url(service).rstrip('/')}"
 
 
@@ -418,3 +481,6 @@ def _read_file(path: Path, label: str, limit: int) -> bytes:
 def _too_large(label: str, limit: int) -> ProgramServiceError:
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
     return ProgramServiceError(f"{label}: it is larger than {size}, so it was not read", Failure.TOO_LARGE)
+
+
+_status_error = status_error  # the name tests/ui/hub_words.py makes the client's real words with

@@ -18,18 +18,17 @@ the subscriptions.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
 
-from echo_desktop.storage import subscriptions_file
+from echo_desktop.storage import sqlite_file, subscriptions_file
 from echo_desktop.storage.subscriptions_file import Subscription, SubscriptionKind
 
 logger = logging.getLogger(__name__)
@@ -162,7 +161,7 @@ class ScheduleCache:
             try:
                 connection = _connect(path, subscriptions_path, now)
             except sqlite3.DatabaseError as exc:
-                aside = _move_aside(path, now())
+                aside = sqlite_file.move_aside(path, now())
                 logger.warning("The schedule cache was unreadable (%s); moved aside as %s", exc, aside.name)
                 notices.append(DAMAGED_NOTICE)
                 connection = _connect(path, subscriptions_path, now)
@@ -289,32 +288,14 @@ class ScheduleCache:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'refreshed_at'").fetchone()
         return None if row is None else _time(row[0])
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_file.transaction(self._db)
 
 
 def _connect(path: Path, subscriptions_path: Path, now: Clock) -> sqlite3.Connection:
     """Open the file private to this user, check it is a sound cache, migrate it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path.parent, 0o700)
-    # Create the file private before SQLite opens it: its -wal and -shm files take its mode.
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    connection = sqlite_file.open_private(path)  # WAL with NORMAL: a crash loses no committed state
     try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no committed state
-        check = connection.execute("PRAGMA quick_check").fetchone()
-        if check is None or check[0] != "ok":
-            raise sqlite3.DatabaseError(f"the integrity check failed: {check}")
         _migrate(connection, subscriptions_path, now)
     except BaseException:
         connection.close()
@@ -323,21 +304,11 @@ def _connect(path: Path, subscriptions_path: Path, now: Clock) -> sqlite3.Connec
 
 
 def _migrate(db: sqlite3.Connection, subscriptions_path: Path, now: Clock) -> None:
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(f"written by a newer ECHO Desktop (schema {version})")
-    for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if number == SUBSCRIPTIONS_MIGRATION:
-                _copy_subscriptions_out(db, subscriptions_path, now())
-            for statement in statements:
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def before(number: int) -> None:
+        if number == SUBSCRIPTIONS_MIGRATION:
+            _copy_subscriptions_out(db, subscriptions_path, now())
+
+    for number in sqlite_file.migrate(db, MIGRATIONS, before):
         logger.info("Schedule cache schema is now version %d", number)
 
 
@@ -367,17 +338,6 @@ def _copy_subscriptions_out(db: sqlite3.Connection, path: Path, now: datetime) -
     ]
     subscriptions_file.save(path, found)
     logger.info("Moved %d subscription(s) from the schedule cache to %s", len(found), path.name)
-
-
-def _move_aside(path: Path, now: datetime) -> Path:
-    """Rename a damaged cache (and its -wal and -shm files) with a timestamp; returns the new name."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            source.replace(Path(f"{aside}{suffix}"))
-    return aside
 
 
 def _stamp(moment: datetime | None) -> str | None:

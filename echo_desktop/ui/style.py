@@ -248,7 +248,10 @@ QLabel#MovedTag {{
 QWidget#CaseFormView, QWidget#CaseFields, QWidget#MyCasesView, QWidget#ReviewView {{
     background: {WINDOW_BG};
 }}
-QScrollArea#CaseScroll, QScrollArea#CaseListScroll {{ background: {WINDOW_BG}; }}
+QScrollArea#CaseScroll, QScrollArea#CaseListScroll, QWidget#CaseListCanvas, QWidget#CaseListContent,
+QWidget#CaseList {{
+    background: {WINDOW_BG};
+}}
 QPlainTextEdit {{
     background: {SURFACE}; border: 1px solid {BORDER_STRONG}; border-radius: 6px; padding: 4px;
     selection-background-color: {PRIMARY}; selection-color: #FFFFFF;

@@ -16,15 +16,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot, by_d
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError
 from echo_desktop.schedule.reminders import ReminderTracker
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
+from echo_desktop.ui.page import add_refresh_shortcut, install_scrolling_page
 from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.notifier import Notify, TrayNotifier
 from echo_desktop.ui.schedule.session_card import SessionCard
@@ -126,9 +124,7 @@ class LobbyView(QWidget):
         self.join_other_button.clicked.connect(self.join_other_requested)
         for button in (self.refresh_button, self.add_program_button, self.join_other_button):
             button.setAutoDefault(True)
-        refresh_shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
-        refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        refresh_shortcut.activated.connect(self.refresh_requested)
+        add_refresh_shortcut(self, self.refresh_requested.emit)
 
         self.error_banner = Banner(BannerKind.ERROR)
         self.error_banner.action_triggered.connect(self._retry_join)
@@ -209,27 +205,7 @@ class LobbyView(QWidget):
         column.addWidget(self._list)
         column.addStretch(1)
 
-        content = QWidget()
-        content.setObjectName("LobbyContent")
-        content.setMaximumWidth(CONTENT_MAX_WIDTH)
-        content.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        content.setLayout(column)
-        centering = QWidget()
-        centering.setObjectName("LobbyCanvas")
-        centering_layout = QHBoxLayout(centering)
-        centering_layout.setContentsMargins(32, 24, 32, 32)
-        centering_layout.addStretch(0)
-        centering_layout.addWidget(content, 1)
-        centering_layout.addStretch(0)
-
-        scroll = QScrollArea()
-        scroll.setObjectName("LobbyScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(centering)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        install_scrolling_page(self, column, "Lobby", CONTENT_MAX_WIDTH)
 
     # --- the snapshot ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -50,7 +51,7 @@ class MyCasesView(QWidget):
     """The presenter's cases. The window feeds it `CaseList`s and connects its signals."""
 
     open_requested = Signal(object)  # a Case to edit (a draft, or one returned with comments)
-    new_requested = Signal()
+    new_requested = Signal(int)  # the program's id
     refresh_requested = Signal()
     back_requested = Signal()
 
@@ -69,7 +70,16 @@ class MyCasesView(QWidget):
         self.new_button = QPushButton("&New case")
         self.new_button.setObjectName("Primary")
         self.new_button.setToolTip("Prepare a de-identified case for a clinic")
-        self.new_button.clicked.connect(self.new_requested)
+        self.new_button.clicked.connect(self._on_new)
+        # Which program a new case is for: asked only when the person belongs to more than one.
+        self.program_combo = QComboBox()
+        self.program_combo.setAccessibleName("Program for a new case")
+        for program in source.programs():
+            self.program_combo.addItem(program.name, program.program_id)
+        self.program_combo.setVisible(self.program_combo.count() > 1)
+        self.new_button.setEnabled(self.program_combo.count() > 0)
+        if self.program_combo.count() == 0:
+            self.new_button.setToolTip("Add a program from your hub first: cases go to a program")
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Ask the hub for news of your cases (Ctrl+R)")
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -107,6 +117,7 @@ class MyCasesView(QWidget):
         header.addSpacing(8)
         header.addLayout(title_column, 1)
         header.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
+        header.addWidget(self.program_combo, 0, Qt.AlignmentFlag.AlignBottom)
         header.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignBottom)
         column = QVBoxLayout()
         column.setSpacing(10)
@@ -141,7 +152,7 @@ class MyCasesView(QWidget):
         else:
             self.offline_note.setText(OFFLINE_NOTE)
         self.freshness_label.setText(self._freshness(cases))
-        chain: list[QWidget] = [self.back_button, self.refresh_button, self.new_button]
+        chain: list[QWidget] = [self.back_button, self.refresh_button, self.program_combo, self.new_button]
         for card in self._cards:
             chain += card.buttons
         for first, second in itertools.pairwise(chain):
@@ -155,6 +166,11 @@ class MyCasesView(QWidget):
         if cases.online:
             return f"Updated {when}" if when else "Up to date"
         return f"Offline · last updated {when}" if when else "Offline · not updated yet"
+
+    def _on_new(self) -> None:
+        program_id = self.program_combo.currentData()
+        if isinstance(program_id, int):
+            self.new_requested.emit(program_id)
 
     @property
     def cards(self) -> list[CaseCard]:

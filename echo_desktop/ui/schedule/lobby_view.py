@@ -78,6 +78,8 @@ class LobbyView(QWidget):
     refresh_requested = Signal()
     add_program_requested = Signal()
     join_other_requested = Signal()
+    my_cases_requested = Signal()
+    review_requested = Signal()
 
     def __init__(
         self,
@@ -122,7 +124,16 @@ class LobbyView(QWidget):
         self.join_other_button = QPushButton("Join another r&oom…")
         self.join_other_button.setToolTip("Join a clinic room by its address, number and PIN")
         self.join_other_button.clicked.connect(self.join_other_requested)
-        for button in (self.refresh_button, self.add_program_button, self.join_other_button):
+        # The case screens' ways in, shown only when the app has cases (`set_case_links`).
+        self.my_cases_button = QPushButton("My &cases")
+        self.my_cases_button.setToolTip("Your cases: prepare one, follow its review, read recommendations")
+        self.my_cases_button.clicked.connect(self.my_cases_requested)
+        self.review_button = QPushButton("Re&view cases")
+        self.review_button.setToolTip("Screen the cases submitted to the programs you facilitate")
+        self.review_button.clicked.connect(self.review_requested)
+        self.my_cases_button.hide()
+        self.review_button.hide()
+        for button in self._header_buttons():
             button.setAutoDefault(True)
         add_refresh_shortcut(self, self.refresh_requested.emit)
 
@@ -183,7 +194,7 @@ class LobbyView(QWidget):
         header = QHBoxLayout()
         header.setSpacing(10)
         header.addLayout(title_column, 1)
-        for button in (self.refresh_button, self.add_program_button, self.join_other_button):
+        for button in self._header_buttons():
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
 
         column = QVBoxLayout()
@@ -290,8 +301,22 @@ class LobbyView(QWidget):
         if focused is not None:
             self._restore_focus(*focused)
 
+    def _header_buttons(self) -> list[QPushButton]:
+        return [
+            self.my_cases_button,
+            self.review_button,
+            self.refresh_button,
+            self.add_program_button,
+            self.join_other_button,
+        ]
+
+    def set_case_links(self, *, my_cases: bool, review: bool) -> None:
+        """Show "My cases" (and "Review cases" for a facilitator) in the header."""
+        self.my_cases_button.setVisible(my_cases)
+        self.review_button.setVisible(review)
+
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.refresh_button, self.add_program_button, self.join_other_button]
+        chain: list[QWidget] = list(self._header_buttons())
         for card in self._cards:
             chain += [card.join_button, card.export_button]
         for first, second in itertools.pairwise(chain):

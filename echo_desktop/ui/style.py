@@ -286,7 +286,11 @@ QLabel#CaseStatus[tone="good"] {{
 }}
 QLabel#CaseStatus[tone="info"] {{ color: {INFO_TEXT}; background: {INFO_BG}; border-color: {INFO_BORDER}; }}
 QLabel#CaseDetail {{ color: {TEXT_MUTED}; }}
-QLabel#Recommendations {{
+QFrame#CaseCard QLabel#Comments {{
+    background: {WARNING_BG}; color: {WARNING_TEXT}; border-left: 4px solid {WARN_AMBER}; border-radius: 4px;
+    padding: 8px 12px;
+}}
+QFrame#CaseCard QLabel#Recommendations {{
     background: {INFO_BG}; color: {TEXT}; border-left: 4px solid {PRIMARY}; border-radius: 4px;
     padding: 8px 12px;
 }}

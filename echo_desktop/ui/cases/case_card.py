@@ -42,7 +42,7 @@ class CaseCard(QFrame):
         self.status_label.setObjectName("CaseStatus")
         self.status_label.setProperty("tone", words.tone)
         self.detail_label = _label(words.detail, "CaseDetail")
-        self.comments_label = _label(f"Facilitator's comments: {case.comments.strip()}", "Recommendations")
+        self.comments_label = _label(f"Facilitator's comments: {case.comments.strip()}", "Comments")
         self.comments_label.setVisible(case.status is CaseStatus.RETURNED and bool(case.comments.strip()))
         self.recommendations_label = _label(case.recommendations.strip(), "Recommendations")
         self.recommendations_label.hide()

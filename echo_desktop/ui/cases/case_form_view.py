@@ -67,22 +67,23 @@ class FindingRow(QFrame):
         self.dismiss_button = QPushButton("Not PHI…")
         self.dismiss_button.setObjectName("Small")
         self.dismiss_button.setAccessibleName(f"{finding.text} in {field_label} is not PHI")
-        self.show_button = QPushButton("Show")
+        self.show_button = QPushButton("Show in the text")
         self.show_button.setObjectName("Small")
         self.show_button.setAccessibleName(f"Show {finding.text} in {field_label}")
         for button in (self.replace_button, self.dismiss_button, self.show_button):
             button.setAutoDefault(True)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        buttons.addWidget(self.replace_button)
-        buttons.addWidget(self.dismiss_button)
-        buttons.addWidget(self.show_button)
-        buttons.addStretch(1)
+        # The suggestion can be long: it gets a line of its own, so the panel never scrolls sideways.
+        others = QHBoxLayout()
+        others.setSpacing(6)
+        others.addWidget(self.dismiss_button)
+        others.addWidget(self.show_button)
+        others.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addWidget(self.label)
-        layout.addLayout(buttons)
+        layout.addWidget(self.replace_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(others)
 
 
 def _escape(text: str) -> str:

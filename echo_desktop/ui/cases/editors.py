@@ -15,7 +15,7 @@ from echo_desktop.cases.findings import Finding
 from echo_desktop.ui.cases.guard_state import kind_words
 from echo_desktop.ui.style import DANGER, ERROR_BG
 
-LONG_TEXT_LINES = 4
+LONG_TEXT_LINES = 6
 
 
 def finding_tip(finding: Finding) -> str:
@@ -40,8 +40,10 @@ class LongTextEditor(QPlainTextEdit):
         super().__init__(parent)
         self.setTabChangesFocus(True)  # Tab leaves the field, as in every other form field
         self.document().contentsChange.connect(lambda _pos, _removed, added: self.edited.emit(added))
+        # A fixed height keeps every field of the form in reach by scrolling the form; a long
+        # history scrolls inside its own box.
         line = self.fontMetrics().lineSpacing()
-        self.setMinimumHeight(line * LONG_TEXT_LINES + 16)
+        self.setFixedHeight(line * LONG_TEXT_LINES + 16)
         self._marks: list[Finding] = []
 
     def plain_text(self) -> str:

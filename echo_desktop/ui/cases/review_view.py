@@ -8,6 +8,7 @@ with an open finding is never shown in a clinic. Returning it asks the presenter
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Sequence
 from datetime import datetime, tzinfo
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from echo_desktop.cases.findings import Finding
 from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseForm, SessionSlot
 from echo_desktop.schedule.lobby import ScheduledSession
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
@@ -34,7 +36,7 @@ from echo_desktop.ui.cases.guard_state import GuardState, kind_words
 from echo_desktop.ui.cases.source import CaseError, CaseProgram, CaseSource, Guard
 from echo_desktop.ui.cases.wording import session_time
 from echo_desktop.ui.page import add_refresh_shortcut
-from echo_desktop.ui.style import set_heading
+from echo_desktop.ui.style import ERROR_BG, ERROR_TEXT, set_heading
 from echo_desktop.ui.tasks import TaskSet
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,26 @@ def _plain(text: str, name: str = "") -> QLabel:
     return label
 
 
+def _marked(text: str, findings: list[Finding]) -> QLabel:
+    """A field's text with the guard's open findings highlighted (the text escaped, never markup)."""
+    parts, at = [], 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < at:
+            continue
+        parts.append(html.escape(text[at : finding.start]))
+        parts.append(
+            f"<span style='background:{ERROR_BG}; color:{ERROR_TEXT}; text-decoration: underline'>"
+            f"{html.escape(text[finding.start : finding.end])}</span>"
+        )
+        at = finding.end
+    parts.append(html.escape(text[at:]))
+    label = QLabel("".join(parts).replace("\n", "<br>"))
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 class Screening:
     """The guard's result on one case, as the review shows it."""
 
@@ -66,6 +88,9 @@ class Screening:
             f"{labels.get(o.field, o.field)}: “{o.finding.text}” looks like {kind_words(o.finding.kind)}."
             for o in state.open_findings()
         ]
+        self.marks: dict[str, list[Finding]] = {o.field: [] for o in state.open_findings()}
+        for o in state.open_findings():
+            self.marks[o.field].append(o.finding)
         self.unchecked = [labels.get(key, key) for key in state.failed_fields]
         self.dismissed = [
             f"{labels.get(d.field, d.field)}: “{d.text}” ({kind_words(d.kind)}). Reason: {d.reason}"
@@ -135,6 +160,8 @@ class ReviewView(QWidget):
         self.queue_list.setObjectName("ReviewQueue")
         self.queue_list.setAccessibleName("Cases waiting for review")
         self.queue_list.setFixedWidth(320)
+        self.queue_list.setWordWrap(True)
+        self.queue_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.queue_list.currentRowChanged.connect(self._show_current)
         self.empty_label = _plain(EMPTY_QUEUE_TEXT, "Muted")
 
@@ -213,6 +240,8 @@ class ReviewView(QWidget):
         approve_row.addWidget(session_label)
         approve_row.addWidget(self.session_combo, 1)
         approve_row.addWidget(self.approve_button)
+        comments_label = QLabel("&Comments for the presenter (to return it):")
+        comments_label.setBuddy(self.comments_edit)
         return_row = QHBoxLayout()
         return_row.addWidget(self.comments_edit, 1)
         return_row.addWidget(self.return_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -222,6 +251,7 @@ class ReviewView(QWidget):
         actions_layout.setContentsMargins(14, 10, 14, 10)
         actions_layout.addLayout(approve_row)
         actions_layout.addWidget(self.approve_note)
+        actions_layout.addWidget(comments_label)
         actions_layout.addLayout(return_row)
         self._detail_column = QWidget()
         right = QVBoxLayout(self._detail_column)
@@ -343,7 +373,8 @@ class ReviewView(QWidget):
             label.setStyleSheet("font-weight: bold;")
             self._values_layout.addSpacing(6)
             self._values_layout.addWidget(label)
-            self._values_layout.addWidget(_plain(value or "—"))
+            marks = screening.marks.get(form_field.key, [])
+            self._values_layout.addWidget(_marked(value, marks) if marks else _plain(value or "—"))
         self._update_buttons()
 
     # --- sessions ------------------------------------------------------------------------------

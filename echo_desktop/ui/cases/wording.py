@@ -51,7 +51,7 @@ def status_words(case: Case, local: tzinfo) -> StatusWords:
     if status is CaseStatus.PRESENTED:
         detail = f"Presented on {when}." if when else "Presented."
         return StatusWords("Presented", "info", detail + " Written recommendations will follow.")
-    return StatusWords("Recommendations received", "good", "The hub's written recommendations are below.")
+    return StatusWords("Recommendations received", "good", "The hub's written recommendations have arrived.")
 
 
 EDITABLE = frozenset({CaseStatus.DRAFT, CaseStatus.RETURNED})

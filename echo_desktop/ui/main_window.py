@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from echo_desktop.cases.model import Case, CaseStatus
 from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError, ScheduleSource
 from echo_desktop.session.clinic_session import ClinicSession
@@ -31,10 +32,15 @@ from echo_desktop.session.models import (
 from echo_desktop.session.phases import CallPhase, CallState
 from echo_desktop.session.ports import DevicePort, SettingsStore
 from echo_desktop.ui.call_view import CallView
+from echo_desktop.ui.cases.case_form_view import CaseFormView
+from echo_desktop.ui.cases.my_cases_view import MyCasesView
+from echo_desktop.ui.cases.review_view import ReviewView
+from echo_desktop.ui.cases.source import CaseError, CaseList, CaseSource, Guard
 from echo_desktop.ui.device_check import DeviceCheckDialog
 from echo_desktop.ui.join_view import FORM_KEYS, JoinView, error_details
 from echo_desktop.ui.media_settings import MEDIA_KEYS
 from echo_desktop.ui.schedule.lobby_view import LobbyView, local_now
+from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.network_watch import NetworkWatch
 from echo_desktop.ui.schedule.notices import NoticeBoard
 from echo_desktop.ui.schedule.scheduled_join import join_request_for
@@ -61,6 +67,8 @@ class MainWindow(QMainWindow):
     Without a DevicePort (`devices`) there is no device check and no device menu; mute, camera
     and volumes still work. Without a ScheduleSource (`schedule`) there is no lobby: the join form
     is the only way in. `now` is the lobby's clock (tests move it), `local_zone` the user's zone.
+    With a CaseSource (`cases`) and the de-identification guard (`guard`), the lobby's header
+    opens "My cases" (and "Review cases" for a facilitator); the case screens need the lobby.
     """
 
     def __init__(
@@ -74,6 +82,8 @@ class MainWindow(QMainWindow):
         now: Callable[[], datetime] | None = None,
         local_zone: tzinfo | None = None,
         calendar_export: CalendarExport | None = None,
+        cases: CaseSource | None = None,
+        guard: Guard | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -95,6 +105,15 @@ class MainWindow(QMainWindow):
         self._network_watch: NetworkWatch | None = None
         self._refresh_task: asyncio.Future[Any] | None = None
         self._notices = NoticeBoard()
+        self._now = now or local_now
+        self._local_zone = local_zone
+        self._cases = cases if guard is not None else None
+        self._guard = guard
+        if cases is not None and guard is None:
+            logger.warning("A case source without a guard: the case screens are off")
+        self.my_cases_view: MyCasesView | None = None
+        self.case_form_view: CaseFormView | None = None
+        self.review_view: ReviewView | None = None
 
         self.join_view = JoinView()
         self.call_view = CallView(session.latest_frame, view_size_sink=session.set_view_size)
@@ -131,6 +150,7 @@ class MainWindow(QMainWindow):
 
         self.join_view.load_values(self._load_settings())
         if schedule is not None and self.lobby_view is not None:
+            self._start_cases(self.lobby_view)
             self._start_schedule(schedule, self.lobby_view)
         else:
             self.stack.setCurrentWidget(self.join_view)
@@ -400,6 +420,8 @@ class MainWindow(QMainWindow):
         if self.lobby_view is None:
             return
         self.lobby_view.set_snapshot(snapshot)
+        if self.review_view is not None:
+            self.review_view.set_sessions(snapshot.sessions, self._now())
         self.join_view.set_schedule_links(back=bool(snapshot.subscriptions), add_program=True)
         if self._notices.add(snapshot.notices):
             self._place_notices()
@@ -490,6 +512,127 @@ class MainWindow(QMainWindow):
             self._network_watch.stop()
         if self.lobby_view is not None:
             self.lobby_view.stop()
+        if self._cases is not None:
+            self._cases.set_listener(None)
+        if self.case_form_view is not None:
+            self.case_form_view.stop()
+
+    # --- cases ---------------------------------------------------------------------------------
+
+    def _start_cases(self, lobby: LobbyView) -> None:
+        if self._cases is None:
+            return
+        reviews = any(p.facilitator for p in self._cases.programs())
+        lobby.set_case_links(my_cases=True, review=reviews)
+        lobby.my_cases_requested.connect(self.show_my_cases)
+        lobby.review_requested.connect(self.show_review)
+
+    def _zone(self) -> tzinfo:
+        if self.lobby_view is not None:
+            return self.lobby_view.local_zone
+        return self._local_zone if self._local_zone is not None else system_zone()
+
+    def show_my_cases(self) -> None:
+        """Show "My cases" from the saved list at once, and ask the hub for news."""
+        cases = self._cases
+        if cases is None:
+            return
+        view = self.my_cases_view
+        if view is None:
+            view = MyCasesView(cases, self._zone())
+            view.back_requested.connect(self.show_lobby)
+            view.new_requested.connect(self.new_case)
+            view.open_requested.connect(self.open_case)
+            view.refresh_requested.connect(self.refresh_cases)
+            self.stack.addWidget(view)
+            self.my_cases_view = view
+            cases.set_listener(self._on_case_list)
+        view.set_cases(cases.my_cases())
+        self.stack.setCurrentWidget(view)
+        view.focus_first()
+        self.refresh_cases()
+
+    def _on_case_list(self, cases: CaseList) -> None:
+        if self.my_cases_view is not None:
+            self.my_cases_view.set_cases(cases)
+
+    def refresh_cases(self) -> None:
+        if self._cases is None:
+            return
+        try:
+            self._tasks.spawn(self._refresh_cases(self._cases))
+        except RuntimeError:
+            logger.info("No event loop yet; the cases were not refreshed")
+
+    async def _refresh_cases(self, cases: CaseSource) -> None:
+        self._on_case_list(await cases.refresh())
+
+    def new_case(self, program_id: int) -> None:
+        """Start a new draft for a program and open it in the case form."""
+        if self._cases is not None:
+            self.open_case(self._cases.new_draft(program_id))
+
+    def open_case(self, case: Case) -> None:
+        """Open a draft (or a case returned with comments) in the case form."""
+        self._spawn(self._open_case(case))
+
+    async def _open_case(self, case: Case) -> None:
+        cases, guard = self._cases, self._guard
+        if cases is None or guard is None or self.case_form_view is not None:
+            return
+        try:
+            form = await cases.form(case.program_id)
+        except CaseError as exc:
+            if self.my_cases_view is not None:
+                self.my_cases_view.show_error("The program's case form could not be loaded.", str(exc))
+            return
+        names = {p.program_id: p.name for p in cases.programs()}
+        view = CaseFormView(cases, guard, form, case, program_name=names.get(case.program_id, ""))
+        view.submitted.connect(self._on_case_submitted)
+        view.discarded.connect(lambda _client_id: self._close_case_form("The draft was deleted."))
+        view.closed.connect(lambda: self._close_case_form(None))
+        self.case_form_view = view
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+        first = next(iter(view.choices.values()), None) or next(iter(view.editors.values()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_case_submitted(self, case: Case) -> None:
+        if case.status is CaseStatus.QUEUED:
+            message = "Your case is queued: it is sent by itself as soon as the hub answers."
+        else:
+            message = "Your case was submitted. A facilitator will review it."
+        self._close_case_form(message)
+
+    def _close_case_form(self, message: str | None) -> None:
+        view = self.case_form_view
+        self.case_form_view = None
+        if view is not None:
+            view.stop()
+            self.stack.removeWidget(view)
+            view.deleteLater()
+        self.show_my_cases()
+        if message and self.my_cases_view is not None:
+            self.my_cases_view.show_info(message)
+
+    def show_review(self) -> None:
+        """Show the facilitator's review queue, with the lobby's upcoming sessions to approve into."""
+        cases, guard = self._cases, self._guard
+        if cases is None or guard is None:
+            return
+        view = self.review_view
+        if view is None:
+            view = ReviewView(cases, guard, self._zone())
+            view.back_requested.connect(self.show_lobby)
+            self.stack.addWidget(view)
+            self.review_view = view
+        else:
+            view.reload()
+        if self.lobby_view is not None:
+            view.set_sessions(self.lobby_view.snapshot.sessions, self._now())
+        self.stack.setCurrentWidget(view)
+        view.queue_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- session callbacks ---------------------------------------------------------------------
 
@@ -507,8 +650,13 @@ class MainWindow(QMainWindow):
 
     def _on_task_failed(self, exc: BaseException) -> None:
         message = f"Something unexpected went wrong: {exc}"
+        current = self.stack.currentWidget()
         if self.showing_call:
             self.call_view.show_notice(message)
+        elif isinstance(current, (MyCasesView, ReviewView)):
+            current.show_error(message)
+        elif isinstance(current, CaseFormView):
+            current.error_banner.show_message(message)
         elif self.showing_lobby and self.lobby_view is not None:
             self.lobby_view.show_error(message)
         else:

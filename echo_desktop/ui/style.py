@@ -245,6 +245,60 @@ QLabel#MovedTag {{
     border-radius: 10px; padding: 2px 10px; color: {WARNING_TEXT}; background: {WARNING_BG};
     border: 1px solid {WARNING_BORDER}; font-weight: bold;
 }}
+QWidget#CaseFormView, QWidget#CaseFields, QWidget#MyCasesView, QWidget#ReviewView {{
+    background: {WINDOW_BG};
+}}
+QScrollArea#CaseScroll, QScrollArea#CaseListScroll, QWidget#CaseListCanvas, QWidget#CaseListContent,
+QWidget#CaseList {{
+    background: {WINDOW_BG};
+}}
+QPlainTextEdit {{
+    background: {SURFACE}; border: 1px solid {BORDER_STRONG}; border-radius: 6px; padding: 4px;
+    selection-background-color: {PRIMARY}; selection-color: #FFFFFF;
+}}
+QPlainTextEdit:focus {{ border: 2px solid {FOCUS_RING}; padding: 3px; }}
+QPlainTextEdit:read-only {{ background: {WINDOW_BG}; }}
+QFrame#FindingsPanel {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QFrame#FindingsPanel QScrollArea, QFrame#FindingsPanel QScrollArea > QWidget > QWidget {{
+    background: {SURFACE};
+}}
+QFrame#FindingRow {{
+    background: {ERROR_BG}; border: 1px solid {ERROR_BORDER}; border-radius: 8px;
+}}
+QFrame#FindingRow QLabel {{ color: {ERROR_TEXT}; background: transparent; }}
+QLabel#FindingsSummary {{ color: {OK_GREEN}; font-weight: bold; }}
+QLabel#FindingsSummary[open="true"] {{ color: {ERROR_TEXT}; }}
+QLabel#SubmitNote {{ color: {WARNING_TEXT}; }}
+QFrame#CaseCard {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QFrame#CaseCard QLabel {{ background: transparent; }}
+QLabel#CaseStatus {{
+    border-radius: 10px; padding: 2px 10px; color: {TEXT_MUTED}; background: {WINDOW_BG};
+    border: 1px solid {BORDER};
+}}
+QLabel#CaseStatus[tone="waiting"] {{
+    color: {WARNING_TEXT}; background: {WARNING_BG}; border-color: {WARNING_BORDER};
+}}
+QLabel#CaseStatus[tone="action"] {{
+    color: {ERROR_TEXT}; background: {ERROR_BG}; border-color: {ERROR_BORDER};
+}}
+QLabel#CaseStatus[tone="good"] {{
+    color: #FFFFFF; background: {OK_GREEN}; border-color: {OK_GREEN}; font-weight: bold;
+}}
+QLabel#CaseStatus[tone="info"] {{ color: {INFO_TEXT}; background: {INFO_BG}; border-color: {INFO_BORDER}; }}
+QLabel#CaseDetail {{ color: {TEXT_MUTED}; }}
+QFrame#CaseCard QLabel#Comments {{
+    background: {WARNING_BG}; color: {WARNING_TEXT}; border-left: 4px solid {WARN_AMBER}; border-radius: 4px;
+    padding: 8px 12px;
+}}
+QFrame#CaseCard QLabel#Recommendations {{
+    background: {INFO_BG}; color: {TEXT}; border-left: 4px solid {PRIMARY}; border-radius: 4px;
+    padding: 8px 12px;
+}}
+QListWidget#ReviewQueue {{
+    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; outline: none;
+}}
+QListWidget#ReviewQueue::item {{ padding: 8px; border-bottom: 1px solid {BORDER}; }}
+QListWidget#ReviewQueue::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
 QDialog#Subscribe {{ background: {WINDOW_BG}; }}
 QRadioButton {{ spacing: 8px; }}
 

@@ -2,9 +2,11 @@
 
 Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.render_screenshots
 Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png,
-call-controls.png, and the lobby's lobby-checking.png (the cache at start, before the hub has
-answered), lobby-online.png, lobby-offline.png and subscribe.png. The lobby's problem lines are
-made by the real client's code (tests/ui/hub_words.py), so the pictures show what users will read.
+call-controls.png, the lobby's lobby-checking.png (the cache at start, before the hub has
+answered), lobby-online.png, lobby-offline.png and subscribe.png, and the case screens'
+case-form.png (with findings marked), my-cases.png and review.png (with the fake guard). The
+lobby's problem lines are made by the real client's code (tests/ui/hub_words.py), so the pictures
+show what users will read.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from echo_desktop.session.errors import ServerGoneError, WrongPinError
 from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
+from tests.fake_cases import FakeCaseSource, fake_guard
 from tests.fake_schedule import FakeScheduleSource, MovableClock, RecordingExport
 from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
+from tests.ui.case_data import case_form_draft, my_cases_list, review_queue
 from tests.ui.hub_words import unreachable_problem
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
@@ -211,9 +215,52 @@ def main() -> int:
         lobby_window.close()
         await asyncio.sleep(0.1)
 
+    async def cases() -> None:
+        source = FakeCaseSource(my_cases_list())
+        source.queue = {7: review_queue()}
+        case_window = MainWindow(
+            ClinicSession(PortraitEngine(frame_size=(320, 240))),
+            MemorySettingsStore(),
+            schedule=FakeScheduleSource(week_snapshot()),
+            now=MovableClock(NOW),
+            local_zone=LOCAL,
+            cases=source,
+            guard=fake_guard,
+        )
+        case_window.resize(*WINDOW_SIZE)
+        case_window.show()
+        await asyncio.sleep(0.2)
+        case_window.show_my_cases()
+        await asyncio.sleep(0.2)
+        my_cases = case_window.my_cases_view
+        assert my_cases is not None
+        recommended = next(c for c in my_cases.cards if c.read_button.isVisible())
+        recommended.toggle_recommendations()
+        await asyncio.sleep(0.2)
+        save(case_window, "my-cases.png")
+        case_window.open_case(case_form_draft())
+        while case_window.case_form_view is None:
+            await asyncio.sleep(0.02)
+        form = case_window.case_form_view
+        form.editors["hpi"].setFocus()
+        await asyncio.sleep(0.4)
+        save(case_window, "case-form.png")
+        form.stop()
+        case_window.show_review()
+        review = case_window.review_view
+        assert review is not None
+        while len(review.queue) < 3:
+            await asyncio.sleep(0.02)
+        review.queue_list.setCurrentRow(2)
+        await asyncio.sleep(0.3)
+        save(case_window, "review.png")
+        case_window.close()
+        await asyncio.sleep(0.1)
+
     with loop:
         loop.run_until_complete(scenario())
         loop.run_until_complete(lobby())
+        loop.run_until_complete(cases())
     return 0
 
 

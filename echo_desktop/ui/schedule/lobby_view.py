@@ -16,15 +16,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot, by_d
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError
 from echo_desktop.schedule.reminders import ReminderTracker
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
+from echo_desktop.ui.page import add_refresh_shortcut, install_scrolling_page
 from echo_desktop.ui.schedule.local_zone import system_zone
 from echo_desktop.ui.schedule.notifier import Notify, TrayNotifier
 from echo_desktop.ui.schedule.session_card import SessionCard
@@ -80,6 +78,8 @@ class LobbyView(QWidget):
     refresh_requested = Signal()
     add_program_requested = Signal()
     join_other_requested = Signal()
+    my_cases_requested = Signal()
+    review_requested = Signal()
 
     def __init__(
         self,
@@ -124,11 +124,18 @@ class LobbyView(QWidget):
         self.join_other_button = QPushButton("Join another r&oom…")
         self.join_other_button.setToolTip("Join a clinic room by its address, number and PIN")
         self.join_other_button.clicked.connect(self.join_other_requested)
-        for button in (self.refresh_button, self.add_program_button, self.join_other_button):
+        # The case screens' ways in, shown only when the app has cases (`set_case_links`).
+        self.my_cases_button = QPushButton("My &cases")
+        self.my_cases_button.setToolTip("Your cases: prepare one, follow its review, read recommendations")
+        self.my_cases_button.clicked.connect(self.my_cases_requested)
+        self.review_button = QPushButton("Re&view cases")
+        self.review_button.setToolTip("Screen the cases submitted to the programs you facilitate")
+        self.review_button.clicked.connect(self.review_requested)
+        self.my_cases_button.hide()
+        self.review_button.hide()
+        for button in self._header_buttons():
             button.setAutoDefault(True)
-        refresh_shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
-        refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        refresh_shortcut.activated.connect(self.refresh_requested)
+        add_refresh_shortcut(self, self.refresh_requested.emit)
 
         self.error_banner = Banner(BannerKind.ERROR)
         self.error_banner.action_triggered.connect(self._retry_join)
@@ -187,7 +194,7 @@ class LobbyView(QWidget):
         header = QHBoxLayout()
         header.setSpacing(10)
         header.addLayout(title_column, 1)
-        for button in (self.refresh_button, self.add_program_button, self.join_other_button):
+        for button in self._header_buttons():
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
 
         column = QVBoxLayout()
@@ -209,27 +216,7 @@ class LobbyView(QWidget):
         column.addWidget(self._list)
         column.addStretch(1)
 
-        content = QWidget()
-        content.setObjectName("LobbyContent")
-        content.setMaximumWidth(CONTENT_MAX_WIDTH)
-        content.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        content.setLayout(column)
-        centering = QWidget()
-        centering.setObjectName("LobbyCanvas")
-        centering_layout = QHBoxLayout(centering)
-        centering_layout.setContentsMargins(32, 24, 32, 32)
-        centering_layout.addStretch(0)
-        centering_layout.addWidget(content, 1)
-        centering_layout.addStretch(0)
-
-        scroll = QScrollArea()
-        scroll.setObjectName("LobbyScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(centering)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        install_scrolling_page(self, column, "Lobby", CONTENT_MAX_WIDTH)
 
     # --- the snapshot ----------------------------------------------------------------------------
 
@@ -314,8 +301,22 @@ class LobbyView(QWidget):
         if focused is not None:
             self._restore_focus(*focused)
 
+    def _header_buttons(self) -> list[QPushButton]:
+        return [
+            self.my_cases_button,
+            self.review_button,
+            self.refresh_button,
+            self.add_program_button,
+            self.join_other_button,
+        ]
+
+    def set_case_links(self, *, my_cases: bool, review: bool) -> None:
+        """Show "My cases" (and "Review cases" for a facilitator) in the header."""
+        self.my_cases_button.setVisible(my_cases)
+        self.review_button.setVisible(review)
+
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.refresh_button, self.add_program_button, self.join_other_button]
+        chain: list[QWidget] = list(self._header_buttons())
         for card in self._cards:
             chain += [card.join_button, card.export_button]
         for first, second in itertools.pairwise(chain):

@@ -1,0 +1,156 @@
+"""The facilitator's review: the queue screened by the guard, the presenter's dismissals and
+reasons, approve into an upcoming session of the program, or return with comments."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from echo_desktop.cases.findings import Dismissal, PhiKind
+from echo_desktop.cases.model import CaseStatus, SessionSlot
+from echo_desktop.ui.cases.review_view import EMPTY_QUEUE_TEXT, NO_SESSIONS_TEXT, ReviewView
+from echo_desktop.ui.cases.source import CaseError, CaseProgram
+from tests.fake_cases import FakeCaseSource, fake_guard, sample_case
+from tests.ui.lobby_data import LOCAL, NOW, at, hcv, pain
+
+ViewFactory = Callable[[FakeCaseSource], ReviewView]
+
+CLEAN = sample_case("clean", CaseStatus.SUBMITTED, question="Rising ALT on treatment")
+DISMISSED = replace(
+    sample_case("dismissed", CaseStatus.SUBMITTED, question="Thyroid eye disease"),
+    values={**CLEAN.values, "question": "Thyroid eye disease", "past_history": "Graves disease."},
+    dismissals=(Dismissal("past_history", PhiKind.NAME, "Graves", "Graves' disease, a condition"),),
+)
+LEAKY = replace(
+    sample_case("leaky", CaseStatus.SUBMITTED, question="Jaundice"),
+    values={**CLEAN.values, "question": "Jaundice", "hpi": "Seen by Mrs. Jones on March 3, 2024."},
+)
+
+
+@pytest.fixture
+def source() -> FakeCaseSource:
+    source = FakeCaseSource()
+    source.queue = {7: (CLEAN, DISMISSED, LEAKY)}
+    return source
+
+
+@pytest.fixture
+def make_view(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> ViewFactory:
+    def build(source: FakeCaseSource) -> ReviewView:
+        view = ReviewView(source, fake_guard, LOCAL)
+        qtbot.addWidget(view)
+        view.resize(1200, 800)
+        view.show()
+        qtbot.waitExposed(view)
+        qtbot.waitUntil(lambda: view.loads >= 1, timeout=3000)
+        view.set_sessions([hcv(at(26, 14)), pain(at(26, 12)), hcv(at(20, 14))], NOW)
+        return view
+
+    return build
+
+
+def select(view: ReviewView, client_id: str) -> None:
+    view.queue_list.setCurrentRow([c.client_id for c in view.queue].index(client_id))
+
+
+def test_the_queue_shows_each_case_with_its_guard_result(
+    make_view: ViewFactory, source: FakeCaseSource
+) -> None:
+    view = make_view(source)
+    items = [view.queue_list.item(i).text().splitlines() for i in range(view.queue_list.count())]
+    assert [lines[0] for lines in items] == ["Rising ALT on treatment", "Thyroid eye disease", "Jaundice"]
+    assert items[0][2] == "No patient identifiers found"
+    assert items[1][2] == "No open identifiers · 1 marked not PHI by the presenter"
+    assert items[2][2] == "2 possible patient identifiers"
+
+    select(view, "leaky")
+    assert view.findings_label.isVisible()
+    assert "History of present illness: “Mrs. Jones” looks like a name." in view.findings_label.text()
+    assert not view.approve_button.isEnabled()
+    assert "return it with comments" in view.approve_note.text()
+
+    select(view, "dismissed")
+    assert view.dismissals_label.isVisible()
+    assert "“Graves”" in view.dismissals_label.text()
+    assert "Reason: Graves' disease, a condition" in view.dismissals_label.text()
+    assert view.approve_button.isEnabled()
+
+
+def test_approve_into_an_upcoming_session_of_the_program(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot
+) -> None:
+    view = make_view(source)
+    # Only the program's sessions still to come: not the other program's, not a past one.
+    sessions = [view.session_combo.itemData(i) for i in range(view.session_combo.count())]
+    assert [(s.program, s.start) for s in sessions] == [("Hepatitis C ECHO", at(26, 14))]
+    assert view.session_combo.itemText(0).startswith("Thursday 26 November 2026 at 14:00")
+    select(view, "clean")
+    with qtbot.waitSignal(view.reviewed, timeout=3000) as reviewed:
+        qtbot.mouseClick(view.approve_button, Qt.MouseButton.LeftButton)
+    assert source.approved == [(CLEAN, SessionSlot("hcv-weekly", at(26, 14)))]
+    assert reviewed.args[0].status is CaseStatus.APPROVED
+    assert view.info_banner.message == (
+        "Approved “Rising ALT on treatment” for Thursday 26 November 2026 at 14:00."
+    )
+    assert [c.client_id for c in view.queue] == ["dismissed", "leaky"]
+
+
+def test_return_with_comments(make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot) -> None:
+    view = make_view(source)
+    select(view, "leaky")
+    assert not view.return_button.isEnabled()  # comments first
+    qtbot.keyClicks(view.comments_edit, "Please remove the name and the full date.")
+    assert view.return_button.isEnabled()
+    with qtbot.waitSignal(view.reviewed, timeout=3000):
+        qtbot.mouseClick(view.return_button, Qt.MouseButton.LeftButton)
+    assert source.returned == [(LEAKY, "Please remove the name and the full date.")]
+    assert [c.client_id for c in view.queue] == ["clean", "dismissed"]
+
+
+def test_a_refused_review_keeps_the_case_in_the_queue(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot
+) -> None:
+    view = make_view(source)
+    source.review_error = CaseError("Someone else changed this case; it was reloaded")
+    select(view, "clean")
+    view.approve()
+    qtbot.waitUntil(view.error_banner.isVisible, timeout=3000)
+    assert view.error_banner.text() == (
+        "“Rising ALT on treatment” was not updated. Someone else changed this case; it was reloaded."
+    )
+    assert len(view.queue) == 3
+
+
+def test_without_an_upcoming_session_approve_says_why(make_view: ViewFactory, source: FakeCaseSource) -> None:
+    view = make_view(source)
+    view.set_sessions([], NOW)
+    assert view.session_combo.itemText(0) == NO_SESSIONS_TEXT
+    assert not view.approve_button.isEnabled()
+    assert view.approve_note.text() == "There is no upcoming session of this program to present it in."
+
+
+def test_an_empty_queue_and_a_failed_fetch(make_view: ViewFactory, qtbot: QtBot) -> None:
+    source = FakeCaseSource()
+    view = make_view(source)
+    assert view.empty_label.isVisible() and view.empty_label.text() == EMPTY_QUEUE_TEXT
+    source.queue_error = CaseError("The hub did not answer")
+    view.reload()
+    qtbot.waitUntil(lambda: view.loads >= 2, timeout=3000)
+    assert (
+        view.error_banner.text() == "Could not fetch the cases of Hepatitis C ECHO. The hub did not answer."
+    )
+
+
+def test_only_the_programs_the_person_reviews_are_offered(make_view: ViewFactory) -> None:
+    source = FakeCaseSource()
+    source.program_list = (
+        CaseProgram(7, "Hepatitis C ECHO", True),
+        CaseProgram(8, "Chronic Pain ECHO", False),
+    )
+    view = make_view(source)
+    assert [view.program_combo.itemText(i) for i in range(view.program_combo.count())] == ["Hepatitis C ECHO"]

@@ -1,0 +1,262 @@
+"""Places smaller than a state (Safe Harbor 2): addresses, towns, counties, ZIP codes, and
+named workplaces and facilities ('the Gallup Walmart distribution center'). A state alone may stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import pairwise
+
+from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
+from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.vocabulary import (
+    AMBIGUOUS_STATE_ABBREVIATIONS,
+    COMMON_WORDS,
+    EPONYM_FOLLOWERS,
+    EPONYMS,
+    MONTHS,
+    STATE_ABBREVIATIONS,
+    STATE_NAMES,
+    STOPWORDS,
+    TITLES,
+    WEEKDAYS,
+)
+from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.findings import Finding, PhiKind
+
+_SUFFIX = (
+    r"street|st|road|rd|avenue|ave|av|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|"
+    r"highway|hwy|route|rte|trail|trl|circle|cir|parkway|pkwy|loop|terrace|ter|square|sq|pike|"
+    r"alley|row|crossing|xing|plaza|run|path|point|pt|ridge|mesa|canyon"
+)
+_STATE_AB = "|".join(sorted(STATE_ABBREVIATIONS))
+_STATE_FULL = "|".join(sorted((s.replace(" ", r"\s+") for s in STATE_NAMES), key=len, reverse=True))
+_CITY_TAIL = (
+    rf"(?:,?\s+(?:[A-Z][a-z]+\.?\s+){{0,2}}[A-Z][a-z]+)?(?:,?\s+(?:{_STATE_AB}|(?i:{_STATE_FULL})))?"
+    r"(?:,?\s+\d{5}(?:-\d{4})?)?"
+)
+_STREET = re.compile(
+    rf"(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
+    rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
+)
+_ROAD_NUMBER = re.compile(
+    r"\b(?:(?:county|co\.?|state|forest|indian|bia|navajo)\s+(?:road|rd|route|rte|highway|hwy)|"
+    r"(?:rural\s+route|rr|hc|highway|hwy|route|rte|mile\s+marker|mm|exit)|p\.?\s?o\.?\s+box|box)"
+    r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
+    re.IGNORECASE,
+)
+_ZIP = re.compile(
+    rf"(?:(?<=\b(?:{_STATE_AB})\s)|(?<=\b(?:{_STATE_AB}),\s)"
+    r"|(?i:(?<=zip\s)|(?<=zip:\s)|(?<=zip code\s)|(?<=zipcode\s)|(?<=zip code:\s)))"
+    r"\d{5}(?:-\d{4})?\b"
+)
+_COUNTY = re.compile(
+    r"\b(?:[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?|(?-i:[a-z]{3,}))\s+(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+)
+_FACILITY_NOUNS = (
+    r"hospital|medical\s+center|medical\s+centre|health\s+center|health\s+centre|clinic|"
+    r"urgent\s+care|elementary(?:\s+school)?|middle\s+school|high\s+school|school|academy|"
+    r"university|college|mine|plant|factory|mill|distribution\s+center|warehouse|store|"
+    r"supercenter|restaurant|casino|hotel|motel|church|chapel|senior\s+center|nursing\s+home|"
+    r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
+    r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
+    r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall"
+)
+_FACILITY = re.compile(rf"(?:\bthe\s+)?(?<![\w-])(?-i:(?:[A-Z][\w'&.-]*\s+){{1,5}})(?i:{_FACILITY_NOUNS})\b")
+_EMPLOYER = re.compile(
+    r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
+    r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
+    re.IGNORECASE,
+)
+_PREPOSITIONS = frozenset(
+    {"in", "from", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
+)
+_LOCATION_VERBS = re.compile(
+    r"(?i)\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
+    r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+)?$"
+)
+_SAFE_CAPITALS = frozenset(
+    {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada"}
+)
+
+
+def find_locations(text: str) -> Iterator[Finding]:
+    """Addresses, roads, ZIP codes, counties, towns, and named workplaces and facilities."""
+    for match in _STREET.finditer(text):
+        if not _dose_like(match.group(0)):
+            yield from _one(text, match.start(), match.end(), "[address]")
+    for match in _ROAD_NUMBER.finditer(text):
+        yield from _one(text, match.start(), match.end(), "[address]")
+    for match in _ZIP.finditer(text):
+        yield from _one(text, match.start(), match.end(), "[ZIP code]")
+    for match in _COUNTY.finditer(text):
+        head = match.group(0).split()[0].lower()
+        if head not in STOPWORDS and head not in EPONYMS:
+            yield from _one(text, match.start(), match.end(), "[county]")
+    for match in _FACILITY.finditer(text):
+        if _named_facility(match.group(0)):
+            yield from _one(text, match.start(), match.end(), "[workplace]")
+    for match in _EMPLOYER.finditer(text):
+        place = match.group("place")
+        if place.split()[0].lower() not in TITLES | STOPWORDS:
+            yield from _one(text, match.start("place"), match.end("place"), "[workplace]")
+    yield from _towns(text, gazetteers())
+
+
+def _dose_like(value: str) -> bool:
+    # "2 puffs per day": no street suffix there, but "1 tab PO daily at St" cannot be a street.
+    return bool(
+        re.search(r"(?i)\b(?:mg|mcg|ml|units?|tabs?|tablets?|puffs?|po|bid|tid|qid|daily|drops?)\b", value)
+    )
+
+
+def _named_facility(value: str) -> bool:
+    """'Gallup Walmart distribution center', not 'The clinic' or 'Hepatitis C clinic'."""
+    capitals = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", value) if w[:1].isupper()]
+    names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"}]
+    if not names:
+        return False
+    # Clinical services are not places: 'Hepatitis C Clinic', 'ECHO clinic', 'Diabetes Center'.
+    clinical = {
+        "echo",
+        "hepatitis",
+        "diabetes",
+        "hiv",
+        "pain",
+        "cancer",
+        "heart",
+        "kidney",
+        "liver",
+        "sleep",
+        "wound",
+        "dialysis",
+        "memory",
+        "stroke",
+        "trauma",
+        "emergency",
+        "primary",
+        "family",
+        "pediatric",
+        "women's",
+        "behavioral",
+        "mental",
+        "addiction",
+        "recovery",
+        "infusion",
+        "ecg",
+        "ekg",
+        "mri",
+        "ct",
+        "ed",
+        "er",
+        "icu",
+        "or",
+        "c",
+        "b",
+        "a",
+        "va",
+        "ihs",
+        "our",
+        "this",
+        "that",
+        "his",
+        "her",
+        "their",
+        "community",
+        "rural",
+        "county",
+        "tribal",
+        "university",
+    }
+    return any(w.lower().rstrip("'s") not in clinical and w.lower() not in EPONYMS for w in names)
+
+
+def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
+    tokens = words(text)
+    i = 0
+    while i < len(tokens):
+        length = _place_at(tokens, i, gaz, text)
+        if length:
+            end = i + length - 1
+            state_end = _state_after(text, tokens, end)
+            made_end = tokens[end].end if state_end is None else state_end
+            yield from _one(text, tokens[i].start, made_end, "[town]")
+            i += length
+        else:
+            i += 1
+
+
+def _place_at(tokens: list[Word], i: int, gaz: Gazetteers, text: str) -> int:
+    """How many words from i make a town or county name here (0 if none)."""
+    word = tokens[i]
+    if word.bare not in gaz.place_heads:
+        return 0
+    for length in range(min(gaz.longest_place_words, len(tokens) - i), 0, -1):
+        run = tokens[i : i + length]
+        name = " ".join(w.bare for w in run)
+        if name not in gaz.places or name in STATE_NAMES:
+            continue
+        if any(text[a.end : b.start] not in (" ", ". ") for a, b in pairwise(run)):
+            continue
+        if _is_place_here(run, tokens, i, length, gaz, text):
+            return length
+    return 0
+
+
+def _is_place_here(
+    run: list[Word], tokens: list[Word], i: int, length: int, gaz: Gazetteers, text: str
+) -> bool:
+    first = run[0]
+    name = " ".join(w.bare for w in run)
+    after = tokens[i + length] if i + length < len(tokens) else None
+    if after is not None and (after.bare in EPONYM_FOLLOWERS or run[-1].possessive):
+        return False  # 'Glasgow Coma Scale', 'Lyme disease'
+    if any(w.bare in EPONYMS for w in run) or name in MONTHS or name in WEEKDAYS or name in _SAFE_CAPITALS:
+        return False
+    before = tokens[i - 1] if i > 0 else None
+    by_preposition = before is not None and before.bare in _PREPOSITIONS and not first.sentence_start
+    by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))
+    has_state = _state_after(text, tokens, i + length - 1) is not None
+    common = name in COMMON_WORDS or name in STOPWORDS
+    if all(w.capitalised or w.upper for w in run):
+        if has_state or by_verb:
+            return True
+        if common:
+            return by_preposition and before is not None and before.bare in ("in", "from", "near", "outside")
+        if name in gaz.first_names and (before is None or before.bare not in _PREPOSITIONS):
+            return False  # 'Denver' or 'Sharon' alone could be a person: the name detector decides
+        return not first.sentence_start or after is None or after.text in (",", "is", "was")
+    # Lower-case typing: 'lives in gallup', 'from farmington nm'.
+    return not common and (
+        by_verb
+        or has_state
+        or (
+            (by_preposition and before is not None and before.bare in ("in", "from", "near"))
+            and name not in gaz.first_names
+        )
+    )
+
+
+def _state_after(text: str, tokens: list[Word], end: int) -> int | None:
+    """The end offset of ', NM' / ' New Mexico' (and a ZIP) right after token `end`, if there."""
+    match = re.match(
+        rf",?\s+(?P<state>{_STATE_AB}|(?i:{_STATE_FULL}))\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?",
+        text[tokens[end].end :],
+    )
+    if match is None:
+        return None
+    if (
+        match.group("state") in AMBIGUOUS_STATE_ABBREVIATIONS
+        and not re.search(r"\d{5}", match.group(0))
+        and "," not in match.group(0)
+    ):
+        return None
+    return tokens[end].end + match.end()
+
+
+def _one(text: str, start: int, end: int, suggestion: str) -> Iterator[Finding]:
+    made = finding(text, start, end, PhiKind.LOCATION, suggestion)
+    if made is not None:
+        yield made

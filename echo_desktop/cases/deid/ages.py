@@ -26,6 +26,16 @@ _AGE = re.compile(
     r")",
     re.IGNORECASE,
 )
+_WORDS = re.compile(
+    r"\b(?:ninety|one\s+hundred(?:\s+and)?)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?=[\s-]+(?:years?|yrs?|year-old)|\s+and\s+|\s*(?:,|\.|$))",
+    re.IGNORECASE,
+)
+# 'died at 94', 'passed away at 96': an age given by an event.
+_AT_EVENT = re.compile(
+    r"(?i)\b(?:died|death|passed\s+away|deceased|diagnosed|married|retired)\s+at\s+(?:age\s+)?"
+    r"(?P<age>\d{2,3})\b"
+)
 _DECADE = re.compile(
     r"\b(?:in\s+(?:his|her|their|the)\s+(?:(?:early|mid|late)[\s-]+)?)"
     r"(?P<decade>9\d['’]?s|nineties|1\d\d['’]?s)\b"
@@ -42,10 +52,16 @@ def find_ages(text: str) -> Iterator[Finding]:
             made = finding(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
             if made is not None:
                 yield made
-    for match in _DECADE.finditer(text):
-        made = finding(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
-        if made is not None:
-            yield made
+    for match in _AT_EVENT.finditer(text):
+        if 90 <= int(match.group("age")) <= 130:
+            made = finding(text, match.start("age"), match.end("age"), PhiKind.AGE, SUGGESTION)
+            if made is not None:
+                yield made
+    for pattern in (_WORDS, _DECADE):
+        for match in pattern.finditer(text):
+            made = finding(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
+            if made is not None:
+                yield made
 
 
 def _is_sex_letter_ambiguity(match: re.Match[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 from collections.abc import Iterator
@@ -42,9 +43,7 @@ _URL = re.compile(
 _IPV4 = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::\d{1,5})?(?![\w]|\.\d)"
 )
-_IPV6 = re.compile(
-    r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4})?(?![\w:])"
-)
+_IPV6_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _MAC = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
 
 _matcher_lock = threading.Lock()
@@ -64,8 +63,8 @@ def find_contacts(text: str) -> Iterator[Finding]:
         if _is_url(match.group(0)):
             yield from _one(text, match.start(), _url_end(match), PhiKind.URL, "[link]")
     yield from _simple(text, _IPV4, PhiKind.IP, "[IP address]")
-    for match in _IPV6.finditer(text):
-        if not re.fullmatch(r"[\d:]+", match.group(0)):  # 10:30:00 is a time
+    for match in _IPV6_CANDIDATE.finditer(text):
+        if _is_ipv6(match.group(0)):
             yield from _one(text, match.start(), match.end(), PhiKind.IP, "[IP address]")
     yield from _simple(text, _MAC, PhiKind.DEVICE, "[device ID]")
 
@@ -99,6 +98,15 @@ def _international(text: str) -> Iterator[tuple[int, int]]:
                 _phonenumbers = phonenumbers
     for match in _phonenumbers.PhoneNumberMatcher(text, None, leniency=_phonenumbers.Leniency.POSSIBLE):
         yield match.start, match.end
+
+
+def _is_ipv6(value: str) -> bool:
+    # 10:30:00 is a time, and not an address either: ipaddress decides.
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_url(value: str) -> bool:

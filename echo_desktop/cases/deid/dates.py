@@ -54,7 +54,7 @@ _ORDINAL_DAY = re.compile(
 
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
 _BARE_MONTH = re.compile(
-    r"\b(?:in|since|until|till|during|early|late|mid|mid-|last|next|this|through|by|of|from)\s+"
+    r"\b(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
     r"(?P<month>January|February|March|April|June|July|August|September|October|November|December)\b"
 )
 
@@ -71,8 +71,18 @@ _DATE_CONTEXT = re.compile(
     r"\b(?:on|since|from|until|till|dated?|dob|born|admitted|discharged|seen|visit|through|"
     r"by|before|after|last|next|due|started|stopped|began|ended|surgery|procedure|died|"
     r"deceased|expired|returned|presented|scheduled|appointment|appt|f/u|follow-up|"
-    r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod)\W*$",
+    r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod|"
+    r"mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|"
+    r"sun|sunday)\W*$",
     re.IGNORECASE,
+)
+
+
+# Holidays name a day: 'Thanksgiving 2024', 'on Christmas Eve', 'New Year's Day'.
+_HOLIDAY = re.compile(
+    r"\b(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
+    r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
+    r"Father['’]?s\s+Day)(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
 )
 
 
@@ -93,6 +103,8 @@ def find_dates(text: str) -> Iterator[Finding]:
         yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
     for match in _ORDINAL_DAY.finditer(text):
         yield from _emit(text, match.start("day"), match.end("day"), "")
+    for match in _HOLIDAY.finditer(text):
+        yield from _emit(text, match.start("day"), match.end("day"), _year_of(match.group("day")))
     for match in _BARE_MONTH.finditer(text):
         yield from _emit(text, match.start("month"), match.end("month"), "")
 

@@ -43,7 +43,8 @@ _STREET = re.compile(
 )
 _ROAD_NUMBER = re.compile(
     r"\b(?:(?:county|co\.?|state|forest|indian|bia|navajo)\s+(?:road|rd|route|rte|highway|hwy)|"
-    r"(?:rural\s+route|rr|hc|highway|hwy|route|rte|mile\s+marker|mm|exit)|p\.?\s?o\.?\s+box|box)"
+    r"(?:rural\s+route|(?:rr|hc)(?=\s*\d+\s*,?\s*box)|highway|hwy|route|rte|mile\s+marker|exit)"
+    r"|p\.?\s?o\.?\s+box|box)"
     r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
     re.IGNORECASE,
 )
@@ -77,8 +78,19 @@ _LOCATION_VERBS = re.compile(
     r"(?i)\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
     r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+)?$"
 )
+# Capitalised words that name something bigger than a state, or a people rather than a place.
 _SAFE_CAPITALS = frozenset(
-    {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada"}
+    {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada",
+     "navajo", "hopi", "apache", "cherokee", "sioux", "lakota", "ute", "pueblo", "southwest",
+     "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam"}
+)  # fmt: skip
+# 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
+# when no gazetteer knows it.
+_MOVED = re.compile(
+    r"(?:\b(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|"
+    r"is\s+from|comes\s+from|came\s+from|originally\s+from|home\s+in|hometown\s+of)"
+    r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)\s+)"
+    r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
 )
 
 
@@ -102,6 +114,10 @@ def find_locations(text: str) -> Iterator[Finding]:
         place = match.group("place")
         if place.split()[0].lower() not in TITLES | STOPWORDS:
             yield from _one(text, match.start("place"), match.end("place"), "[workplace]")
+    for match in _MOVED.finditer(text):
+        place = match.group("place").lower()
+        if place not in STATE_NAMES and place.split()[0] not in _SAFE_CAPITALS | STOPWORDS:
+            yield from _one(text, match.start("place"), match.end("place"), "[town]")
     yield from _towns(text, gazetteers())
 
 
@@ -220,22 +236,24 @@ def _is_place_here(
     by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))
     has_state = _state_after(text, tokens, i + length - 1) is not None
     common = name in COMMON_WORDS or name in STOPWORDS
+    embedded = (before is not None and before.capitalised and text[before.end : first.start] == " ") or (
+        after is not None and after.capitalised and text[run[-1].end : after.start] == " "
+    )
     if all(w.capitalised or w.upper for w in run):
         if has_state or by_verb:
             return True
+        if embedded and not by_preposition:
+            return False  # 'Presbyterian Centennial Care': part of a longer name
         if common:
             return by_preposition and before is not None and before.bare in ("in", "from", "near", "outside")
         if name in gaz.first_names and (before is None or before.bare not in _PREPOSITIONS):
             return False  # 'Denver' or 'Sharon' alone could be a person: the name detector decides
         return not first.sentence_start or after is None or after.text in (",", "is", "was")
-    # Lower-case typing: 'lives in gallup', 'from farmington nm'.
+    # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
+    after_street = bool(re.search(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$", text[: first.start]))
+    plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
     return not common and (
-        by_verb
-        or has_state
-        or (
-            (by_preposition and before is not None and before.bare in ("in", "from", "near"))
-            and name not in gaz.first_names
-        )
+        by_verb or has_state or after_street or (plain_preposition and name not in gaz.first_names)
     )
 
 

@@ -32,8 +32,10 @@ from echo_desktop.cases.deid.words import Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _NAMING_WORDS = frozenset(
-    {"named", "name", "names", "called", "aka", "nee", "née", "signed", "contact", "pcp"}
+    {"named", "name", "names", "called", "aka", "nee", "née", "signed", "contact", "pcp", "attn", "attention"}
 )
+# Words that work like a title before a name: 'Nurse Jackie', 'nurse jackie'.
+_ROLE_TITLES = frozenset({"nurse", "rn", "np", "pa", "coach", "pastor", "father", "sister", "officer"})
 _LABELS = re.compile(
     r"(?i)(?:^|\n)\s*(?:patient|pt|name|patient name|contact|emergency contact|next of kin|nok|"
     r"pcp|provider|referring(?: provider| physician)?|attending|resident|nurse|rn|np|pa|md|"
@@ -74,19 +76,8 @@ def _name_at(text: str, tokens: list[Word], i: int, gaz: Gazetteers) -> tuple[in
     if not _could_be_name(word):
         return None
     previous = tokens[i - 1] if i > 0 and not word.sentence_start else None
-    contextual = (
-        previous is not None
-        and (
-            previous.bare in RELATIVES
-            or previous.bare in _NAMING_WORDS
-            or previous.bare in ("by", "with", "to", "from")
-        )
-    ) or bool(_LABELS.search(text[: word.start]))
-    if contextual and previous is not None and previous.bare in ("by", "with", "to", "from"):
-        # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
-        contextual = word.bare in gaz.first_names and not _eponym(tokens, i)
-    if contextual and _plausible_single(word, tokens, i):
-        end = _name_run(text, tokens, i, gaz, lenient=True)
+    if _named_by_context(text, tokens, i, previous, gaz):
+        end = _name_run(text, tokens, i, gaz, lenient=True, trusted_first=True)
         if end is not None:
             return i, end
     # First + last name from the census lists.
@@ -102,6 +93,8 @@ def _name_at(text: str, tokens: list[Word], i: int, gaz: Gazetteers) -> tuple[in
     # A capitalised first name on its own that is not an everyday word.
     if (
         word.capitalised
+        and len(word.bare) > 2
+        and word.bare not in STOPWORDS
         and word.bare in gaz.first_names
         and word.bare not in COMMON_WORDS
         and word.bare not in gaz.places
@@ -112,6 +105,23 @@ def _name_at(text: str, tokens: list[Word], i: int, gaz: Gazetteers) -> tuple[in
     return None
 
 
+def _named_by_context(text: str, tokens: list[Word], i: int, previous: Word | None, gaz: Gazetteers) -> bool:
+    """A word the text itself calls a name: after a relative, 'named', 'Nurse', or a 'Name:' label."""
+    word = tokens[i]
+    if _eponym(tokens, i) or word.bare in STOPWORDS:
+        return False
+    if word.text.islower() and word.bare not in gaz.first_names:
+        return False  # lower-case typing: only a first name from the census ('her mom maria')
+    if previous is not None and (previous.bare in RELATIVES or previous.bare in _NAMING_WORDS):
+        return word.capitalised or word.text.islower()
+    if previous is not None and previous.bare in _ROLE_TITLES:
+        return word.bare in gaz.first_names or (word.capitalised and word.bare in gaz.last_names)
+    if previous is not None and previous.bare in ("by", "with", "to", "from", "attn"):
+        # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
+        return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
+    return word.capitalised and bool(_LABELS.search(text[: word.start]))
+
+
 def _title_shape(text: str, word: Word) -> bool:
     # "Dr." / "Dr" / "dr" then a space: a title; "MS" (multiple sclerosis) is not.
     if word.upper and word.bare in ("ms", "dr") and text[word.end : word.end + 1] != ".":
@@ -119,7 +129,9 @@ def _title_shape(text: str, word: Word) -> bool:
     return text[word.end : word.end + 2] in (". ", " ") or text[word.end : word.end + 1] == " "
 
 
-def _name_run(text: str, tokens: list[Word], i: int, gaz: Gazetteers, lenient: bool) -> int | None:
+def _name_run(
+    text: str, tokens: list[Word], i: int, gaz: Gazetteers, lenient: bool, trusted_first: bool = False
+) -> int | None:
     """The last index of a run of up to three name words from i ('Angela Reyes', 'J. Smith')."""
     end = None
     j = i
@@ -130,7 +142,8 @@ def _name_run(text: str, tokens: list[Word], i: int, gaz: Gazetteers, lenient: b
         if _eponym(tokens, j) or (word.bare in STOPWORDS and not word.capitalised):
             break
         if (
-            word.capitalised
+            (trusted_first and j == i)
+            or word.capitalised
             or (word.upper and len(word.text) <= 2)
             or (
                 lenient
@@ -139,7 +152,9 @@ def _name_run(text: str, tokens: list[Word], i: int, gaz: Gazetteers, lenient: b
                 and word.bare not in STOPWORDS | COMMON_WORDS
             )
         ):
-            if word.bare in MONTHS or word.bare in WEEKDAYS or word.bare in STATE_NAMES:
+            if (
+                word.bare in MONTHS and not (trusted_first and j == i)
+            ) or word.bare in WEEKDAYS | STATE_NAMES:
                 break
             end = j
             j += 1
@@ -155,14 +170,6 @@ def _adjacent(text: str, a: Word, b: Word) -> bool:
 
 def _could_be_name(word: Word) -> bool:
     return word.text[:1].isalpha() and word.bare not in EPONYMS and len(word.bare) > 1
-
-
-def _plausible_single(word: Word, tokens: list[Word], i: int) -> bool:
-    if _eponym(tokens, i):
-        return False
-    if word.capitalised:
-        return word.bare not in ("the", "a", "an", "his", "her", "their", "and", "at")
-    return word.bare not in STOPWORDS | COMMON_WORDS and len(word.bare) > 2
 
 
 def _pair(first: Word, second: Word, gaz: Gazetteers, text: str) -> bool:

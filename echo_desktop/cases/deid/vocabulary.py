@@ -13,22 +13,21 @@ def _words(block: str) -> frozenset[str]:
 # Clinical eponyms and named scales: capitalised, often names or places, never PHI in a case.
 EPONYMS = _words(
     """
-    addison alzheimer apgar asperger babinski baker barrett bell bence beck behcet bishop braden
-    breslow brugada buerger burkitt charcot chiari child child-pugh christmas clark cobb coombs
-    corrigan coxsackie creutzfeldt crohn cullen curb cushing denver dix-hallpike doppler down
-    dressler dubin duchenne duke dupuytren ebola edinburgh ehlers epley epstein epstein-barr
-    ewing fabry fallot fisher foley folstein fontan framingham friedreich gaucher gilbert
-    glasgow gleason graves gram grey guillain guillain-barre hallpike hamilton hantavirus
-    hashimoto heimlich hickman hirschsprung hodgkin holter homan horner hunt hunt-hess
-    huntington jones kaposi karnofsky kawasaki kernig killip klinefelter korsakoff krabbe
-    kussmaul lachman lewy lou lown ludwig lyme lynch mallampati mallory marfan mcburney mcmurray
-    meckel meniere mobitz montgomery morse murphy nissen non-hodgkin norton norwalk osgood paget
-    pap papanicolaou parkinson peyronie phalen pott prinzmetal raynaud reiter reye rinne romberg
-    rome roux salter-harris schilling sjogren sjögren snellen spurling stevens stevens-johnson
-    still swan swan-ganz takayasu tanner tay-sachs tinel tourette trendelenburg turner valsalva
-    virchow von wallenberg weber wegener wells wenckebach wernicke west whipple whipple's
-    williams wilms wilson wolff wolff-parkinson-white zika zollinger ranson meld nyha gcs cage
-    audit phq gad epds ascvd chads cha2ds2-vasc hasbled has-bled fib-4 apri moca mmse
+    addison alzheimer apgar asperger babinski barrett bell bence behcet braden breslow brugada
+    buerger burkitt charcot chiari child-pugh christmas cobb coombs corrigan coxsackie
+    creutzfeldt crohn curb cushing denver dix-hallpike doppler down dressler dubin duchenne
+    dupuytren ebola edinburgh ehlers epley epstein epstein-barr ewing fabry fallot foley
+    folstein fontan framingham friedreich gaucher glasgow gleason graves guillain guillain-barre
+    hallpike hantavirus hashimoto heimlich hickman hirschsprung hodgkin holter homan horner
+    hunt-hess huntington kaposi karnofsky kawasaki kernig killip klinefelter korsakoff krabbe
+    kussmaul lachman lewy lown ludwig lyme lynch mallampati mallory marfan mcburney mcmurray
+    meckel meniere mobitz montgomery nissen non-hodgkin norwalk osgood paget pap papanicolaou
+    parkinson peyronie phalen pott prinzmetal raynaud reiter reye rinne romberg rome roux
+    salter-harris schilling sjogren sjögren snellen stevens-johnson swan swan-ganz takayasu
+    tanner tay-sachs tinel tourette trendelenburg valsalva virchow wallenberg wegener wenckebach
+    wernicke whipple whipple's wilms wilson wolff wolff-parkinson-white zika zollinger ranson
+    meld nyha gcs cage audit phq gad epds ascvd chads cha2ds2-vasc hasbled has-bled fib-4 apri
+    moca mmse
     """
 )
 
@@ -39,7 +38,7 @@ EPONYM_FOLLOWERS = _words(
     score scores criteria classification stage staging class test tests reflex reflexes maneuver
     manoeuvre procedure operation repair phenomenon triad ulcer ulcers disorder dementia chorea
     encephalopathy fever virus infection fracture catheter line bag tube cirrhosis thyroiditis
-    anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma questionnaire
+    anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma cyst questionnaire
     inventory index equation formula rule rules method position cells
     """
 )
@@ -64,7 +63,7 @@ COMMON_WORDS = _words(
     lake lakes river rivers park parks street north south east west center centre main new old
     good hart heart low high hardy hurt pain payne cross rush swift wise worth kind christian
     christmas easter golden silver gold iron steel water waters rain snow storm frost day days
-    night knight man men may june normal mobile union liberty independence commerce enterprise
+    night knight man men may june echo see normal mobile union liberty independence commerce enterprise
     progress justice harmony unity friendship paradise eden plain plains ideal marathon bath
     mercy home hospital clinic medical center health county city town village valley canyon mesa
     ridge rock springs spring falls beach bay harbor harbour port mount mountain view vista

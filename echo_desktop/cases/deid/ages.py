@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.findings import Finding, PhiKind
 
 SUGGESTION = "90 or older"
@@ -49,19 +49,13 @@ def find_ages(text: str) -> Iterator[Finding]:
     for match in _AGE.finditer(text):
         age = next(int(g) for g in match.groups() if g is not None)
         if 90 <= age <= 130 and not _is_sex_letter_ambiguity(match):
-            made = finding(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
-            if made is not None:
-                yield made
+            yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
     for match in _AT_EVENT.finditer(text):
         if 90 <= int(match.group("age")) <= 130:
-            made = finding(text, match.start("age"), match.end("age"), PhiKind.AGE, SUGGESTION)
-            if made is not None:
-                yield made
+            yield from emit(text, match.start("age"), match.end("age"), PhiKind.AGE, SUGGESTION)
     for pattern in (_WORDS, _DECADE):
         for match in pattern.finditer(text):
-            made = finding(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
-            if made is not None:
-                yield made
+            yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
 
 
 def _is_sex_letter_ambiguity(match: re.Match[str]) -> bool:

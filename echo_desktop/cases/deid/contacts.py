@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.spans import emit, finding
 from echo_desktop.cases.findings import Finding, PhiKind
 
 # North American numbers as people write them: (505) 555-0142, 505-555-0142, 505.555.0142,
@@ -61,11 +61,11 @@ def find_contacts(text: str) -> Iterator[Finding]:
     yield from _simple(text, _EMAIL, PhiKind.EMAIL, "[email]")
     for match in _URL.finditer(text):
         if _is_url(match.group(0)):
-            yield from _one(text, match.start(), _url_end(match), PhiKind.URL, "[link]")
+            yield from emit(text, match.start(), _url_end(match), PhiKind.URL, "[link]")
     yield from _simple(text, _IPV4, PhiKind.IP, "[IP address]")
     for match in _IPV6_CANDIDATE.finditer(text):
         if _is_ipv6(match.group(0)):
-            yield from _one(text, match.start(), match.end(), PhiKind.IP, "[IP address]")
+            yield from emit(text, match.start(), match.end(), PhiKind.IP, "[IP address]")
     yield from _simple(text, _MAC, PhiKind.DEVICE, "[device ID]")
 
 
@@ -123,10 +123,4 @@ def _url_end(match: re.Match[str]) -> int:
 
 def _simple(text: str, pattern: re.Pattern[str], kind: PhiKind, suggestion: str) -> Iterator[Finding]:
     for match in pattern.finditer(text):
-        yield from _one(text, match.start(), match.end(), kind, suggestion)
-
-
-def _one(text: str, start: int, end: int, kind: PhiKind, suggestion: str) -> Iterator[Finding]:
-    made = finding(text, start, end, kind, suggestion)
-    if made is not None:
-        yield made
+        yield from emit(text, match.start(), match.end(), kind, suggestion)

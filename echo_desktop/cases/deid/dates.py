@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import MONTHS, WEEKDAYS
 from echo_desktop.cases.findings import Finding, PhiKind
 
@@ -110,9 +110,7 @@ def find_dates(text: str) -> Iterator[Finding]:
 
 
 def _emit(text: str, start: int, end: int, year: str) -> Iterator[Finding]:
-    made = finding(text, start, end, PhiKind.DATE, year or "[date]")
-    if made is not None:
-        yield made
+    yield from emit(text, start, end, PhiKind.DATE, year or "[date]")
 
 
 def _year_of(date_text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
-from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
     AMBIGUOUS_STATE_ABBREVIATIONS,
     COMMON_WORDS,
@@ -32,9 +32,11 @@ _SUFFIX = (
 )
 _STATE_AB = "|".join(sorted(STATE_ABBREVIATIONS))
 _STATE_FULL = "|".join(sorted((s.replace(" ", r"\s+") for s in STATE_NAMES), key=len, reverse=True))
+# After an address: ', Gallup', ', NM' or ', New Mexico', and a ZIP code, each optional.
 _CITY_TAIL = (
-    rf"(?:,?\s+(?:[A-Z][a-z]+\.?\s+){{0,2}}[A-Z][a-z]+)?(?:,?\s+(?:{_STATE_AB}|(?i:{_STATE_FULL})))?"
-    r"(?:,?\s+\d{5}(?:-\d{4})?)?"
+    r"(?-i:(?:,\s*(?:[A-Z][a-z]+\.?\s+){0,2}[A-Z][a-z]+)?"
+    rf"(?:,?\s+(?:{_STATE_AB}|(?i:{_STATE_FULL}))\b)?"
+    r"(?:,?\s+\d{5}(?:-\d{4})?)?)"
 )
 _STREET = re.compile(
     rf"(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
@@ -54,7 +56,8 @@ _ZIP = re.compile(
     r"\d{5}(?:-\d{4})?\b"
 )
 _COUNTY = re.compile(
-    r"\b(?:[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?|(?-i:[a-z]{3,}))\s+(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+    r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
+    r"(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
 )
 _FACILITY_NOUNS = (
     r"hospital|medical\s+center|medical\s+centre|health\s+center|health\s+centre|clinic|"
@@ -87,9 +90,9 @@ _SAFE_CAPITALS = frozenset(
 # 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
 # when no gazetteer knows it.
 _MOVED = re.compile(
-    r"(?:\b(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|"
-    r"is\s+from|comes\s+from|came\s+from|originally\s+from|home\s+in|hometown\s+of)"
-    r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)\s+)"
+    r"(?i:\b(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
+    r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
+    r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of))\s+)"
     r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
 )
 
@@ -98,26 +101,26 @@ def find_locations(text: str) -> Iterator[Finding]:
     """Addresses, roads, ZIP codes, counties, towns, and named workplaces and facilities."""
     for match in _STREET.finditer(text):
         if not _dose_like(match.group(0)):
-            yield from _one(text, match.start(), match.end(), "[address]")
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ROAD_NUMBER.finditer(text):
-        yield from _one(text, match.start(), match.end(), "[address]")
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ZIP.finditer(text):
-        yield from _one(text, match.start(), match.end(), "[ZIP code]")
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
     for match in _COUNTY.finditer(text):
         head = match.group(0).split()[0].lower()
         if head not in STOPWORDS and head not in EPONYMS:
-            yield from _one(text, match.start(), match.end(), "[county]")
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY.finditer(text):
         if _named_facility(match.group(0)):
-            yield from _one(text, match.start(), match.end(), "[workplace]")
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[workplace]")
     for match in _EMPLOYER.finditer(text):
         place = match.group("place")
         if place.split()[0].lower() not in TITLES | STOPWORDS:
-            yield from _one(text, match.start("place"), match.end("place"), "[workplace]")
+            yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[workplace]")
     for match in _MOVED.finditer(text):
         place = match.group("place").lower()
         if place not in STATE_NAMES and place.split()[0] not in _SAFE_CAPITALS | STOPWORDS:
-            yield from _one(text, match.start("place"), match.end("place"), "[town]")
+            yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[town]")
     yield from _towns(text, gazetteers())
 
 
@@ -198,7 +201,7 @@ def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
             end = i + length - 1
             state_end = _state_after(text, tokens, end)
             made_end = tokens[end].end if state_end is None else state_end
-            yield from _one(text, tokens[i].start, made_end, "[town]")
+            yield from emit(text, tokens[i].start, made_end, PhiKind.LOCATION, "[town]")
             i += length
         else:
             i += 1
@@ -272,9 +275,3 @@ def _state_after(text: str, tokens: list[Word], end: int) -> int | None:
     ):
         return None
     return tokens[end].end + match.end()
-
-
-def _one(text: str, start: int, end: int, suggestion: str) -> Iterator[Finding]:
-    made = finding(text, start, end, PhiKind.LOCATION, suggestion)
-    if made is not None:
-        yield made

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
@@ -43,6 +43,8 @@ _LONG_DIGITS = re.compile(r"(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)")
 _UNIT_AFTER = re.compile(r"(?i)\s*(?:iu|copies|cells|/|per|mg|mcg|ml|units|k\b|ng|pg|%)")
 _LAB_BEFORE = re.compile(r"(?i)(?:load|count|copies|level|titer|titre|plt|platelets?|wbc|rbc|vl)\W*$")
 
+# The program's own case number ('ECHO case ID 2025-HCV-014') is made for the de-identified case.
+_ECHO_CASE_ID = re.compile(r"(?i)\becho\s+case\s*(?:id|#|no\.?|number)?\s*:?\s*$")
 _VIN = re.compile(
     r"(?<![\w-])(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}(?![\w-])"
 )
@@ -61,27 +63,32 @@ _PLATE_NOT = frozenset({"number", "no", "is", "was"})
 def find_numbers(text: str) -> Iterator[Finding]:
     """SSNs, ID numbers, vehicle identifiers and device serial numbers."""
     for match in _SSN.finditer(text):
-        yield from _one(text, match.start(), match.end(), PhiKind.SSN, "[SSN]")
+        yield from emit(text, match.start(), match.end(), PhiKind.SSN, "[SSN]")
     for match in _SSN_CONTEXT.finditer(text):
-        yield from _one(text, match.start("n"), match.end("n"), PhiKind.SSN, "[SSN]")
+        yield from emit(text, match.start("n"), match.end("n"), PhiKind.SSN, "[SSN]")
     for match in _VIN.finditer(text):
-        yield from _one(text, match.start(), match.end(), PhiKind.VEHICLE, "[vehicle ID]")
+        yield from emit(text, match.start(), match.end(), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _VEHICLE_CONTEXT.finditer(text):
         if match.group("id").lower() not in _PLATE_NOT and re.search(r"\d", match.group("id")):
-            yield from _one(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _DEVICE_CONTEXT.finditer(text):
-        yield from _one(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
+        yield from emit(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
     for pattern in (_ID_CONTEXT, _HASH_NUMBER):
         for match in pattern.finditer(text):
-            if _is_identifier(match.group("id")):
-                yield from _one(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+            if _is_identifier(match.group("id")) and not _is_echo_case_id(text, match.start("id")):
+                yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
     for match in _MIXED.finditer(text):
-        yield from _one(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+        if not _is_echo_case_id(text, match.start()):
+            yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
     for match in _LONG_DIGITS.finditer(text):
         if not _UNIT_AFTER.match(text, match.end()) and not _LAB_BEFORE.search(
             text[max(0, match.start() - 20) : match.start()]
         ):
-            yield from _one(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+            yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+
+
+def _is_echo_case_id(text: str, start: int) -> bool:
+    return bool(_ECHO_CASE_ID.search(text[max(0, start - 24) : start]))
 
 
 def _is_identifier(token: str) -> bool:
@@ -92,9 +99,3 @@ def _is_identifier(token: str) -> bool:
     if re.fullmatch(r"\d{1,3}(?:\.\d+)?", token) or re.fullmatch(r"(?:19|20)\d{2}", token):
         return False
     return not re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", token)
-
-
-def _one(text: str, start: int, end: int, kind: PhiKind, suggestion: str) -> Iterator[Finding]:
-    made = finding(text, start, end, kind, suggestion)
-    if made is not None:
-        yield made

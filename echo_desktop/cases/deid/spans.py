@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from echo_desktop.cases.findings import Finding, PhiKind
 
@@ -35,6 +35,13 @@ def finding(text: str, start: int, end: int, kind: PhiKind, suggestion: str) -> 
     if start >= end:
         return None
     return Finding(start, end, kind, text[start:end], suggestion)
+
+
+def emit(text: str, start: int, end: int, kind: PhiKind, suggestion: str) -> Iterator[Finding]:
+    """`finding(...)` as a generator step: yields it unless trimming left nothing."""
+    made = finding(text, start, end, kind, suggestion)
+    if made is not None:
+        yield made
 
 
 def _opens_span(text: str, start: int, end: int) -> bool:

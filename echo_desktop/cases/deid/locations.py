@@ -5,7 +5,7 @@ named workplaces and facilities ('the Gallup Walmart distribution center'). A st
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
@@ -50,11 +50,9 @@ _ROAD_NUMBER = re.compile(
     r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
     re.IGNORECASE,
 )
-_ZIP = re.compile(
-    rf"(?:(?<=\b(?:{_STATE_AB})\s)|(?<=\b(?:{_STATE_AB}),\s)"
-    r"|(?i:(?<=zip\s)|(?<=zip:\s)|(?<=zip code\s)|(?<=zipcode\s)|(?<=zip code:\s)))"
-    r"\d{5}(?:-\d{4})?\b"
-)
+# A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
+_FIVE_DIGITS = re.compile(r"(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
+_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?:?))\s$")
 _COUNTY = re.compile(
     r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
     r"(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
@@ -68,12 +66,18 @@ _FACILITY_NOUNS = (
     r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
     r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall"
 )
-_FACILITY = re.compile(rf"(?:\bthe\s+)?(?<![\w-])(?-i:(?:[A-Z][\w'&.-]*\s+){{1,5}})(?i:{_FACILITY_NOUNS})\b")
+# Found from the noun back ('... distribution center'): nouns are rarer than capitals.
+_FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
+_FACILITY_NAME = re.compile(r"(?:\bthe\s+)?(?<![\w-])(?:[A-Z][\w'&.-]*\s+){1,5}$")
 _EMPLOYER = re.compile(
     r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
     r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
     re.IGNORECASE,
 )
+_STATE_AFTER = re.compile(
+    rf",?\s+(?P<state>{_STATE_AB}|(?i:{_STATE_FULL}))\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?"
+)
+_AFTER_STREET = re.compile(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$")
 _PREPOSITIONS = frozenset(
     {"in", "from", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
 )
@@ -104,15 +108,17 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ROAD_NUMBER.finditer(text):
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
-    for match in _ZIP.finditer(text):
-        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
+    for match in _FIVE_DIGITS.finditer(text):
+        if _ZIP_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
     for match in _COUNTY.finditer(text):
         head = match.group(0).split()[0].lower()
         if head not in STOPWORDS and head not in EPONYMS:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
-    for match in _FACILITY.finditer(text):
-        if _named_facility(match.group(0)):
-            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[workplace]")
+    for match in _FACILITY_NOUN.finditer(text):
+        name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
+        if name is not None and _named_facility(text[name.start() : match.end()]):
+            yield from emit(text, name.start(), match.end(), PhiKind.LOCATION, "[workplace]")
     for match in _EMPLOYER.finditer(text):
         place = match.group("place")
         if place.split()[0].lower() not in TITLES | STOPWORDS:
@@ -207,7 +213,7 @@ def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
             i += 1
 
 
-def _place_at(tokens: list[Word], i: int, gaz: Gazetteers, text: str) -> int:
+def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int:
     """How many words from i make a town or county name here (0 if none)."""
     word = tokens[i]
     if word.bare not in gaz.place_heads:
@@ -225,7 +231,7 @@ def _place_at(tokens: list[Word], i: int, gaz: Gazetteers, text: str) -> int:
 
 
 def _is_place_here(
-    run: list[Word], tokens: list[Word], i: int, length: int, gaz: Gazetteers, text: str
+    run: Sequence[Word], tokens: Sequence[Word], i: int, length: int, gaz: Gazetteers, text: str
 ) -> bool:
     first = run[0]
     name = " ".join(w.bare for w in run)
@@ -253,19 +259,16 @@ def _is_place_here(
             return False  # 'Denver' or 'Sharon' alone could be a person: the name detector decides
         return not first.sentence_start or after is None or after.text in (",", "is", "was")
     # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
-    after_street = bool(re.search(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$", text[: first.start]))
+    after_street = bool(_AFTER_STREET.search(text, max(0, first.start - 24), first.start))
     plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
     return not common and (
         by_verb or has_state or after_street or (plain_preposition and name not in gaz.first_names)
     )
 
 
-def _state_after(text: str, tokens: list[Word], end: int) -> int | None:
+def _state_after(text: str, tokens: Sequence[Word], end: int) -> int | None:
     """The end offset of ', NM' / ' New Mexico' (and a ZIP) right after token `end`, if there."""
-    match = re.match(
-        rf",?\s+(?P<state>{_STATE_AB}|(?i:{_STATE_FULL}))\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?",
-        text[tokens[end].end :],
-    )
+    match = _STATE_AFTER.match(text, tokens[end].end)
     if match is None:
         return None
     if (
@@ -274,4 +277,4 @@ def _state_after(text: str, tokens: list[Word], end: int) -> int | None:
         and "," not in match.group(0)
     ):
         return None
-    return tokens[end].end + match.end()
+    return match.end()

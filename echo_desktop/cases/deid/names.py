@@ -13,7 +13,7 @@ The suggestion is the relative's role when it is known ("her mother"), else "the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
 from echo_desktop.cases.deid.spans import finding
@@ -41,6 +41,7 @@ _LABELS = re.compile(
     r"pcp|provider|referring(?: provider| physician)?|attending|resident|nurse|rn|np|pa|md|"
     r"signed(?: by)?|author|cc|guarantor|caregiver|guardian|parent|mother|father|spouse)\s*:\s*$"
 )
+_SENTENCE_END = re.compile(r"[.!?\n]\s*$")
 _POSSESSORS = frozenset({"his", "her", "their", "patient", "pt", "patients", "the", "a", "my", "our", "your"})
 
 
@@ -65,9 +66,11 @@ def find_names(text: str) -> Iterator[Finding]:
         index = last + 1
 
 
-def _name_at(text: str, tokens: list[Word], i: int, gaz: Gazetteers) -> tuple[int, int] | None:
+def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tuple[int, int] | None:
     """(first, last) token indices of a name starting at token i, or None."""
     word = tokens[i]
+    if not word.text[0].isupper() and word.bare not in gaz.first_names and word.bare not in TITLES:
+        return None  # most words: lower case and no first name, so no rule below can apply
     if word.bare in TITLES and _title_shape(text, word):
         run = _name_run(text, tokens, i + 1, gaz, lenient=True)
         if run is not None:
@@ -105,7 +108,9 @@ def _name_at(text: str, tokens: list[Word], i: int, gaz: Gazetteers) -> tuple[in
     return None
 
 
-def _named_by_context(text: str, tokens: list[Word], i: int, previous: Word | None, gaz: Gazetteers) -> bool:
+def _named_by_context(
+    text: str, tokens: Sequence[Word], i: int, previous: Word | None, gaz: Gazetteers
+) -> bool:
     """A word the text itself calls a name: after a relative, 'named', 'Nurse', or a 'Name:' label."""
     word = tokens[i]
     if _eponym(tokens, i) or word.bare in STOPWORDS:
@@ -119,7 +124,8 @@ def _named_by_context(text: str, tokens: list[Word], i: int, previous: Word | No
     if previous is not None and previous.bare in ("by", "with", "to", "from", "attn"):
         # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
         return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
-    return word.capitalised and bool(_LABELS.search(text[: word.start]))
+    line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
+    return word.capitalised and bool(_LABELS.search(text, max(0, line_start - 1), word.start))
 
 
 def _title_shape(text: str, word: Word) -> bool:
@@ -130,7 +136,7 @@ def _title_shape(text: str, word: Word) -> bool:
 
 
 def _name_run(
-    text: str, tokens: list[Word], i: int, gaz: Gazetteers, lenient: bool, trusted_first: bool = False
+    text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers, lenient: bool, trusted_first: bool = False
 ) -> int | None:
     """The last index of a run of up to three name words from i ('Angela Reyes', 'J. Smith')."""
     end = None
@@ -196,7 +202,7 @@ def _surname(word: Word, gaz: Gazetteers) -> bool:
     return (word.bare in gaz.last_names or word.bare in gaz.first_names) and word.bare not in MONTHS
 
 
-def _eponym(tokens: list[Word], i: int) -> bool:
+def _eponym(tokens: Sequence[Word], i: int) -> bool:
     """A clinical eponym here: a listed one, or any capital before 'disease', 'syndrome', 'scale'."""
     word = tokens[i]
     if word.bare in EPONYMS or any(part in EPONYMS for part in word.bare.split("-")):
@@ -206,7 +212,7 @@ def _eponym(tokens: list[Word], i: int) -> bool:
     return following in EPONYM_FOLLOWERS or (word.possessive and after_next in EPONYM_FOLLOWERS)
 
 
-def _role_before(tokens: list[Word], first: int, text: str) -> tuple[int, str]:
+def _role_before(tokens: Sequence[Word], first: int, text: str) -> tuple[int, str]:
     """Where the name's span starts (its role when one comes right before), and that role."""
     j = first - 1
     if j >= 0 and tokens[j].bare in TITLES:
@@ -224,7 +230,7 @@ def _role_before(tokens: list[Word], first: int, text: str) -> tuple[int, str]:
     return first, ""
 
 
-def _role_after(tokens: list[Word], last: int, text: str) -> str:
+def _role_after(tokens: Sequence[Word], last: int, text: str) -> str:
     # "Maria, her daughter," / "Maria (mother)"
     if (
         last + 2 < len(tokens)
@@ -246,5 +252,5 @@ def _suggest(role: str, text: str, start: int) -> str:
     suggestion = role
     if role.split()[0].lower().rstrip("'s’") in ("patient", "pt") and len(role.split()) > 1:
         suggestion = "the patient's " + role.split(maxsplit=1)[1]
-    at_start = start == 0 or bool(re.search(r"[.!?\n]\s*$", text[:start]))
+    at_start = start == 0 or bool(_SENTENCE_END.search(text, max(0, start - 8), start))
     return suggestion[:1].upper() + suggestion[1:] if at_start else suggestion

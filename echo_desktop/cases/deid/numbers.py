@@ -32,7 +32,9 @@ _ID_WORDS = (
     r"student|passport|driver'?s\s+licen[cs]e|dl|tribal|census|enrollment|enrolment|case|"
     r"reference|ref|confirmation|ticket|order|requisition|id"
 )
-_ID_CONTEXT = re.compile(rf"(?i)\b(?:{_ID_WORDS})\b{_FILLER}{_ID_SHAPE}")
+# Found from the token back to its context word: tokens with two digits are rare, words are not.
+_ID_CANDIDATE = re.compile(rf"(?<![\w./-]){_ID_SHAPE}")
+_ID_WORD_BEFORE = re.compile(rf"(?i)\b(?:{_ID_WORDS})\b{_FILLER}$")
 _HASH_NUMBER = re.compile(r"(?<![\w&])#\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
 # A code that mixes letters and at least five digits (XJH448213907, A12345678, RN-448812).
 _MIXED = re.compile(
@@ -73,10 +75,12 @@ def find_numbers(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _DEVICE_CONTEXT.finditer(text):
         yield from emit(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
-    for pattern in (_ID_CONTEXT, _HASH_NUMBER):
-        for match in pattern.finditer(text):
-            if _is_identifier(match.group("id")) and not _is_echo_case_id(text, match.start("id")):
-                yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+    for match in _ID_CANDIDATE.finditer(text):
+        if _ID_WORD_BEFORE.search(text, max(0, match.start() - 40), match.start()) and _is_id(text, match):
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+    for match in _HASH_NUMBER.finditer(text):
+        if _is_id(text, match):
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
     for match in _MIXED.finditer(text):
         if not _is_echo_case_id(text, match.start()):
             yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
@@ -85,6 +89,10 @@ def find_numbers(text: str) -> Iterator[Finding]:
             text[max(0, match.start() - 20) : match.start()]
         ):
             yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+
+
+def _is_id(text: str, match: re.Match[str]) -> bool:
+    return _is_identifier(match.group("id")) and not _is_echo_case_id(text, match.start("id"))
 
 
 def _is_echo_case_id(text: str, start: int) -> bool:

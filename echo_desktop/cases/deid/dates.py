@@ -49,7 +49,8 @@ _NAMED = re.compile(
 
 # "on the 5th", "by the 21st": a day of an unnamed month.
 _ORDINAL_DAY = re.compile(
-    r"\b(?:on|by|since|until|till|from|before|after|of)\s+the\s+(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b",
+    rf"\b(?P<lead>(?:on|by|since|until|till|from|before|after|of)\s+|{_WEEKDAY})the\s+"
+    r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
 
@@ -103,7 +104,9 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
     for match in _ORDINAL_DAY.finditer(text):
-        yield from _emit(text, match.start("day"), match.end("day"), "")
+        # 'Thursday the 21st' is one date; 'on the 5th' is the day alone.
+        weekday = match.group("lead").strip(" ,.").lower() in WEEKDAYS
+        yield from _emit(text, match.start() if weekday else match.start("day"), match.end("day"), "")
     for match in _HOLIDAY.finditer(text):
         yield from _emit(text, match.start("day"), match.end("day"), _year_of(match.group("day")))
     for match in _BARE_MONTH.finditer(text):

@@ -23,8 +23,7 @@ class Gazetteers:
     first_names: frozenset[str]
     last_names: frozenset[str]
     places: frozenset[str]  # single- and multi-word US place names ("gallup", "santa fe")
-    place_heads: frozenset[str]  # the first word of each place name, for multi-word lookups
-    longest_place_words: int
+    place_lengths: dict[str, tuple[int, ...]]  # first word -> word counts of its places, longest first
 
 
 def _read(name: str) -> list[str]:
@@ -38,9 +37,16 @@ def _load() -> Gazetteers:
         first_names=frozenset(_read("first_names.txt.gz")),
         last_names=frozenset(_read("last_names.txt.gz")),
         places=places,
-        place_heads=frozenset(p.split()[0] for p in places),
-        longest_place_words=max(len(p.split()) for p in places),
+        place_lengths=_lengths_by_first_word(places),
     )
+
+
+def _lengths_by_first_word(places: frozenset[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for place in places:
+        words = place.split()
+        lengths.setdefault(words[0], set()).add(len(words))
+    return {head: tuple(sorted(counts, reverse=True)) for head, counts in lengths.items()}
 
 
 def gazetteers() -> Gazetteers:

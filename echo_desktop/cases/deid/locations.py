@@ -216,9 +216,9 @@ def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
 def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int:
     """How many words from i make a town or county name here (0 if none)."""
     word = tokens[i]
-    if word.bare not in gaz.place_heads:
-        return 0
-    for length in range(min(gaz.longest_place_words, len(tokens) - i), 0, -1):
+    for length in gaz.place_lengths.get(word.bare, ()):
+        if i + length > len(tokens):
+            continue
         run = tokens[i : i + length]
         name = " ".join(w.bare for w in run)
         if name not in gaz.places or name in STATE_NAMES:

@@ -87,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--ca-file", metavar="FILE", help="also trust this CA (PEM) for hubs' and feeds' certificates"
     )
 
+    phi = sub.add_parser(
+        "phi-check",
+        help="screen a text file for identifiers (PHI) with the de-identification guard",
+        description="Exit status: 1 if anything was found, 0 if the text is clean, 2 on an error.",
+    )
+    phi.add_argument("file", nargs="?", default="-", help="the text file (UTF-8); - or nothing reads stdin")
+    phi.add_argument("--json", action="store_true", help='print [{"start", "end", "kind", "text"}]')
+
     probe = sub.add_parser("probe", help="join headless with a test pattern and report what arrives")
     _add_join_args(probe)
     probe.add_argument("--duration", type=float, default=5.0)
@@ -117,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         return probe_main(request, args.duration, args.expect, args.devices)
     if command == "hub":
         return hub_command(args)
+    if command == "phi-check":
+        from echo_desktop.phi_check_cli import phi_check_main
+
+        return phi_check_main(args.file, args.json)
     if command == "schedule":
         from echo_desktop.schedule_cli import schedule_main
 

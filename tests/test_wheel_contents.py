@@ -97,3 +97,23 @@ def test_the_unpacked_wheel_finds_its_janus_config(wheel: Path, tmp_path: Path) 
     assert ran.stdout.strip() == str(site / "echo_desktop" / "resources" / "janus")
     assert sorted(p.name for p in rendered.iterdir()) == JANUS_FILES
     assert "ws_port = 8765" in (rendered / "janus.transport.websockets.jcfg").read_text()
+
+
+def test_the_unpacked_wheel_guard_finds_its_gazetteers(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    # A name and a town only the shipped gazetteers know: found only if the data files came along.
+    script = (
+        "import echo_desktop.cases.deid as d\n"
+        "print(d.__file__)\n"
+        "print([f.kind.value for f in d.scan('Plan discussed with Angela Reyes. Seen in Farmington.')])\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(site)}
+    ran = subprocess.run(
+        [sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    where, kinds = ran.stdout.splitlines()
+    assert where.startswith(str(site))
+    assert kinds == "['NAME', 'LOCATION']"

@@ -1,0 +1,173 @@
+"""Dates: every element but the year is PHI (Safe Harbor 3). A year alone is allowed.
+
+Numeric dates (03/14/2025, 3/14, 2025-03-14, 14.03.2025), dates with a month's name (14 Mar 2025,
+March 3rd, Jan 5, March 2024), ordinal days ("on the 5th"), and a weekday before any of them.
+Fractions that look like a month and a day (BP 118/76, pain 7/10, strength 5/5, a 2/6 murmur,
+25/100 mg) are told apart by range and by the words around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.vocabulary import MONTHS, WEEKDAYS
+from echo_desktop.cases.findings import Finding, PhiKind
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
+
+_NUMERIC = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
+    r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
+    r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2})"
+    r"|(?P<ym>(?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"
+    r"|(?P<md>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+    r")(?![\w/]|\.\d|-\d)",
+    re.IGNORECASE,
+)
+
+_NAMED = re.compile(
+    # The lookahead lets the engine skip, at one cheap test, every place no date can start.
+    rf"\b(?=[\dJFMASONDTWjfmasondtw]){_WEEKDAY}?(?:"
+    # March 3rd, 2024 / Mar. 3 / March 3-5 / Sept 14 '24
+    rf"(?P<md>{_MONTH}\.?\s+(?:the\s+)?{_DAY}(?:\s*[-–]\s*{_DAY})?(?:,?\s+{_YEAR})?)"
+    # 3rd of March 2024 / 14 Mar 2025 / 14-Mar-2025
+    rf"|(?P<dm>(?:the\s+)?{_DAY}(?:\s+of)?[\s-]+{_MONTH}\.?(?:[\s,-]+{_YEAR})?)"
+    # March 2024 / March of 2024
+    rf"|(?P<my>{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR})"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+
+# "on the 5th", "by the 21st": a day of an unnamed month.
+_ORDINAL_DAY = re.compile(
+    rf"\b(?P<lead>(?:on|by|since|until|till|from|before|after|of)\s+|{_WEEKDAY})the\s+"
+    r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
+
+# A month's name alone after a word that makes it a time ("seen in March", "since June").
+_BARE_MONTH = re.compile(
+    r"\b(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
+    r"(?P<month>January|February|March|April|June|July|August|September|October|November|December)\b"
+)
+
+# Words near an x/y that make it a measure, not a month and a day.
+_FRACTION_CONTEXT = re.compile(
+    r"(?:bp|b/p|blood pressure|pressure|sbp|dbp|pain|strength|power|murmur|grade|score|scale|"
+    r"apgar|gcs|ratio|reflexes|dtrs?|acuity|vision|tab|tabs|tablet|tablets|mg|mcg|ml|units|"
+    r"dose|doses|of|out of|x|times|mmhg|puffs|drops|days|weeks|hours|servings|cups|packs|"
+    r"drinks|lmp|para|gravida|g\d|p\d|fev1|fvc|rr|hr|o2|spo2|sat|sats|cd4|dilated|effaced|"
+    r"station|nyha|mallampati|gait|motor|sensation)\b",
+    re.IGNORECASE,
+)
+_DATE_CONTEXT = re.compile(
+    r"\b(?:on|since|from|until|till|dated?|dob|born|admitted|discharged|seen|visit|through|"
+    r"by|before|after|last|next|due|started|stopped|began|ended|surgery|procedure|died|"
+    r"deceased|expired|returned|presented|scheduled|appointment|appt|f/u|follow-up|"
+    r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod|"
+    r"mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|"
+    r"sun|sunday)\W*$",
+    re.IGNORECASE,
+)
+
+
+# Holidays name a day: 'Thanksgiving 2024', 'on Christmas Eve', 'New Year's Day'.
+_HOLIDAY = re.compile(
+    r"\b(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
+    r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
+    r"Father['’]?s\s+Day)(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
+)
+
+
+def find_dates(text: str) -> Iterator[Finding]:
+    """Every date in `text` that names more than a year; the suggestion keeps only the year."""
+    for match in _NUMERIC.finditer(text):
+        if match.group("md") and not _short_date_is_date(text, match.start(), match.end()):
+            continue
+        if match.group("mdy") and not _plausible_mdy(match.group("mdy")):
+            continue
+        yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
+    for match in _NAMED.finditer(text):
+        word = _month_word(match.group(0))
+        if word == "may" and match.group("my") is None and not _may_is_month(text, match):
+            continue
+        if word in ("mar", "march", "jan", "sun", "sat") and _is_lowercase_word(match, word):
+            continue
+        yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
+    for match in _ORDINAL_DAY.finditer(text):
+        # 'Thursday the 21st' is one date; 'on the 5th' is the day alone.
+        weekday = match.group("lead").strip(" ,.").lower() in WEEKDAYS
+        yield from _emit(text, match.start() if weekday else match.start("day"), match.end("day"), "")
+    for match in _HOLIDAY.finditer(text):
+        yield from _emit(text, match.start("day"), match.end("day"), _year_of(match.group("day")))
+    for match in _BARE_MONTH.finditer(text):
+        yield from _emit(text, match.start("month"), match.end("month"), "")
+
+
+def _emit(text: str, start: int, end: int, year: str) -> Iterator[Finding]:
+    yield from emit(text, start, end, PhiKind.DATE, year or "[date]")
+
+
+def _year_of(date_text: str) -> str:
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", date_text)
+    if match:
+        return match.group(1)
+    short = re.search(r"(?:'|[-/.])(\d{2})$", date_text.strip())
+    if short and len(re.findall(r"\d+", date_text)) >= 3:
+        two = int(short.group(1))
+        return str(2000 + two if two <= 30 else 1900 + two)
+    return ""
+
+
+def _plausible_mdy(value: str) -> bool:
+    """3.14.25 is a date; 10.2.33 (the start of an IP) or 1.2.3 (a version) mostly is not."""
+    parts = re.split(r"[-/.]", value)
+    separators = set(re.findall(r"[-/.]", value))
+    if separators == {"."} and len(parts[2]) == 2 and not (1 <= int(parts[0]) <= 12):
+        return False
+    month, day = int(parts[0]), int(parts[1])
+    # Day-first (14/03/2025) happens in pasted text from abroad: accept either order.
+    return (month <= 12 and day <= 31) or (day <= 12 and month <= 31)
+
+
+def _short_date_is_date(text: str, start: int, end: int) -> bool:
+    """A month/day with no year, told from a measure (BP 118/76 fails the range already)."""
+    month, day = (int(p) for p in text[start:end].split("/"))
+    before = text[max(0, start - 24) : start]
+    after = text[end : end + 14]
+    if _DATE_CONTEXT.search(before):
+        return True
+    if day == 10 or (month <= day <= 6):
+        return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
+    if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
+        return False
+    return not re.match(r"\s*(?:%|\d)", after)
+
+
+def _month_word(date_text: str) -> str:
+    word: str
+    for word in re.findall(r"[A-Za-z]+", date_text.lower()):
+        if word in MONTHS:
+            return word
+        if word not in WEEKDAYS and word not in ("the", "of", "st", "nd", "rd", "th"):
+            break
+    return ""
+
+
+def _may_is_month(text: str, match: re.Match[str]) -> bool:
+    """'May 5' is a date; 'may 2 weeks' or 'you may 1) ...' is not: a capital M or a year decides."""
+    return "May" in match.group(0) or bool(re.search(r"(?:19|20)\d{2}", match.group(0)))
+
+
+def _is_lowercase_word(match: re.Match[str], word: str) -> bool:
+    # "mar 3" in lower case is plausible typing; "sat 3 hours" is not.
+    return word in ("sun", "sat") and match.group(0)[:1].islower()

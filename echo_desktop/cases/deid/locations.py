@@ -1,0 +1,280 @@
+"""Places smaller than a state (Safe Harbor 2): addresses, towns, counties, ZIP codes, and
+named workplaces and facilities ('the Gallup Walmart distribution center'). A state alone may stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
+
+from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
+from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.vocabulary import (
+    AMBIGUOUS_STATE_ABBREVIATIONS,
+    COMMON_WORDS,
+    EPONYM_FOLLOWERS,
+    EPONYMS,
+    MONTHS,
+    STATE_ABBREVIATIONS,
+    STATE_NAMES,
+    STOPWORDS,
+    TITLES,
+    WEEKDAYS,
+)
+from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.findings import Finding, PhiKind
+
+_SUFFIX = (
+    r"street|st|road|rd|avenue|ave|av|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|"
+    r"highway|hwy|route|rte|trail|trl|circle|cir|parkway|pkwy|loop|terrace|ter|square|sq|pike|"
+    r"alley|row|crossing|xing|plaza|run|path|point|pt|ridge|mesa|canyon"
+)
+_STATE_AB = "|".join(sorted(STATE_ABBREVIATIONS))
+_STATE_FULL = "|".join(sorted((s.replace(" ", r"\s+") for s in STATE_NAMES), key=len, reverse=True))
+# After an address: ', Gallup', ', NM' or ', New Mexico', and a ZIP code, each optional.
+_CITY_TAIL = (
+    r"(?-i:(?:,\s*(?:[A-Z][a-z]+\.?\s+){0,2}[A-Z][a-z]+)?"
+    rf"(?:,?\s+(?:{_STATE_AB}|(?i:{_STATE_FULL}))\b)?"
+    r"(?:,?\s+\d{5}(?:-\d{4})?)?)"
+)
+_STREET = re.compile(
+    rf"(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
+    rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
+)
+_ROAD_NUMBER = re.compile(
+    r"\b(?:(?:county|co\.?|state|forest|indian|bia|navajo)\s+(?:road|rd|route|rte|highway|hwy)|"
+    r"(?:rural\s+route|(?:rr|hc)(?=\s*\d+\s*,?\s*box)|highway|hwy|route|rte|mile\s+marker|exit)"
+    r"|p\.?\s?o\.?\s+box|box)"
+    r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
+    re.IGNORECASE,
+)
+# A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
+_FIVE_DIGITS = re.compile(r"(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
+_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?:?))\s$")
+_COUNTY = re.compile(
+    r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
+    r"(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+)
+_FACILITY_NOUNS = (
+    r"hospital|medical\s+center|medical\s+centre|health\s+center|health\s+centre|clinic|"
+    r"urgent\s+care|elementary(?:\s+school)?|middle\s+school|high\s+school|school|academy|"
+    r"university|college|mine|plant|factory|mill|distribution\s+center|warehouse|store|"
+    r"supercenter|restaurant|casino|hotel|motel|church|chapel|senior\s+center|nursing\s+home|"
+    r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
+    r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
+    r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall"
+)
+# Found from the noun back ('... distribution center'): nouns are rarer than capitals.
+_FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
+_FACILITY_NAME = re.compile(r"(?:\bthe\s+)?(?<![\w-])(?:[A-Z][\w'&.-]*\s+){1,5}$")
+_EMPLOYER = re.compile(
+    r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
+    r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
+    re.IGNORECASE,
+)
+_STATE_AFTER = re.compile(
+    rf",?\s+(?P<state>{_STATE_AB}|(?i:{_STATE_FULL}))\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?"
+)
+_AFTER_STREET = re.compile(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$")
+_PREPOSITIONS = frozenset(
+    {"in", "from", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
+)
+_LOCATION_VERBS = re.compile(
+    r"(?i)\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
+    r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+)?$"
+)
+# Capitalised words that name something bigger than a state, or a people rather than a place.
+_SAFE_CAPITALS = frozenset(
+    {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada",
+     "navajo", "hopi", "apache", "cherokee", "sioux", "lakota", "ute", "pueblo", "southwest",
+     "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam"}
+)  # fmt: skip
+# 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
+# when no gazetteer knows it.
+_MOVED = re.compile(
+    r"(?i:\b(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
+    r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
+    r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of))\s+)"
+    r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
+)
+
+
+def find_locations(text: str) -> Iterator[Finding]:
+    """Addresses, roads, ZIP codes, counties, towns, and named workplaces and facilities."""
+    for match in _STREET.finditer(text):
+        if not _dose_like(match.group(0)):
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
+    for match in _ROAD_NUMBER.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
+    for match in _FIVE_DIGITS.finditer(text):
+        if _ZIP_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
+    for match in _COUNTY.finditer(text):
+        head = match.group(0).split()[0].lower()
+        if head not in STOPWORDS and head not in EPONYMS:
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
+    for match in _FACILITY_NOUN.finditer(text):
+        name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
+        if name is not None and _named_facility(text[name.start() : match.end()]):
+            yield from emit(text, name.start(), match.end(), PhiKind.LOCATION, "[workplace]")
+    for match in _EMPLOYER.finditer(text):
+        place = match.group("place")
+        if place.split()[0].lower() not in TITLES | STOPWORDS:
+            yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[workplace]")
+    for match in _MOVED.finditer(text):
+        place = match.group("place").lower()
+        if place not in STATE_NAMES and place.split()[0] not in _SAFE_CAPITALS | STOPWORDS:
+            yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[town]")
+    yield from _towns(text, gazetteers())
+
+
+def _dose_like(value: str) -> bool:
+    # "2 puffs per day": no street suffix there, but "1 tab PO daily at St" cannot be a street.
+    return bool(
+        re.search(r"(?i)\b(?:mg|mcg|ml|units?|tabs?|tablets?|puffs?|po|bid|tid|qid|daily|drops?)\b", value)
+    )
+
+
+def _named_facility(value: str) -> bool:
+    """'Gallup Walmart distribution center', not 'The clinic' or 'Hepatitis C clinic'."""
+    capitals = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", value) if w[:1].isupper()]
+    names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"}]
+    if not names:
+        return False
+    # Clinical services are not places: 'Hepatitis C Clinic', 'ECHO clinic', 'Diabetes Center'.
+    clinical = {
+        "echo",
+        "hepatitis",
+        "diabetes",
+        "hiv",
+        "pain",
+        "cancer",
+        "heart",
+        "kidney",
+        "liver",
+        "sleep",
+        "wound",
+        "dialysis",
+        "memory",
+        "stroke",
+        "trauma",
+        "emergency",
+        "primary",
+        "family",
+        "pediatric",
+        "women's",
+        "behavioral",
+        "mental",
+        "addiction",
+        "recovery",
+        "infusion",
+        "ecg",
+        "ekg",
+        "mri",
+        "ct",
+        "ed",
+        "er",
+        "icu",
+        "or",
+        "c",
+        "b",
+        "a",
+        "va",
+        "ihs",
+        "our",
+        "this",
+        "that",
+        "his",
+        "her",
+        "their",
+        "community",
+        "rural",
+        "county",
+        "tribal",
+        "university",
+    }
+    return any(w.lower().rstrip("'s") not in clinical and w.lower() not in EPONYMS for w in names)
+
+
+def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
+    tokens = words(text)
+    i = 0
+    while i < len(tokens):
+        length = _place_at(tokens, i, gaz, text)
+        if length:
+            end = i + length - 1
+            state_end = _state_after(text, tokens, end)
+            made_end = tokens[end].end if state_end is None else state_end
+            yield from emit(text, tokens[i].start, made_end, PhiKind.LOCATION, "[town]")
+            i += length
+        else:
+            i += 1
+
+
+def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int:
+    """How many words from i make a town or county name here (0 if none)."""
+    word = tokens[i]
+    for length in gaz.place_lengths.get(word.bare, ()):
+        if i + length > len(tokens):
+            continue
+        run = tokens[i : i + length]
+        name = " ".join(w.bare for w in run)
+        if name not in gaz.places or name in STATE_NAMES:
+            continue
+        if any(text[a.end : b.start] not in (" ", ". ") for a, b in pairwise(run)):
+            continue
+        if _is_place_here(run, tokens, i, length, gaz, text):
+            return length
+    return 0
+
+
+def _is_place_here(
+    run: Sequence[Word], tokens: Sequence[Word], i: int, length: int, gaz: Gazetteers, text: str
+) -> bool:
+    first = run[0]
+    name = " ".join(w.bare for w in run)
+    after = tokens[i + length] if i + length < len(tokens) else None
+    if after is not None and (after.bare in EPONYM_FOLLOWERS or run[-1].possessive):
+        return False  # 'Glasgow Coma Scale', 'Lyme disease'
+    if any(w.bare in EPONYMS for w in run) or name in MONTHS or name in WEEKDAYS or name in _SAFE_CAPITALS:
+        return False
+    before = tokens[i - 1] if i > 0 else None
+    by_preposition = before is not None and before.bare in _PREPOSITIONS and not first.sentence_start
+    by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))
+    has_state = _state_after(text, tokens, i + length - 1) is not None
+    common = name in COMMON_WORDS or name in STOPWORDS
+    embedded = (before is not None and before.capitalised and text[before.end : first.start] == " ") or (
+        after is not None and after.capitalised and text[run[-1].end : after.start] == " "
+    )
+    if all(w.capitalised or w.upper for w in run):
+        if has_state or by_verb:
+            return True
+        if embedded and not by_preposition:
+            return False  # 'Presbyterian Centennial Care': part of a longer name
+        if common:
+            return by_preposition and before is not None and before.bare in ("in", "from", "near", "outside")
+        if name in gaz.first_names and (before is None or before.bare not in _PREPOSITIONS):
+            return False  # 'Denver' or 'Sharon' alone could be a person: the name detector decides
+        return not first.sentence_start or after is None or after.text in (",", "is", "was")
+    # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
+    after_street = bool(_AFTER_STREET.search(text, max(0, first.start - 24), first.start))
+    plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
+    return not common and (
+        by_verb or has_state or after_street or (plain_preposition and name not in gaz.first_names)
+    )
+
+
+def _state_after(text: str, tokens: Sequence[Word], end: int) -> int | None:
+    """The end offset of ', NM' / ' New Mexico' (and a ZIP) right after token `end`, if there."""
+    match = _STATE_AFTER.match(text, tokens[end].end)
+    if match is None:
+        return None
+    if (
+        match.group("state") in AMBIGUOUS_STATE_ABBREVIATIONS
+        and not re.search(r"\d{5}", match.group(0))
+        and "," not in match.group(0)
+    ):
+        return None
+    return match.end()

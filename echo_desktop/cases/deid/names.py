@@ -1,0 +1,256 @@
+"""Names of patients, relatives and others (Safe Harbor 1).
+
+A run of words is a name when something says so:
+- a title before it ("Mr. John Whitaker", "Dr. Reyes", "dr smith");
+- a relative or a naming word before it ("her mother Maria", "daughter, Hope", "named Will");
+- a census first name followed by a census last name ("Angela Reyes", "john smith" typed in
+  lower case);
+- a census first name alone, capitalised, that is not also an everyday word ("Maria called").
+Clinical eponyms (Parkinson's, Graves' disease, Down syndrome, Glasgow Coma Scale) never are.
+The suggestion is the relative's role when it is known ("her mother"), else "the patient".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
+from echo_desktop.cases.deid.spans import finding
+from echo_desktop.cases.deid.vocabulary import (
+    COMMON_WORDS,
+    EPONYM_FOLLOWERS,
+    EPONYMS,
+    MONTHS,
+    RELATIVES,
+    STATE_NAMES,
+    STOPWORDS,
+    TITLES,
+    WEEKDAYS,
+)
+from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.findings import Finding, PhiKind
+
+_NAMING_WORDS = frozenset(
+    {"named", "name", "names", "called", "aka", "nee", "née", "signed", "contact", "pcp", "attn", "attention"}
+)
+# Words that work like a title before a name: 'Nurse Jackie', 'nurse jackie'.
+_ROLE_TITLES = frozenset({"nurse", "rn", "np", "pa", "coach", "pastor", "father", "sister", "officer"})
+_LABELS = re.compile(
+    r"(?i)(?:^|\n)\s*(?:patient|pt|name|patient name|contact|emergency contact|next of kin|nok|"
+    r"pcp|provider|referring(?: provider| physician)?|attending|resident|nurse|rn|np|pa|md|"
+    r"signed(?: by)?|author|cc|guarantor|caregiver|guardian|parent|mother|father|spouse)\s*:\s*$"
+)
+_SENTENCE_END = re.compile(r"[.!?\n]\s*$")
+_POSSESSORS = frozenset({"his", "her", "their", "patient", "pt", "patients", "the", "a", "my", "our", "your"})
+
+
+def find_names(text: str) -> Iterator[Finding]:
+    """Person names, with the relative's role as the suggestion where the text gives it."""
+    gaz = gazetteers()
+    tokens = words(text)
+    index = 0
+    while index < len(tokens):
+        span = _name_at(text, tokens, index, gaz)
+        if span is None:
+            index += 1
+            continue
+        first, last = span
+        start_index, role = _role_before(tokens, first, text)
+        role = role or _role_after(tokens, last, text)
+        default = "the physician" if tokens[first].bare in ("dr", "prof", "professor") else "the patient"
+        suggestion = _suggest(role or default, text, tokens[start_index].start)
+        made = finding(text, tokens[start_index].start, tokens[last].end, PhiKind.NAME, suggestion)
+        if made is not None:
+            yield made
+        index = last + 1
+
+
+def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tuple[int, int] | None:
+    """(first, last) token indices of a name starting at token i, or None."""
+    word = tokens[i]
+    if not word.text[0].isupper() and word.bare not in gaz.first_names and word.bare not in TITLES:
+        return None  # most words: lower case and no first name, so no rule below can apply
+    if word.bare in TITLES and _title_shape(text, word):
+        run = _name_run(text, tokens, i + 1, gaz, lenient=True)
+        if run is not None:
+            return i, run
+        return None
+    if not _could_be_name(word):
+        return None
+    previous = tokens[i - 1] if i > 0 and not word.sentence_start else None
+    if _named_by_context(text, tokens, i, previous, gaz):
+        end = _name_run(text, tokens, i, gaz, lenient=True, trusted_first=True)
+        if end is not None:
+            return i, end
+    # First + last name from the census lists.
+    if i + 1 < len(tokens) and _pair(tokens[i], tokens[i + 1], gaz, text):
+        end = i + 1
+        if (
+            end + 1 < len(tokens)
+            and _surname(tokens[end + 1], gaz)
+            and _adjacent(text, tokens[end], tokens[end + 1])
+        ):
+            end += 1
+        return i, end
+    # A capitalised first name on its own that is not an everyday word.
+    if (
+        word.capitalised
+        and len(word.bare) > 2
+        and word.bare not in STOPWORDS
+        and word.bare in gaz.first_names
+        and word.bare not in COMMON_WORDS
+        and word.bare not in gaz.places
+        and not _eponym(tokens, i)
+        and not (word.sentence_start and i + 1 < len(tokens) and tokens[i + 1].capitalised)
+    ):
+        return i, i
+    return None
+
+
+def _named_by_context(
+    text: str, tokens: Sequence[Word], i: int, previous: Word | None, gaz: Gazetteers
+) -> bool:
+    """A word the text itself calls a name: after a relative, 'named', 'Nurse', or a 'Name:' label."""
+    word = tokens[i]
+    if _eponym(tokens, i) or word.bare in STOPWORDS:
+        return False
+    if word.text.islower() and word.bare not in gaz.first_names:
+        return False  # lower-case typing: only a first name from the census ('her mom maria')
+    if previous is not None and (previous.bare in RELATIVES or previous.bare in _NAMING_WORDS):
+        return word.capitalised or word.text.islower()
+    if previous is not None and previous.bare in _ROLE_TITLES:
+        return word.bare in gaz.first_names or (word.capitalised and word.bare in gaz.last_names)
+    if previous is not None and previous.bare in ("by", "with", "to", "from", "attn"):
+        # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
+        return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
+    line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
+    return word.capitalised and bool(_LABELS.search(text, max(0, line_start - 1), word.start))
+
+
+def _title_shape(text: str, word: Word) -> bool:
+    # "Dr." / "Dr" / "dr" then a space: a title; "MS" (multiple sclerosis) is not.
+    if word.upper and word.bare in ("ms", "dr") and text[word.end : word.end + 1] != ".":
+        return False
+    return text[word.end : word.end + 2] in (". ", " ") or text[word.end : word.end + 1] == " "
+
+
+def _name_run(
+    text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers, lenient: bool, trusted_first: bool = False
+) -> int | None:
+    """The last index of a run of up to three name words from i ('Angela Reyes', 'J. Smith')."""
+    end = None
+    j = i
+    while j < len(tokens) and j < i + 3:
+        word = tokens[j]
+        if j > i and not _adjacent(text, tokens[j - 1], word):
+            break
+        if _eponym(tokens, j) or (word.bare in STOPWORDS and not word.capitalised):
+            break
+        if (
+            (trusted_first and j == i)
+            or word.capitalised
+            or (word.upper and len(word.text) <= 2)
+            or (
+                lenient
+                and word.text.islower()
+                and (word.bare in gaz.first_names or word.bare in gaz.last_names)
+                and word.bare not in STOPWORDS | COMMON_WORDS
+            )
+        ):
+            if (
+                word.bare in MONTHS and not (trusted_first and j == i)
+            ) or word.bare in WEEKDAYS | STATE_NAMES:
+                break
+            end = j
+            j += 1
+            continue
+        break
+    return end
+
+
+def _adjacent(text: str, a: Word, b: Word) -> bool:
+    gap = text[a.end : b.start]
+    return gap in (" ", ". ", " . ") or (gap == "-" and False)
+
+
+def _could_be_name(word: Word) -> bool:
+    return word.text[:1].isalpha() and word.bare not in EPONYMS and len(word.bare) > 1
+
+
+def _pair(first: Word, second: Word, gaz: Gazetteers, text: str) -> bool:
+    if not _adjacent(text, first, second) or second.sentence_start:
+        return False
+    if first.bare not in gaz.first_names or not _surname(second, gaz):
+        return False
+    if first.bare in EPONYMS or second.bare in EPONYMS or second.bare in EPONYM_FOLLOWERS:
+        return False
+    if first.capitalised and second.capitalised:
+        # "Will Continue", "May Start": an everyday first word needs an uncommon surname.
+        return not (first.bare in COMMON_WORDS and second.bare in STOPWORDS)
+    if first.text.islower() and second.text.islower():
+        # Lower-case typing: "seen by john smith". Neither may be an everyday word.
+        return (
+            first.bare not in STOPWORDS | COMMON_WORDS
+            and second.bare not in STOPWORDS
+            and first.bare not in gaz.places
+        )
+    return False
+
+
+def _surname(word: Word, gaz: Gazetteers) -> bool:
+    return (word.bare in gaz.last_names or word.bare in gaz.first_names) and word.bare not in MONTHS
+
+
+def _eponym(tokens: Sequence[Word], i: int) -> bool:
+    """A clinical eponym here: a listed one, or any capital before 'disease', 'syndrome', 'scale'."""
+    word = tokens[i]
+    if word.bare in EPONYMS or any(part in EPONYMS for part in word.bare.split("-")):
+        return True
+    following = tokens[i + 1].bare if i + 1 < len(tokens) else ""
+    after_next = tokens[i + 2].bare if i + 2 < len(tokens) else ""
+    return following in EPONYM_FOLLOWERS or (word.possessive and after_next in EPONYM_FOLLOWERS)
+
+
+def _role_before(tokens: Sequence[Word], first: int, text: str) -> tuple[int, str]:
+    """Where the name's span starts (its role when one comes right before), and that role."""
+    j = first - 1
+    if j >= 0 and tokens[j].bare in TITLES:
+        j -= 1
+    if (
+        j >= 0
+        and tokens[j].bare in RELATIVES
+        and re.fullmatch(r",?\s+(?:(?:dr|mr|mrs|ms)\.?\s+)?", text[tokens[j].end : tokens[first].start], re.I)
+    ):
+        role_start = j
+        if j >= 1 and tokens[j - 1].bare in _POSSESSORS:
+            role_start = j - 1
+        role = text[tokens[role_start].start : tokens[j].end]
+        return role_start, role
+    return first, ""
+
+
+def _role_after(tokens: Sequence[Word], last: int, text: str) -> str:
+    # "Maria, her daughter," / "Maria (mother)"
+    if (
+        last + 2 < len(tokens)
+        and re.fullmatch(r"\s*[,(]\s*", text[tokens[last].end : tokens[last + 1].start])
+        and tokens[last + 1].bare in _POSSESSORS
+        and tokens[last + 2].bare in RELATIVES
+    ):
+        return text[tokens[last + 1].start : tokens[last + 2].end]
+    if (
+        last + 1 < len(tokens)
+        and tokens[last + 1].bare in RELATIVES
+        and re.fullmatch(r"\s*[,(]\s*", text[tokens[last].end : tokens[last + 1].start])
+    ):
+        return "the " + tokens[last + 1].bare
+    return ""
+
+
+def _suggest(role: str, text: str, start: int) -> str:
+    suggestion = role
+    if role.split()[0].lower().rstrip("'s’") in ("patient", "pt") and len(role.split()) > 1:
+        suggestion = "the patient's " + role.split(maxsplit=1)[1]
+    at_start = start == 0 or bool(_SENTENCE_END.search(text, max(0, start - 8), start))
+    return suggestion[:1].upper() + suggestion[1:] if at_start else suggestion

@@ -1,0 +1,109 @@
+"""Identifying numbers: SSNs, record/plan/account/licence numbers, vehicles and devices.
+
+Most are found by a context word before them ('MRN', 'member ID', 'plate', 'serial number')
+and a shape (a token with digits in it); a few by shape alone (an SSN's 3-2-4, a 17-character
+VIN, a long code mixing letters and digits). Clinical codes (HbA1c, CD4, ICD-10 E11.9, FEV1,
+BRCA1, H1N1, COVID-19) are short or have too few digits, so they never match the shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.findings import Finding, PhiKind
+
+_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+_SSN_CONTEXT = re.compile(
+    r"(?i)\b(?:ssn|ss#|ss\s*no|social\s+security(?:\s+(?:number|no|#))?)\s*[:#]?\s*(?:is\s+)?"
+    r"(?P<n>\d{9}|\d{3}[- ]?\d{2}[- ]?\d{4}|x{3}-?x{2}-?\d{4}|\*{3}-?\*{2}-?\d{4})\b"
+)
+
+# A token that can be an identifier: letters, digits and - / . with at least two digits.
+_ID_SHAPE = r"(?P<id>(?=[\w./-]*\d[\w./-]*\d)[A-Za-z0-9][\w./-]*[A-Za-z0-9])"
+_FILLER = r"(?:[\s#:=]|\b(?:no|num|number|nbr|id|is|was|of)\b\.?)*"
+
+_ID_WORDS = (
+    r"mrn|medical\s+record(?:\s+number)?|record|chart|acct|account|member|membership|subscriber|"
+    r"beneficiary|policy|plan|group|insurance|insurance\s+id|medicaid|medicare|health\s+plan|"
+    r"claim|patient\s+id|pt\s+id|patient\s+number|encounter|visit|fin|csn|har|accession|"
+    r"specimen|lab\s+id|licen[cs]e|lic|dea|npi|certificate|cert|badge|employee|employee\s+id|"
+    r"student|passport|driver'?s\s+licen[cs]e|dl|tribal|census|enrollment|enrolment|case|"
+    r"reference|ref|confirmation|ticket|order|requisition|id"
+)
+# Found from the token back to its context word: tokens with two digits are rare, words are not.
+_ID_CANDIDATE = re.compile(rf"(?<![\w./-]){_ID_SHAPE}")
+_ID_WORD_BEFORE = re.compile(rf"(?i)\b(?:{_ID_WORDS})\b{_FILLER}$")
+_HASH_NUMBER = re.compile(r"(?<![\w&])#\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
+# A code that mixes letters and at least five digits (XJH448213907, A12345678, RN-448812).
+_MIXED = re.compile(
+    r"(?<![\w.-])(?=[A-Za-z0-9-]*[A-Za-z])(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"
+)
+# A long run of digits with no thousands separator is a number of record, not a lab value.
+_LONG_DIGITS = re.compile(r"(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)")
+_UNIT_AFTER = re.compile(r"(?i)\s*(?:iu|copies|cells|/|per|mg|mcg|ml|units|k\b|ng|pg|%)")
+_LAB_BEFORE = re.compile(r"(?i)(?:load|count|copies|level|titer|titre|plt|platelets?|wbc|rbc|vl)\W*$")
+
+# The program's own case number ('ECHO case ID 2025-HCV-014') is made for the de-identified case.
+_ECHO_CASE_ID = re.compile(r"(?i)\becho\s+case\s*(?:id|#|no\.?|number)?\s*:?\s*$")
+_VIN = re.compile(
+    r"(?<![\w-])(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}(?![\w-])"
+)
+_VEHICLE_CONTEXT = re.compile(
+    r"(?i)\b(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?)"
+    rf"\b{_FILLER}(?:[A-Z]{{2}}\s+(?=\S*\d))?"
+    r"(?P<id>[A-Za-z0-9]{1,4}[- ]?[A-Za-z0-9]{2,6}(?:-[A-Za-z0-9]{1,6})?)"
+)
+_DEVICE_CONTEXT = re.compile(
+    rf"(?i)\b(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
+    rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter\s+id)\b{_FILLER}{_ID_SHAPE}"
+)
+_PLATE_NOT = frozenset({"number", "no", "is", "was"})
+
+
+def find_numbers(text: str) -> Iterator[Finding]:
+    """SSNs, ID numbers, vehicle identifiers and device serial numbers."""
+    for match in _SSN.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.SSN, "[SSN]")
+    for match in _SSN_CONTEXT.finditer(text):
+        yield from emit(text, match.start("n"), match.end("n"), PhiKind.SSN, "[SSN]")
+    for match in _VIN.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.VEHICLE, "[vehicle ID]")
+    for match in _VEHICLE_CONTEXT.finditer(text):
+        if match.group("id").lower() not in _PLATE_NOT and re.search(r"\d", match.group("id")):
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
+    for match in _DEVICE_CONTEXT.finditer(text):
+        yield from emit(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
+    for match in _ID_CANDIDATE.finditer(text):
+        if _ID_WORD_BEFORE.search(text, max(0, match.start() - 40), match.start()) and _is_id(text, match):
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+    for match in _HASH_NUMBER.finditer(text):
+        if _is_id(text, match):
+            yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+    for match in _MIXED.finditer(text):
+        if not _is_echo_case_id(text, match.start()):
+            yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+    for match in _LONG_DIGITS.finditer(text):
+        if not _UNIT_AFTER.match(text, match.end()) and not _LAB_BEFORE.search(
+            text[max(0, match.start() - 20) : match.start()]
+        ):
+            yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+
+
+def _is_id(text: str, match: re.Match[str]) -> bool:
+    return _is_identifier(match.group("id")) and not _is_echo_case_id(text, match.start("id"))
+
+
+def _is_echo_case_id(text: str, start: int) -> bool:
+    return bool(_ECHO_CASE_ID.search(text[max(0, start - 24) : start]))
+
+
+def _is_identifier(token: str) -> bool:
+    """An ID has at least four digits and is not a date, a dose or a decimal."""
+    digits = sum(c.isdigit() for c in token)
+    if digits < 4:
+        return False
+    if re.fullmatch(r"\d{1,3}(?:\.\d+)?", token) or re.fullmatch(r"(?:19|20)\d{2}", token):
+        return False
+    return not re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", token)

@@ -1,0 +1,150 @@
+"""Word lists the detectors share: look-alikes that are never PHI, and words that need context.
+
+All lower case. Hand-written: each list is short enough to read and argue about in review.
+"""
+
+from __future__ import annotations
+
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+# Clinical eponyms and named scales: capitalised, often names or places, never PHI in a case.
+EPONYMS = _words(
+    """
+    addison alzheimer apgar asperger babinski barrett bell bence behcet braden breslow brugada
+    buerger burkitt charcot chiari child-pugh christmas cobb coombs corrigan coxsackie
+    creutzfeldt crohn curb cushing denver dix-hallpike doppler down dressler dubin duchenne
+    dupuytren ebola edinburgh ehlers epley epstein epstein-barr ewing fabry fallot foley
+    folstein fontan framingham friedreich gaucher glasgow gleason graves guillain guillain-barre
+    hallpike hantavirus hashimoto heimlich hickman hirschsprung hodgkin holter homan horner
+    hunt-hess huntington kaposi karnofsky kawasaki kernig killip klinefelter korsakoff krabbe
+    kussmaul lachman lewy lown ludwig lyme lynch mallampati mallory marfan mcburney mcmurray
+    meckel meniere mobitz montgomery nissen non-hodgkin norwalk osgood paget pap papanicolaou
+    parkinson peyronie phalen pott prinzmetal raynaud reiter reye rinne romberg rome roux
+    salter-harris schilling sjogren sjögren snellen stevens-johnson swan swan-ganz takayasu
+    tanner tay-sachs tinel tourette trendelenburg valsalva virchow wallenberg wegener wenckebach
+    wernicke whipple whipple's wilms wilson wolff wolff-parkinson-white zika zollinger ranson
+    meld nyha gcs cage audit phq gad epds ascvd chads cha2ds2-vasc hasbled has-bled fib-4 apri
+    moca mmse
+    """
+)
+
+# Words after a capitalised word that make it a disease, sign or scale, not a person or place.
+EPONYM_FOLLOWERS = _words(
+    """
+    disease diseases syndrome syndromes lymphoma sarcoma tumor tumour palsy sign signs scale
+    score scores criteria classification stage staging class test tests reflex reflexes maneuver
+    manoeuvre procedure operation repair phenomenon triad ulcer ulcers disorder dementia chorea
+    encephalopathy fever virus infection fracture catheter line bag tube cirrhosis thyroiditis
+    anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma cyst questionnaire
+    inventory index equation formula rule rules method position cells
+    """
+)
+
+# First names, last names and place names that are also everyday English: they need context
+# ("Mr.", "her daughter", a first or last name beside them) before they count as a name.
+COMMON_WORDS = _words(
+    """
+    a an and the of in on at to by for from with as or but if so no not yes he she it we they
+    his her its our their my your me him us them this that these those there here then than when
+    where who what which why how all any some each every few more most many much one two hope
+    faith grace joy charity patience prudence constance mercy honor honour glory trinity destiny
+    harmony serenity unique precious angel star sky summer autumn winter spring dawn june april
+    may august march will bill mark grant rose young white brown black green gray grey long
+    short king love hill wood woods stone ford price cash bell bush best free hale strong sharp
+    little small pope bishop cook baker miller fisher hunter porter walker turner mason
+    carpenter gardner cooper potter weaver sawyer carter parker taylor marshall dean major
+    sterling penny holly ginger candy misty sandy stormy crystal amber ruby pearl ivy iris lily
+    daisy jasmine olive sage rich guy art jack frank pat sue don gene ray bob chip buck cliff
+    dale glen heath lane reed rod rock wade ward miles chase page royal sunny honey early late
+    may-be lee son case cases chart chase care cares well wells hall field fields banks bank
+    lake lakes river rivers park parks street north south east west center centre main new old
+    good hart heart low high hardy hurt pain payne cross rush swift wise worth kind christian
+    christmas easter golden silver gold iron steel water waters rain snow storm frost day days
+    night knight man men may june echo see normal mobile union liberty independence commerce enterprise
+    progress justice harmony unity friendship paradise eden plain plains ideal marathon bath
+    mercy home hospital clinic medical center health county city town village valley canyon mesa
+    ridge rock springs spring falls beach bay harbor harbour port mount mountain view vista
+    patient doctor nurse family mother father
+    """
+)
+
+# Function words, everyday verbs and shorthand: never a name or a place on their own.
+STOPWORDS = _words(
+    """
+    a an and the of in on at to by for from with as or but if so no not yes he she it we they
+    his her its our their my your me him us them this that these those there here then than when
+    where who what which why how all any some each every few more most many much one two i am is
+    are was were be been being has have had do does did will would shall should can could may
+    might must continue continued start started stop stopped need needs check repeat consider
+    increase decrease return call see refer order obtain recheck monitor add hold taper titrate
+    discuss plan try use take get go come also given give note noted denies reports states about
+    above after again against also although always among another around away back because before
+    behind below beside besides between beyond both came come comes coming daily does done down
+    during either else enough even ever except far further had hardly having hence however into
+    just last later least less like made make makes many maybe meanwhile more moreover near
+    nearly neither never next nor now off often once only onto other others otherwise out over
+    own per perhaps quite rather really same seen since still such than that though through thus
+    till today together tomorrow too toward towards under until up upon very via was what
+    whatever whether while whole whom whose within without yet yesterday tonight week weeks
+    month months year years ago prn bid tid qid qd prior status post left right both mild severe
+    acute chronic stable follow follows new pt pts hx dx tx rx sx fx abd ext neg pos wnl nad rrr
+    ctab bs cc ml mg mcg units
+    """
+)
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sr", "sra", "srta"})
+"""Courtesy and professional titles before a name (with or without a period)."""
+
+RELATIVES = _words(
+    """
+    mother father mom mum dad mama papa daughter son wife husband spouse partner sister brother
+    sibling aunt uncle niece nephew cousin grandmother grandfather grandma grandpa granny
+    grandson granddaughter grandchild stepmother stepfather stepson stepdaughter stepdad stepmom
+    boyfriend girlfriend fiance fiancé fiancee fiancée caregiver guardian friend neighbor
+    neighbour roommate coworker co-worker boss employer landlord godmother godfather in-law
+    mother-in-law father-in-law son-in-law daughter-in-law sister-in-law brother-in-law
+    """
+)
+"""People whose names are PHI too, and whose role makes a safe replacement ("her mother")."""
+
+STATE_NAMES = _words(
+    """
+    alabama alaska arizona arkansas california colorado connecticut delaware florida georgia
+    hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
+    michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
+    pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming
+    """
+) | frozenset(
+    {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota",
+     "rhode island", "south carolina", "south dakota", "west virginia", "district of columbia"}
+)  # fmt: skip
+"""A state alone may stay (Safe Harbor removes only places smaller than a state)."""
+
+STATE_ABBREVIATIONS = _words(
+    """
+    AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
+    NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI
+    """
+)
+
+# Abbreviations that are also everyday words or clinical shorthand: a state only beside a place.
+AMBIGUOUS_STATE_ABBREVIATIONS = frozenset(
+    {"IN", "OR", "ME", "HI", "OK", "MD", "PA", "MS", "ID", "CO", "DE", "LA", "AL", "MA", "OH", "MI",
+     "MO", "NE", "SC", "VA", "PR", "GA", "CT", "UT", "DC"}
+)  # fmt: skip
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+WEEKDAYS = _words(
+    """
+    monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday sat
+    sunday sun
+    """
+)

@@ -1,0 +1,68 @@
+"""The words of a text with their offsets, and where sentences start."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ](?:[A-Za-zÀ-ÖØ-öø-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ])?(?:['’]s?)?|\d+")
+_BREAK = re.compile(r"[.!?:;\n•*\-–—|>]\s*$|^\s*[\"(]?$")
+_TITLE_WORDS = frozenset({"dr", "mr", "mrs", "ms", "st", "mt", "jr", "sr", "prof"})
+
+
+def _bare(word: str) -> str:
+    lowered = word.lower().replace("’", "'")
+    if lowered.endswith("'s"):
+        return lowered[:-2]
+    return lowered[:-1] if lowered.endswith("'") else lowered
+
+
+class Word:
+    """One word: its text, offsets, and what the guard asks of it (worked out once).
+
+    A plain class with slots, not a dataclass: a two-page case has a thousand words, and this
+    is the guard's hottest constructor.
+    """
+
+    __slots__ = ("bare", "capitalised", "end", "possessive", "sentence_start", "start", "text", "upper")
+
+    def __init__(self, text: str, start: int, end: int, sentence_start: bool) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.sentence_start = sentence_start  # first word of a sentence, a line or a field
+        self.bare = _bare(text)  # lower case, no possessive: "Parkinson's" -> "parkinson"
+        self.capitalised = text[:1].isupper() and not text.isupper()  # "Maria", "McKinley"
+        self.upper = len(text) > 1 and text.isupper()  # "MS", "ICU"
+        self.possessive = text.endswith(("'s", "’s", "'", "’"))
+
+    def __repr__(self) -> str:
+        return f"Word({self.start}:{self.end})"  # never the text: it may be PHI
+
+
+@lru_cache(maxsize=8)
+def words(text: str) -> tuple[Word, ...]:
+    """The words of `text`, each marked when it starts a sentence, a line or a labelled field.
+
+    Cached for the last few texts: the name and the place detectors both walk the same words.
+    """
+    found: list[Word] = []
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        gap = text[previous_end : match.start()]
+        found.append(Word(match.group(0), match.start(), match.end(), _starts_sentence(gap, found)))
+        previous_end = match.end()
+    return tuple(found)
+
+
+def _starts_sentence(gap: str, found: list[Word]) -> bool:
+    if not found:
+        return True
+    if gap == " " or not gap.strip():
+        return "\n" in gap
+    if not _BREAK.search(gap):
+        return False
+    # "Dr. Reyes": the period after a title does not end a sentence; "93-year-old" is one word.
+    if gap.lstrip().startswith(".") and found[-1].bare in _TITLE_WORDS:
+        return False
+    return not (gap.strip() in ("-", "'") and "\n" not in gap)

@@ -1,0 +1,76 @@
+"""The guard's recall and precision on the development sets, by the overlap rule.
+
+The shared set (../shared/data/phi-dev.jsonl, 15 entries) is a separate check from the project's
+own (tests/data/phi/*.jsonl). Neither is the held-out text the guard is judged on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from echo_desktop.cases.deid import scan
+from testkit.phi_scoring import SHARED_DEV_SET, Entry, Gold, own_entries, read_entries, score
+
+MIN_RECALL = 0.98
+MIN_PRECISION = 0.90
+
+
+def _report(name: str, entries: list[Entry]) -> str:
+    result = score(entries, scan)
+    missed = "; ".join(f"{source} {gold.kind}" for source, gold in result.missed)
+    # Only sources and kinds: this runs on made-up text, but the habit is what matters.
+    return f"{name}: recall {result.recall:.3f}, precision {result.precision:.3f}; missed: {missed}"
+
+
+def test_the_shared_development_set_is_there_and_whole() -> None:
+    # Read, never skipped: a missing file fails here with FileNotFoundError.
+    entries = read_entries(SHARED_DEV_SET)
+    assert len(entries) == 15
+    assert sum(len(e.phi) for e in entries) > 0
+    assert any(not e.phi for e in entries)  # clean entries are part of the check
+
+
+def test_recall_and_precision_on_the_shared_development_set() -> None:
+    entries = read_entries(SHARED_DEV_SET)
+    result = score(entries, scan)
+    assert result.recall >= MIN_RECALL, _report("shared", entries)
+    assert result.precision >= MIN_PRECISION, _report("shared", entries)
+
+
+def test_recall_and_precision_on_our_development_set() -> None:
+    entries = own_entries()
+    assert len(entries) >= 150
+    result = score(entries, scan)
+    assert result.recall >= MIN_RECALL, _report("own", entries)
+    assert result.precision >= MIN_PRECISION, _report("own", entries)
+
+
+def test_clean_entries_give_no_finding() -> None:
+    clean = [e for e in [*own_entries(), *read_entries(SHARED_DEV_SET)] if not e.phi]
+    assert len(clean) >= 50
+    flagged = [e.source for e in clean if scan(e.text)]
+    assert flagged == []
+
+
+class _Found:
+    def __init__(self, start: int, end: int) -> None:
+        self.start, self.end, self.kind, self.text = start, end, "NAME", ""
+
+
+def test_the_scorer_counts_by_overlap() -> None:
+    entry = Entry("John met Ann on 3/4.", (Gold(0, 4, "NAME", "John"), Gold(9, 12, "NAME", "Ann")))
+    result = score([entry], lambda _text: [_Found(2, 6), _Found(16, 19)])
+    assert (result.found, result.gold, result.correct, result.findings) == (1, 2, 1, 2)
+    assert result.recall == 0.5
+    assert result.precision == 0.5
+
+
+def test_a_gold_span_that_does_not_match_its_text_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    gold = {"start": 0, "end": 3, "kind": "NAME", "text": "John"}
+    bad.write_text(json.dumps({"text": "John", "phi": [gold]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+        read_entries(bad)

@@ -1,0 +1,69 @@
+"""Clinical words that look like names or places, and plain clinical numbers, are never flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from echo_desktop.cases.deid import scan
+
+CLEAN = [
+    "A 72-year-old man with Parkinson's disease on carbidopa-levodopa 25/100 mg TID.",
+    "Hodgkin lymphoma in remission; Hodgkin's disease treated in 2018.",
+    "Graves' disease with proptosis; Graves disease on methimazole.",
+    "Down syndrome, age 41, with new seizures.",
+    "Apgar 8/9. Apgar scores 8 and 9.",
+    "Glasgow Coma Scale 15; GCS 14 on arrival.",
+    "Cirrhosis, Child-Pugh class B, MELD 14.",
+    "Cushing syndrome suspected; Cushing's disease ruled out.",
+    "Crohn's disease on adalimumab 40 mg every 2 weeks; Crohn's flare.",
+    "Alzheimer's dementia, MMSE 18/30; Alzheimer disease.",
+    "Wilson's disease with low ceruloplasmin.",
+    "Family history of Lynch syndrome in his father.",
+    "Bell's palsy; Addison's disease; Hashimoto's thyroiditis; Raynaud's phenomenon.",
+    "Guillain-Barre syndrome after diarrhea; Kaposi sarcoma on the legs.",
+    "Epstein-Barr virus; Lyme disease unlikely; Murphy's sign positive; Babinski sign absent.",
+    "Denver developmental screen normal; Tanner stage 3; Fontan circulation.",
+    "Levetiracetam 500 mg BID; metformin 1000 mg twice daily; insulin 24 units qHS.",
+    "BP 118/76, HR 88, RR 16, SpO2 97%, temp 37.1 C, weight 88 kg.",
+    "Pain 7/10, strength 5/5, reflexes 2+; a 2/6 systolic murmur.",
+    "Visual acuity 20/40 OD; titer 1:128; ratio 25/100.",
+    "HbA1c 9.4%, LDL 131 mg/dL, eGFR 48, platelets 150, WBC 6.2.",
+    "Hepatitis C genotype 1a, viral load 2,100,000 IU/mL; viral load 2100000 copies.",
+    "Diagnosed in 2019; last colonoscopy 2021; due again in 2026.",
+    "A 34-year-old with opioid use disorder; an 89-year-old woman; age 60.",
+    "PHQ-9 score 16, GAD-7 12, CHA2DS2-VASc 4, Wells score 1, Gleason 3+4=7.",
+    "COVID-19 in 2022; SARS-CoV-2 PCR negative; CD4 612; HLA-B27 positive; BRCA1 negative.",
+    "NYHA class III; sacubitril/valsartan 49/51 mg BID; EF 25%.",
+    "Rural clinic in New Mexico; the case is from the Navajo Nation; a Navajo interpreter.",
+    "Question for the hub: should we start buprenorphine in primary care?",
+    "Will continue metformin. Mark improvement noted. Hope to recheck in 3 months.",
+    "Summer months bring heat illness; grant funding covers visits; bill the visit.",
+    "Smokes 1/2 pack per day; prednisone taper 40/30/20/10 over 4 weeks.",
+    "ECG: sinus rhythm at 72 bpm, QTc 440 ms; temp 99 F.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clinical_look_alikes_are_never_flagged(text: str) -> None:
+    assert scan(text) == []
+
+
+@pytest.mark.parametrize("age", [18, 45, 61, 75, 88, 89])
+def test_an_age_of_89_or_under_is_allowed(age: int) -> None:
+    for form in (f"A {age}-year-old woman.", f"{age} yo M.", f"Aged {age}.", f"Age: {age}"):
+        assert scan(form) == [], form
+
+
+@pytest.mark.parametrize("age", [90, 91, 99, 104])
+def test_an_age_over_89_is_flagged_and_the_same_form_under_90_is_not(age: int) -> None:
+    assert [f.text for f in scan(f"A {age}-year-old woman.")] == [f"{age}-year-old"]
+
+
+@pytest.mark.parametrize("year", ["1961", "2019", "2024", "2025"])
+def test_a_year_alone_is_allowed(year: str) -> None:
+    assert scan(f"Diagnosed in {year}; treated {year}.") == []
+
+
+def test_a_state_alone_is_allowed_and_a_town_in_it_is_not() -> None:
+    assert scan("She lives in New Mexico.") == []
+    assert [f.text for f in scan("She lives in Gallup, New Mexico.")] == ["Gallup, New Mexico"]

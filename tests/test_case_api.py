@@ -1,7 +1,7 @@
 """The hub's case API against the real program service on loopback (a temporary store), with a
-small deterministic guard standing in for `cases.deid.scan`: the review round trip, retries that
-never duplicate, stale updates, refusals that keep what the hub had, PHI never echoed, and who may
-do what."""
+small deterministic guard standing in for `cases.deid.scan` (the last test has the real one): the
+review round trip, retries that never duplicate, stale updates, refusals that keep what the hub
+had, PHI never echoed, and who may do what."""
 
 from __future__ import annotations
 
@@ -353,3 +353,36 @@ async def test_approval_needs_a_session_of_the_program_with_a_free_slot(clinic: 
     assert status == 200 and approved["session"]["start"] == "2026-10-29T15:00:00+00:00"
     again = await approve("c", next_week)
     assert again[0] == 409 and again[1]["error"] == "stale"
+
+
+async def test_the_real_guard_refuses_a_name_and_a_full_date_and_passes_clinical_look_alikes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with (
+        running_hub(tmp_path / "programs.db") as hub,
+        aiohttp.ClientSession() as http,
+    ):  # cases.deid.scan
+        headers = {"Authorization": f"Bearer {hub.dana.api_token}"}
+
+        async def submit(client_id: str, values: dict[str, str]) -> tuple[int, str]:
+            body = {"program_id": hub.program.id, "values": values, "base_version": 0}
+            async with http.put(f"{hub.url}/api/cases/{client_id}", json=body, headers=headers) as response:
+                return response.status, await response.text()
+
+        secrets = ("Maria Garcia", "Garcia", "March 3, 2024", "March 3")
+        status, text = await submit("with-phi", {**VALUES, "hpi": "Seen by Maria Garcia on March 3, 2024."})
+        answer = json.loads(text)
+        assert status == 422 and answer["error"] == "phi"
+        assert {(f["field"], f["kind"]) for f in answer["findings"]} == {("hpi", "NAME"), ("hpi", "DATE")}
+        assert hub.store.case("with-phi") is None
+
+        look_alikes = "Parkinson's disease since 2019 on carbidopa-levodopa; metformin 500 mg BID; BP 118/76."
+        status, text = await submit("look-alikes", {**VALUES, "past_history": look_alikes})
+        assert status == 201, text
+        assert json.loads(text)["findings"] == []
+
+    records = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "with-phi" in records  # the service did log the refused request, by id
+    for secret in secrets:
+        assert secret not in text and secret not in records

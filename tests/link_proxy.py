@@ -10,7 +10,6 @@ is kept (`sent`), so a test can check what each retry carried.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -43,8 +42,7 @@ class LinkProxy:
             await self._server.wait_closed()
         for task in list(self._tasks):
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait([task])
 
     def request_bodies(self, method_and_path: bytes) -> list[bytes]:
         """The body of every request whose request line starts with `method_and_path`."""
@@ -67,10 +65,21 @@ class LinkProxy:
         assert task is not None
         self._tasks.add(task)
         try:
+            await self._forward(client_reader, client_writer)
+        except asyncio.CancelledError:
+            # `stop()` cut the link. asyncio's server callback asks this task for its exception,
+            # which a cancelled task raises: end normally instead.
+            client_writer.close()
+        finally:
+            self._tasks.discard(task)
+
+    async def _forward(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
+        try:
             hub_reader, hub_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:
             client_writer.close()
-            self._tasks.discard(task)
             return
         sent = bytearray()
         self.sent.append(sent)
@@ -85,13 +94,9 @@ class LinkProxy:
             pass
         finally:
             upward.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await upward
+            await asyncio.wait([upward])
             for writer in (client_writer, hub_writer):
                 writer.close()
-                with contextlib.suppress(ConnectionError):
-                    await writer.wait_closed()
-            self._tasks.discard(task)
 
     @staticmethod
     async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, kept: bytearray) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -386,3 +387,43 @@ async def test_the_real_guard_refuses_a_name_and_a_full_date_and_passes_clinical
     assert "with-phi" in records  # the service did log the refused request, by id
     for secret in secrets:
         assert secret not in text and secret not in records
+
+
+async def test_a_programs_approved_cases_over_a_window_for_the_lobby(clinic: Clinic) -> None:
+    await clinic.submit("case-1")
+    await clinic.submit("case-2", {**VALUES, "question": "Still waiting?"})  # submitted, not approved
+    review = {"version": 1, "action": "approve", "session": clinic.session()}
+    assert (await clinic.call("POST", "/api/cases/case-1/review", clinic.fran, review))[0] == 200
+    program = clinic.hub.program.id
+
+    def window(start: str, end: str) -> str:
+        return f"/api/programs/{program}/approved-cases?from={quote(start)}&to={quote(end)}"
+
+    status, answer = await clinic.call(
+        "GET", window("2026-10-20T00:00:00+00:00", "2026-11-05T00:00:00Z"), clinic.eli
+    )
+    assert status == 200
+    assert answer == {
+        "cases": [
+            {
+                "uid": clinic.hub.series_uid,
+                "start": "2026-10-22T15:00:00+00:00",
+                "client_id": "case-1",
+                "title": VALUES["question"],
+            }
+        ]
+    }
+    later = window("2026-10-22T15:00:01+00:00", "2026-11-05T00:00:00+00:00")
+    assert (await clinic.call("GET", later, clinic.eli))[1] == {"cases": []}
+    for start, end in (
+        ("2026-10-20T00:00:00", "2026-11-05T00:00:00Z"),  # no offset
+        ("2026-11-05T00:00:00Z", "2026-10-20T00:00:00Z"),  # backwards
+        ("2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z"),  # too long
+        ("soon", "later"),
+    ):
+        status, refused = await clinic.call("GET", window(start, end), clinic.eli)
+        assert (status, refused["error"]) == (400, "malformed")
+    status, refused = await clinic.call(
+        "GET", window("2026-10-20T00:00:00Z", "2026-11-05T00:00:00Z"), clinic.outsider
+    )
+    assert (status, refused["error"]) == (403, "not_a_member")

@@ -1,7 +1,7 @@
 """The hub's case API against the real program service on loopback (a temporary store), with a
-small deterministic guard standing in for `cases.deid.scan`: the review round trip, retries that
-never duplicate, stale updates, refusals that keep what the hub had, PHI never echoed, and who may
-do what."""
+small deterministic guard standing in for `cases.deid.scan` (the last test has the real one): the
+review round trip, retries that never duplicate, stale updates, refusals that keep what the hub
+had, PHI never echoed, and who may do what."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -353,3 +354,76 @@ async def test_approval_needs_a_session_of_the_program_with_a_free_slot(clinic: 
     assert status == 200 and approved["session"]["start"] == "2026-10-29T15:00:00+00:00"
     again = await approve("c", next_week)
     assert again[0] == 409 and again[1]["error"] == "stale"
+
+
+async def test_the_real_guard_refuses_a_name_and_a_full_date_and_passes_clinical_look_alikes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with (
+        running_hub(tmp_path / "programs.db") as hub,
+        aiohttp.ClientSession() as http,
+    ):  # cases.deid.scan
+        headers = {"Authorization": f"Bearer {hub.dana.api_token}"}
+
+        async def submit(client_id: str, values: dict[str, str]) -> tuple[int, str]:
+            body = {"program_id": hub.program.id, "values": values, "base_version": 0}
+            async with http.put(f"{hub.url}/api/cases/{client_id}", json=body, headers=headers) as response:
+                return response.status, await response.text()
+
+        secrets = ("Maria Garcia", "Garcia", "March 3, 2024", "March 3")
+        status, text = await submit("with-phi", {**VALUES, "hpi": "Seen by Maria Garcia on March 3, 2024."})
+        answer = json.loads(text)
+        assert status == 422 and answer["error"] == "phi"
+        assert {(f["field"], f["kind"]) for f in answer["findings"]} == {("hpi", "NAME"), ("hpi", "DATE")}
+        assert hub.store.case("with-phi") is None
+
+        look_alikes = "Parkinson's disease since 2019 on carbidopa-levodopa; metformin 500 mg BID; BP 118/76."
+        status, text = await submit("look-alikes", {**VALUES, "past_history": look_alikes})
+        assert status == 201, text
+        assert json.loads(text)["findings"] == []
+
+    records = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "with-phi" in records  # the service did log the refused request, by id
+    for secret in secrets:
+        assert secret not in text and secret not in records
+
+
+async def test_a_programs_approved_cases_over_a_window_for_the_lobby(clinic: Clinic) -> None:
+    await clinic.submit("case-1")
+    await clinic.submit("case-2", {**VALUES, "question": "Still waiting?"})  # submitted, not approved
+    review = {"version": 1, "action": "approve", "session": clinic.session()}
+    assert (await clinic.call("POST", "/api/cases/case-1/review", clinic.fran, review))[0] == 200
+    program = clinic.hub.program.id
+
+    def window(start: str, end: str) -> str:
+        return f"/api/programs/{program}/approved-cases?from={quote(start)}&to={quote(end)}"
+
+    status, answer = await clinic.call(
+        "GET", window("2026-10-20T00:00:00+00:00", "2026-11-05T00:00:00Z"), clinic.eli
+    )
+    assert status == 200
+    assert answer == {
+        "cases": [
+            {
+                "uid": clinic.hub.series_uid,
+                "start": "2026-10-22T15:00:00+00:00",
+                "client_id": "case-1",
+                "title": VALUES["question"],
+            }
+        ]
+    }
+    later = window("2026-10-22T15:00:01+00:00", "2026-11-05T00:00:00+00:00")
+    assert (await clinic.call("GET", later, clinic.eli))[1] == {"cases": []}
+    for start, end in (
+        ("2026-10-20T00:00:00", "2026-11-05T00:00:00Z"),  # no offset
+        ("2026-11-05T00:00:00Z", "2026-10-20T00:00:00Z"),  # backwards
+        ("2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z"),  # too long
+        ("soon", "later"),
+    ):
+        status, refused = await clinic.call("GET", window(start, end), clinic.eli)
+        assert (status, refused["error"]) == (400, "malformed")
+    status, refused = await clinic.call(
+        "GET", window("2026-10-20T00:00:00Z", "2026-11-05T00:00:00Z"), clinic.outsider
+    )
+    assert (status, refused["error"]) == (403, "not_a_member")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from echo_desktop.schedule.lobby import ApprovedCase
 from echo_desktop.storage import subscriptions_file
 from echo_desktop.storage.schedule_cache import (
     FeedUpdate,
@@ -309,3 +310,25 @@ def test_a_subscriber_killed_mid_write_leaves_a_readable_subscriptions_file(tmp_
         assert printed[-1] <= len(feeds) <= printed[-1] + 1 and printed[0] == before + 1
         assert feeds == [f"/feeds/{n}.ics" for n in range(1, len(feeds) + 1)]
         cache.close()
+
+
+def test_a_hubs_approved_cases_are_kept_replaced_whole_and_dropped_with_their_subscription(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "schedule.db"
+    cache = ScheduleCache.open(path)
+    hub, feed = cache.subscribe([HUB, FEED], NOW)
+    start = datetime(2026, 10, 22, 15, tzinfo=UTC)
+    first = ApprovedCase("series-1@hub", start, "case-1", "HCV in pregnancy?")
+    second = ApprovedCase("series-1@hub", start, "case-2", "When to refer?")
+    cache.record_refresh([FeedUpdate(hub.id, b"BEGIN:VCALENDAR", cases=[first, second])], NOW, True)
+    cache.close()
+    again = ScheduleCache.open(path)
+    assert again.approved_cases() == {hub.id: [first, second]}
+    again.record_refresh([FeedUpdate(hub.id, fetched_at=NOW)], NOW, True)  # not fetched: kept
+    assert again.approved_cases() == {hub.id: [first, second]}
+    again.record_refresh([FeedUpdate(hub.id, fetched_at=NOW, cases=[second])], NOW, True)  # replaced whole
+    assert again.approved_cases() == {hub.id: [second]}
+    again.unsubscribe(hub.id)
+    assert again.approved_cases() == {} and [s.id for s in again.subscriptions()] == [feed.id]
+    again.close()

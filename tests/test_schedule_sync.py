@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
+from echo_desktop.cases.model import SessionSlot
 from echo_desktop.hub.program_service.tokens import TokenKind
 from echo_desktop.schedule.lobby import JoinRef, ScheduleSnapshot
 from echo_desktop.schedule.occurrences import MAX_FEED_BYTES
@@ -25,6 +26,7 @@ from echo_desktop.session.models import Role
 from echo_desktop.storage.schedule_cache import ScheduleCache
 from echo_desktop.sync.local_zone import system_zone
 from echo_desktop.sync.schedule_sync import ScheduleSync
+from tests.case_clinic import CLEAN, case_sync, clinic, draft
 from tests.program_hubs import JANUS_URL, running_hub, self_signed, server_tls, serving
 from tests.waiting import wait_for
 
@@ -501,3 +503,49 @@ async def test_a_damaged_cache_is_fetched_again_for_the_same_subscriptions(
         assert at_start.subscriptions == ("Hepatitis C",) and at_start.sessions == ()
         again = await reopened.refresh()  # no need to subscribe again: the token was kept
     assert again.online and again.problems == () and again.sessions == subscribed.sessions
+
+
+async def test_the_lobby_names_each_sessions_approved_cases_and_keeps_them_offline(
+    tmp_path: Path, open_syncs: list[ScheduleSync]
+) -> None:
+    first = datetime(2026, 10, 22, 15, tzinfo=UTC)  # the first clinic (two case slots)
+    slots = ("Case presentation 1", "Case presentation 2")
+    cache = tmp_path / "schedule.db"
+    async with (
+        clinic(tmp_path / "hub.db") as hub,
+        case_sync(tmp_path / "dana.db", hub.hubs(hub.hub.dana)) as dana,
+        case_sync(tmp_path / "fran.db", hub.hubs(hub.fran)) as fran,
+    ):
+
+        async def approve(question: str) -> None:
+            case = await draft(dana, hub.program(), **{**CLEAN, "question": question})
+            await dana.submit(case)
+            await dana.refresh()
+            item = next(
+                i for i in await fran.review_queue(hub.program()) if i.case.client_id == case.client_id
+            )
+            await fran.approve(hub.program(), item.case, SessionSlot(hub.hub.series_uid, first))
+
+        await approve("HCV treatment in pregnancy?")
+        sync = await _sync(cache, open_syncs)
+        snapshot = await sync.subscribe_hub(hub.service, hub.hub.dana.api_token)
+        cases = {s.start.astimezone(UTC): s.cases for s in snapshot.sessions}
+        assert cases[first] == ("HCV treatment in pregnancy?", "Case presentation 2")
+        assert cases[first + timedelta(weeks=1)] == slots  # nothing approved there: its slots
+        # One more approved: the feed is unchanged (a 304), the cases are fetched all the same.
+        await approve("When to refer for elastography?")
+        snapshot = await sync.refresh()
+        cases = {s.start.astimezone(UTC): s.cases for s in snapshot.sessions}
+        assert cases[first] == ("HCV treatment in pregnancy?", "When to refer for elastography?")
+        asked = hub.link.request_bodies(f"GET /api/programs/{hub.hub.program.id}/approved-cases?".encode())
+        assert len(asked) == 2  # one request per program and refresh, not one per session
+        await hub.link.stop()
+    # The hub is gone: the lobby still names the cases, from the cache.
+    await sync.aclose()
+    open_syncs.remove(sync)
+    offline = await _sync(cache, open_syncs)
+    snapshot = await offline.refresh()
+    assert not snapshot.online
+    cases = {s.start.astimezone(UTC): s.cases for s in snapshot.sessions}
+    assert cases[first] == ("HCV treatment in pregnancy?", "When to refer for elastography?")
+    assert cases[first + timedelta(weeks=1)] == slots

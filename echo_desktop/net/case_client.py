@@ -9,6 +9,7 @@ with the case's text, which no message, log line or exception here ever holds.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from echo_desktop.net.program_client import (
     bad_answer,
     status_error,
 )
+from echo_desktop.schedule.lobby import ApprovedCase
 
 MAX_CASES_BYTES = 16 * 1024 * 1024  # a list of cases: many of up to 64 KB of text each
 _FIELD_KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # a form field's key, as a message may name it
@@ -61,6 +63,21 @@ class CaseClient:
         answer = await self._call("GET", service, "/api/cases", token, label, limit=MAX_CASES_BYTES)
         try:
             return [case_from_json(c) for c in _list(answer.get("cases"))]
+        except ValueError:
+            raise bad_answer(label) from None
+
+    async def approved_cases(
+        self, service: str, token: str, program_id: int, start: datetime, end: datetime, label: str
+    ) -> list[ApprovedCase]:
+        """The approved cases of the program's sessions starting in [start, end), with titles."""
+        window = "&".join(
+            f"{name}={quote(moment.astimezone(UTC).isoformat(), safe='')}"
+            for name, moment in (("from", start), ("to", end))
+        )
+        path = f"/api/programs/{program_id}/approved-cases?{window}"
+        answer = await self._call("GET", service, path, token, label, limit=MAX_CASES_BYTES)
+        try:
+            return [_approved(item) for item in _list(answer.get("cases"))]
         except ValueError:
             raise bad_answer(label) from None
 
@@ -204,6 +221,18 @@ def _findings(value: object) -> tuple[HubFinding, ...]:
             raise ValueError("a finding names no field")
         found.append(HubFinding(key, kind, start, end))
     return tuple(found)
+
+
+def _approved(item: object) -> ApprovedCase:
+    if not isinstance(item, dict):
+        raise ValueError("an approved case is not an object")
+    uid, start, client_id, title = (item.get(k) for k in ("uid", "start", "client_id", "title"))
+    if not all(isinstance(v, str) for v in (uid, start, client_id, title)):
+        raise ValueError("an approved case's fields are not text")
+    moment = datetime.fromisoformat(str(start))
+    if moment.tzinfo is None:
+        raise ValueError("an approved case's start has no offset")
+    return ApprovedCase(str(uid), moment, str(client_id), str(title))
 
 
 def _list(value: object) -> list[Any]:

@@ -6,7 +6,7 @@ library) is loaded. Times are aware datetimes; "now" is always passed in, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -72,6 +72,23 @@ class ScheduledSession:
     def can_join(self, now: datetime) -> bool:
         """Whether Join is enabled: a hub session whose room is open and that has not ended."""
         return self.join is not None and self.status(now) in (SessionStatus.OPEN, SessionStatus.LIVE)
+
+
+@dataclass(frozen=True)
+class ApprovedCase:
+    """A case approved into a hub's session, as the lobby names it: `title` is the case form's
+    title field (the presenter's question), already screened by the de-identification guard."""
+
+    uid: str  # the session's series UID
+    start: datetime  # the session's start (aware)
+    client_id: str
+    title: str
+
+
+def with_approved_cases(slots: tuple[str, ...], titles: Sequence[str]) -> tuple[str, ...]:
+    """A session's case list: the approved cases' titles first, each in place of a slot's name
+    ("Case presentation 1"), then the slots still free."""
+    return (*titles, *slots[len(titles) :])
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@ the subscriptions.
 
 - The subscriptions (what only the user can give: hubs with their API tokens, feed URLs) live in
   their own small file (`subscriptions_file`, under the user config folder); the SQLite cache holds
-  only what can be fetched again (feed bodies, validators, errors, the last refresh). So a damaged
-  cache loses nothing the user gave: it is moved aside (renamed with a timestamp), rebuilt empty,
-  and the next refresh fetches every feed again; `notices` says so. Nothing raises for it.
+  only what can be fetched again (feed bodies, validators, errors, the last refresh, the titles of
+  the cases approved into a hub's sessions). So a damaged cache loses nothing the user gave: it is
+  moved aside (renamed with a timestamp), rebuilt empty, and the next refresh fetches every feed
+  again; `notices` says so. Nothing raises for it.
 - A cache from before that split has its subscriptions table copied to the file once (if there is
   no file yet), then dropped, so nobody has to subscribe again after an upgrade.
 - SQLite in WAL mode under the user data folder (platformdirs, so XDG_DATA_HOME moves it), the
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import platformdirs
 
+from echo_desktop.schedule.lobby import ApprovedCase
 from echo_desktop.storage import sqlite_file, subscriptions_file
 from echo_desktop.storage.subscriptions_file import Subscription, SubscriptionKind
 
@@ -69,7 +71,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE feeds_v2 RENAME TO feeds",
         "DROP TABLE subscriptions",
     ),
+    (
+        # 3: the approved cases of each hub subscription's sessions (issue 11), for the lobby
+        # offline: replaced whole at each refresh that reached the hub.
+        "CREATE TABLE approved_cases (subscription_id INTEGER NOT NULL, position INTEGER NOT NULL,"
+        " uid TEXT NOT NULL, start TEXT NOT NULL, client_id TEXT NOT NULL, title TEXT NOT NULL,"
+        " PRIMARY KEY (subscription_id, position))",
+    ),
 )
+_PER_SUBSCRIPTION = ("feeds", "approved_cases")  # the tables keyed by a subscription's id
 SUBSCRIPTIONS_MIGRATION = 2  # the schema version that moves the subscriptions out
 
 DAMAGED_NOTICE = "The saved schedule was damaged; it was set aside and is being fetched again."
@@ -111,6 +121,7 @@ class FeedUpdate:
     last_modified: str | None = None
     fetched_at: datetime | None = None
     error: str | None = None
+    cases: Sequence[ApprovedCase] | None = None  # a hub's approved cases; None keeps the cached ones
 
 
 def default_path() -> Path:
@@ -223,7 +234,8 @@ class ScheduleCache:
             subscriptions_file.save(self.subscriptions_path, kept)
             self._subscriptions = kept
             with self._transaction() as db:
-                db.execute("DELETE FROM feeds WHERE subscription_id = ?", (subscription_id,))
+                for table in _PER_SUBSCRIPTION:
+                    db.execute(f"DELETE FROM {table} WHERE subscription_id = ?", (subscription_id,))  # noqa: S608
 
     def _forget_unsubscribed(self) -> None:
         """Drop cached feeds of no subscription (its file set aside or edited), so that a new
@@ -233,7 +245,8 @@ class ScheduleCache:
             try:
                 with self._transaction() as db:
                     marks = ", ".join("?" * len(ids))
-                    db.execute(f"DELETE FROM feeds WHERE subscription_id NOT IN ({marks})", ids)  # noqa: S608
+                    for table in _PER_SUBSCRIPTION:
+                        db.execute(f"DELETE FROM {table} WHERE subscription_id NOT IN ({marks})", ids)  # noqa: S608
             except sqlite3.Error as exc:  # the refresh will find the cache's trouble and say so
                 logger.warning("Could not drop the cache of old subscriptions (%s)", exc)
 
@@ -275,12 +288,38 @@ class ScheduleCache:
                     "UPDATE feeds SET error = ?, error_at = ? WHERE subscription_id = ?",
                     (update.error, None if update.error is None else _stamp(now), update.subscription_id),
                 )
+                if update.cases is not None:
+                    db.execute(
+                        "DELETE FROM approved_cases WHERE subscription_id = ?", (update.subscription_id,)
+                    )
+                    db.executemany(
+                        "INSERT INTO approved_cases (subscription_id, position, uid, start, client_id, title)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        [
+                            (update.subscription_id, n, c.uid, _stamp(c.start), c.client_id, c.title)
+                            for n, c in enumerate(update.cases)
+                        ],
+                    )
             if complete:
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES ('refreshed_at', ?)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (_stamp(now),),
                 )
+
+    def approved_cases(self) -> dict[int, list[ApprovedCase]]:
+        """Every hub subscription's approved cases as last fetched, by subscription id."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT subscription_id, uid, start, client_id, title FROM approved_cases"
+                " ORDER BY subscription_id, position"
+            ).fetchall()
+        found: dict[int, list[ApprovedCase]] = {}
+        for row in rows:
+            start = _time(row[2])
+            if start is not None:
+                found.setdefault(int(row[0]), []).append(ApprovedCase(row[1], start, row[3], row[4]))
+        return found
 
     def last_refresh(self) -> datetime | None:
         """When every subscription last answered in one refresh; None if never."""

@@ -20,7 +20,7 @@ import logging
 import sqlite3
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -28,11 +28,13 @@ from typing import TYPE_CHECKING
 
 from echo_desktop.schedule.lobby import (
     LOBBY_DAYS,
+    ApprovedCase,
     JoinDetails,
     JoinRef,
     ScheduledSession,
     ScheduleSnapshot,
     upcoming,
+    with_approved_cases,
 )
 from echo_desktop.schedule.ports import ScheduleError, SnapshotListener
 from echo_desktop.schedule.refresh_policy import RefreshPolicy
@@ -360,14 +362,34 @@ class ScheduleSync:
             reached = exc.failure not in (Failure.UNREACHABLE, Failure.TLS)
             return _Outcome(FeedUpdate(subscription.id, error=_kept(str(exc), has_copy)), reached)
         now = self._now()
-        if response.body is None:
-            return _Outcome(FeedUpdate(subscription.id, fetched_at=now), True)
+        if response.body is None:  # the feed has not changed; its sessions' cases may have
+            cases = await self._approved_cases(subscription)
+            return _Outcome(FeedUpdate(subscription.id, fetched_at=now, cases=cases), True)
         problem = await asyncio.to_thread(_feed_problem, response.body, *self._window(), self._zone)
         if problem is not None:
             error = _kept(f"{subscription.name}: {problem}", has_copy)
             return _Outcome(FeedUpdate(subscription.id, fetched_at=now, error=error), True)
         update = FeedUpdate(subscription.id, response.body, response.etag, response.last_modified, now)
-        return _Outcome(update, True)
+        return _Outcome(replace(update, cases=await self._approved_cases(subscription)), True)
+
+    async def _approved_cases(self, subscription: Subscription) -> list[ApprovedCase] | None:
+        """A hub program's approved cases over the lobby's window (one request for the program),
+        or None (not a hub's program, or the hub did not answer: the cached ones stay)."""
+        from echo_desktop.net.case_client import CaseClient
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        service, token, program_id = subscription.service, subscription.token, subscription.program_id
+        if subscription.kind is not SubscriptionKind.HUB or not service or not token or program_id is None:
+            return None
+        try:
+            return await CaseClient(self._http()).approved_cases(
+                service, token, program_id, *self._window(), subscription.name
+            )
+        except ProgramServiceError as exc:
+            # The feed answered, so the sessions show; their cases stay as cached (the failure
+            # kind only: the message names the program, which is fine, but says nothing more).
+            logger.info("The approved cases of a program were not fetched (%s)", exc.failure)
+            return None
 
     def _build(self) -> ScheduleSnapshot:
         """The snapshot from the cache (runs in a thread: it parses every cached feed)."""
@@ -375,6 +397,7 @@ class ScheduleSync:
 
         now = self._now()
         subscriptions, feeds = self._cached()
+        approved = self._cache.approved_cases()
         sessions: list[ScheduledSession] = []
         problems: list[str] = []
         for subscription in subscriptions:
@@ -389,7 +412,8 @@ class ScheduleSync:
                 problems.append(f"{subscription.name}: {exc}")
                 continue
             problems.extend(f"{subscription.name}: {warning}" for warning in reading.warnings)
-            sessions.extend(_session(subscription, o) for o in reading.occurrences)
+            titles = _titles(approved.get(subscription.id, ()))
+            sessions.extend(_session(subscription, o, titles) for o in reading.occurrences)
         return ScheduleSnapshot(
             sessions=tuple(upcoming(sessions, now, self._days)),
             updated=self._cache.last_refresh(),
@@ -424,8 +448,21 @@ def _default_client(ca_file: Path | None) -> ProgramClient:
     return ProgramClient(ca_file=ca_file)
 
 
-def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSession:
+def _titles(cases: Iterable[ApprovedCase]) -> dict[tuple[str, datetime], list[str]]:
+    """The approved cases' titles by session (its UID and its start in UTC)."""
+    titles: dict[tuple[str, datetime], list[str]] = {}
+    for case in cases:
+        titles.setdefault((case.uid, case.start.astimezone(UTC)), []).append(case.title)
+    return titles
+
+
+def _session(
+    subscription: Subscription,
+    occurrence: Occurrence,
+    titles: dict[tuple[str, datetime], list[str]] | None = None,
+) -> ScheduledSession:
     hub = subscription.kind is SubscriptionKind.HUB and subscription.service is not None
+    approved = (titles or {}).get((occurrence.uid, occurrence.start.astimezone(UTC)), [])
     return ScheduledSession(
         start=occurrence.start,
         end=occurrence.end,
@@ -436,7 +473,7 @@ def _session(subscription: Subscription, occurrence: Occurrence) -> ScheduledSes
         program_time_zone=subscription.time_zone or occurrence.time_zone,
         didactic=occurrence.didactic,
         presenter=occurrence.presenter,
-        cases=occurrence.cases,
+        cases=with_approved_cases(occurrence.cases, approved),
         description=occurrence.description,
         room=occurrence.room,
         join=JoinRef(subscription.service, occurrence.uid, occurrence.start)

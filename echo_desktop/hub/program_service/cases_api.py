@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -61,6 +61,9 @@ HTTP_STATUS = {
 }
 """Each refusal's HTTP status (docs/hub-api.md)."""
 
+MAX_APPROVED_WINDOW = timedelta(days=100)
+"""The longest window `approved-cases` answers for (the lobby asks for about 16 days)."""
+
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _START_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -75,6 +78,7 @@ def add_case_routes(app: web.Application) -> None:
     app.router.add_post("/api/cases/{client_id}/review", _review)
     app.router.add_post("/api/cases/{client_id}/recommendations", _recommendations)
     app.router.add_get("/api/programs/{program_id:\\d+}/sessions/{uid}/{start}/cases", _session_cases)
+    app.router.add_get("/api/programs/{program_id:\\d+}/approved-cases", _approved_cases)
 
 
 Handler = Callable[[web.Request], Any]
@@ -188,6 +192,44 @@ async def _session_cases(request: web.Request) -> web.Response:
     return web.json_response(
         {"cases": [{"client_id": c.case.client_id, "title": c.case.title(form)} for c in cases]}
     )
+
+
+@_refusals
+async def _approved_cases(request: web.Request) -> web.Response:
+    """The approved cases of a program's sessions starting in [from, to), for the lobby: one request
+    per program instead of one per session. Titles are the form's title field, screened by the
+    guard when the case was accepted."""
+    store = request.app[SERVICE].store
+    program_id = _member_program(request)
+    start = _moment(request.query.get("from"), "from")
+    end = _moment(request.query.get("to"), "to")
+    if not start <= end <= start + MAX_APPROVED_WINDOW:
+        raise CaseRefusal(
+            "malformed", f"to must be after from, at most {MAX_APPROVED_WINDOW.days} days later"
+        )
+    form = store.case_form(program_id)
+    cases = [
+        {
+            "uid": c.case.session.uid,
+            "start": c.case.session.start.astimezone(UTC).isoformat(),
+            "client_id": c.case.client_id,
+            "title": c.case.title(form),
+        }
+        for c in store.approved_cases(program_id, start, end)
+        if c.case.session is not None
+    ]
+    return web.json_response({"cases": cases})
+
+
+def _moment(text: str | None, name: str) -> datetime:
+    """A query parameter's time: ISO-8601 with an offset."""
+    try:
+        moment = datetime.fromisoformat(text or "")
+    except ValueError as exc:
+        raise CaseRefusal("malformed", f"{name} must be an ISO-8601 time with an offset") from exc
+    if moment.tzinfo is None:
+        raise CaseRefusal("malformed", f"{name} must be an ISO-8601 time with an offset")
+    return moment
 
 
 # --- review and recommendations --------------------------------------------------------------------

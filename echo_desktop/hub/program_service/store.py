@@ -766,8 +766,20 @@ class ProgramStore:
             oldest_first=True,
         )
 
-    def _cases(self, where: str, params: tuple[object, ...], oldest_first: bool = False) -> list[HubCase]:
-        order = "updated_at, id" if oldest_first else "updated_at DESC, id DESC"
+    def approved_cases(self, program_id: int, start: datetime, end: datetime) -> list[HubCase]:
+        """A program's cases that hold a session slot (approved, presented or recommended) in the
+        sessions starting from `start` until before `end`, by session start, then oldest first."""
+        statuses = tuple(s.value for s in IN_A_SESSION)
+        return self._cases(
+            "program_id = ? AND status IN (?, ?, ?) AND session_start >= ? AND session_start < ?",
+            (program_id, *statuses, _utc_text(start), _utc_text(end)),
+            order="session_start, updated_at, id",
+        )
+
+    def _cases(
+        self, where: str, params: tuple[object, ...], oldest_first: bool = False, order: str | None = None
+    ) -> list[HubCase]:
+        order = order or ("updated_at, id" if oldest_first else "updated_at DESC, id DESC")
         with self._lock:
             ids = self._db.execute(
                 f"SELECT client_id FROM cases WHERE {where} ORDER BY {order}",  # noqa: S608 -- ours, fixed

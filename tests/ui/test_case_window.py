@@ -66,6 +66,7 @@ def test_new_case_from_the_lobby_to_submitted(make_window: HarnessFactory, qtbot
     assert form is not None
     assert window.stack.currentWidget() is form
     assert form.program_label.text() == "Hepatitis C ECHO"
+    assert form.title_label.text() == "Your case for the clinic"
     for key, value in sample_case().values.items():
         if key in form.choices:
             form.choices[key].setCurrentIndex(form.choices[key].findData(value))

@@ -148,7 +148,8 @@ class CaseFormView(QWidget):
         self.back_button.clicked.connect(self.go_back)
         # A returned case comes back as a draft of the hub's copy: its version and comments say so.
         returned = case.status is CaseStatus.RETURNED or (case.version > 0 and bool(case.comments.strip()))
-        title = "Edit returned case" if returned else "Case for review"
+        # "Case for review" read as if someone else's case waited for this person to review it.
+        title = "Edit returned case" if returned else "Your case for the clinic"
         self.title_label = QLabel(title)
         set_heading(self.title_label, 1.5)
         self.program_label = QLabel(program_name)

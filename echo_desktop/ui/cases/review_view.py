@@ -184,8 +184,8 @@ class ReviewView(QWidget):
         self.program_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.mode_combo = QComboBox()
         self.mode_combo.setAccessibleName("Which cases")
-        self.mode_combo.addItem("Waiting for review", REVIEW_MODE)
-        self.mode_combo.addItem("Presented: write recommendations", RECOMMEND_MODE)
+        self.mode_combo.addItem("Cases waiting for review", REVIEW_MODE)
+        self.mode_combo.addItem("Presented cases: write recommendations", RECOMMEND_MODE)
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Fetch the review queue again (Ctrl+R)")
@@ -243,7 +243,7 @@ class ReviewView(QWidget):
         self.recommend_edit.setFixedHeight(120)
         self.recommend_edit.textChanged.connect(self._update_buttons)
         self.recommend_note = _plain("", "SubmitNote")
-        self.recommend_button = QPushButton("Send &recommendations")
+        self.recommend_button = QPushButton("Sen&d recommendations")
         self.recommend_button.setObjectName("Primary")
         self.recommend_button.clicked.connect(self.recommend_current)
         for button in (
@@ -267,6 +267,7 @@ class ReviewView(QWidget):
         program_label.setBuddy(self.program_combo)
         header.addWidget(program_label)
         header.addWidget(self.program_combo)
+        header.addWidget(_buddy("S&how:", self.mode_combo))
         header.addWidget(self.mode_combo)
         header.addWidget(self.refresh_button)
 
@@ -304,7 +305,7 @@ class ReviewView(QWidget):
             _beside(self.comments_edit, self.return_button),
         )
         self.recommend_actions = _panel(
-            _buddy("Written &recommendations (the presenter reads them in My cases):", self.recommend_edit),
+            _buddy("&Written recommendations (the presenter reads them in My cases):", self.recommend_edit),
             _beside(self.recommend_edit, self.recommend_button),
             self.recommend_note,
         )
@@ -441,7 +442,10 @@ class ReviewView(QWidget):
             return
         screening = self._screenings[case.client_id]
         self.case_title.setText(case.title(self._form))
-        self.presenter_label.setText(case.presenter or "")
+        about = [case.presenter] if case.presenter else []
+        if self.recommending and case.session is not None:
+            about.append(f"presented on {session_time(case.session.start, self._local)}")
+        self.presenter_label.setText(" · ".join(about))
         self.screening_summary.setText(screening.summary())
         self.screening_summary.setProperty("open", not screening.clear)
         self.screening_summary.style().unpolish(self.screening_summary)

@@ -10,18 +10,23 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from echo_desktop.cases.findings import Finding
 from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
 from echo_desktop.schedule.ports import ScheduleError
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.ports import ConferenceEngine, DevicePort
 from echo_desktop.session.task_failures import report_failure
 from echo_desktop.session.worker_loop import WorkerLoop
+from echo_desktop.storage import case_store
 from echo_desktop.storage.calendar_file import CalendarFileExport
+from echo_desktop.storage.schedule_cache import subscriptions_path_for
+from echo_desktop.sync.case_sync import CaseSync
 from echo_desktop.sync.schedule_sync import ScheduleSync
 
 if TYPE_CHECKING:
@@ -33,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 
 MEDIA_LIBRARIES = frozenset({"aiortc", "av", "cv2", "sounddevice"})
+# After the first screen and the schedule's first refresh: the lobby's start waits for neither the
+# cases' first round nor the guard (the case screens are opened later, and refresh when they are).
+CASES_START_DELAY_S = 1.0
+GUARD_WARM_UP_DELAY_S = 2.0
+# Text that takes the guard through every lazy part (gazetteers, libphonenumber) before it matters.
+GUARD_WARM_UP_TEXT = "Seen in Taos on March 3, 2024; call +1 505 555 0134."
 StartupReport = Literal["shown", "refreshed"]
 
 
@@ -73,7 +84,8 @@ def run_app(
     devices: the camera, microphone and speakers (otherwise a test card and tone, no sound out).
     test_capture: the test card and tone instead of the camera and microphone, but the speakers
     and echo cancellation as with devices.
-    schedule_path: the schedule cache (default: the user data folder; the demo uses its own).
+    schedule_path: the schedule cache (default: the user data folder; the demo uses its own); the
+    cases' store (drafts, the outbox, the hub's copies) is `case.db` beside it.
     subscribe: a hub to subscribe to before the window opens (the demo's).
     startup_report: print one JSON line once the first screen is shown ("shown") or once the
     first refresh has finished too ("refreshed"), and quit (bench.startup, tests).
@@ -132,6 +144,7 @@ def run_app(
                 )
             except ScheduleError as exc:
                 logger.warning("Could not subscribe to the hub: %s", exc)
+        cases = loop.run_until_complete(_open_cases(schedule_path, ca_file))
         window = MainWindow(
             session,
             settings,
@@ -139,6 +152,8 @@ def run_app(
             schedule=schedule,
             local_zone=zone,
             calendar_export=CalendarFileExport(),
+            cases=cases,
+            guard=guard if cases is not None else None,
         )
         window.show()
         if prefill is not None and prefill.auto_join:
@@ -148,6 +163,11 @@ def run_app(
         refresher = loop.create_task(schedule.run())
         # run() survives a failed round by itself; anything that still ends it must not go unseen.
         refresher.add_done_callback(report_failure("The schedule's background refresh"))
+        case_sender = loop.create_task(_run_cases(cases)) if cases is not None else None
+        if case_sender is not None:
+            # Like the schedule's: run() survives a failed round; anything that ends it is reported.
+            case_sender.add_done_callback(report_failure("The cases' background sync"))
+            loop.call_later(GUARD_WARM_UP_DELAY_S, _warm_guard_up, loop)
 
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
@@ -164,13 +184,56 @@ def run_app(
                 # Shutdown order from the field guide: leave on the worker loop first, then stop it.
                 loop.run_until_complete(session.leave())
                 refresher.cancel()
-                loop.run_until_complete(asyncio.gather(refresher, return_exceptions=True))
+                if case_sender is not None:
+                    case_sender.cancel()
+                loop.run_until_complete(
+                    asyncio.gather(refresher, *filter(None, [case_sender]), return_exceptions=True)
+                )
                 loop.run_until_complete(schedule.aclose())
+                if cases is not None:
+                    loop.run_until_complete(cases.aclose())
         finally:
             engine.stop()
     finally:
         settings.close()
     return 0
+
+
+async def _open_cases(schedule_path: Path | None, ca_file: Path | None) -> CaseSync | None:
+    """The cases' source: `case.db` beside the schedule cache, its hubs and tokens from the same
+    subscriptions file. A store that cannot be opened at all leaves the app without its case
+    screens (the schedule and calls still work); a damaged one is set aside by the store itself."""
+    path = (
+        case_store.default_path() if schedule_path is None else schedule_path.with_name(case_store.FILE_NAME)
+    )
+    try:
+        return await CaseSync.open(
+            path, subscriptions_path=subscriptions_path_for(schedule_path), ca_file=ca_file
+        )
+    except (OSError, sqlite3.Error) as exc:
+        logger.error("The cases cannot be kept in %s (%s); the case screens are off", path.parent, exc)
+        return None
+
+
+async def _run_cases(cases: CaseSync) -> None:
+    await asyncio.sleep(CASES_START_DELAY_S)
+    await cases.run()
+
+
+def guard(text: str) -> list[Finding]:
+    """The de-identification guard (`cases.deid.scan`), imported on first use: its import and its
+    first scan cost about 0.2 s on this class of machine (`python -X importtime`), which the
+    lobby's start must not wait for."""
+    from echo_desktop.cases.deid import scan
+
+    return scan(text)
+
+
+def _warm_guard_up(loop: asyncio.AbstractEventLoop) -> None:
+    """Load the guard in a thread once the first screen is up, so the first keystroke in a case
+    is screened at once."""
+    warm = loop.create_task(asyncio.to_thread(guard, GUARD_WARM_UP_TEXT))
+    warm.add_done_callback(report_failure("Loading the de-identification guard"))
 
 
 def _report_when(moment: StartupReport, window: MainWindow, schedule: ScheduleSync) -> None:

@@ -24,13 +24,27 @@ class CaseError(Exception):
     problem, never a token and never the case's text)."""
 
 
+FACILITATOR_ROLE = "facilitator"
+
+
 @dataclass(frozen=True)
 class HubProgram:
-    """A program on a hub the person subscribed to: where its cases go."""
+    """A program on a hub the person subscribed to: where its cases go.
+
+    `role` is the person's role on the hub ("spoke", "facilitator" or "hub", as its `/api/me`
+    says), learnt when the hub answers a round; "" until then (and offline since the app started).
+    """
 
     service: str  # the hub's program service, e.g. https://hub.example.org:8090
     program_id: int
     name: str
+    role: str = ""
+
+    @property
+    def reviews(self) -> bool:
+        """Whether the person reviews this program's cases and writes their recommendations (a
+        facilitator: the hub lets only the program's facilitators list its cases)."""
+        return self.role == FACILITATOR_ROLE
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,11 @@ class CaseSource(Protocol):
 
     async def recommend(self, program: HubProgram, case: Case, text: str) -> Case:
         """Attach the hub's written recommendations to `case`."""
+        ...
+
+    async def presented_cases(self, program: HubProgram) -> list[ReviewItem]:
+        """The program's cases discussed in a session (PRESENTED), waiting for their written
+        recommendations."""
         ...
 
     def network_changed(self, reachable: bool) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from echo_desktop.cases.case_json import case_from_json, case_to_json, form_from_json, slot_to_json
 from echo_desktop.cases.findings import PhiKind
-from echo_desktop.cases.model import MAX_CASE_TEXT_BYTES, Case, CaseForm, SessionSlot
+from echo_desktop.cases.model import MAX_CASE_TEXT_BYTES, Case, CaseForm, CaseStatus, SessionSlot
 from echo_desktop.cases.ports import HubFinding, ReviewItem
 from echo_desktop.net.program_client import (
     Failure,
@@ -81,9 +81,12 @@ class CaseClient:
         except ValueError:
             raise bad_answer(label) from None
 
-    async def review_queue(self, service: str, token: str, program_id: int, label: str) -> list[ReviewItem]:
-        """A program's submitted cases, each with the hub guard's findings (offsets only)."""
-        path = f"/api/programs/{program_id}/cases?status=submitted"
+    async def review_queue(
+        self, service: str, token: str, program_id: int, label: str, status: CaseStatus = CaseStatus.SUBMITTED
+    ) -> list[ReviewItem]:
+        """A program's cases in one status (submitted: the review queue; presented: waiting for
+        recommendations), each with the hub guard's findings (offsets only)."""
+        path = f"/api/programs/{program_id}/cases?status={status.value}"
         answer = await self._call("GET", service, path, token, label, limit=MAX_CASES_BYTES)
         try:
             return [

@@ -91,6 +91,7 @@ __all__ = [
     "Subscription",
     "SubscriptionKind",
     "default_path",
+    "subscriptions_path_for",
 ]
 
 
@@ -122,6 +123,15 @@ class FeedUpdate:
     fetched_at: datetime | None = None
     error: str | None = None
     cases: Sequence[ApprovedCase] | None = None  # a hub's approved cases; None keeps the cached ones
+
+
+def subscriptions_path_for(path: Path | None) -> Path:
+    """Where the subscriptions of the cache at `path` live: the user config folder's file for the
+    default cache (None), else `<path's stem>.subscriptions.json` beside it (a demo's or a test's
+    own cache keeps its own subscriptions). The case sync reads its hubs from the same file."""
+    if path is None:
+        return subscriptions_file.default_path()
+    return path.with_name(f"{path.stem}.{subscriptions_file.FILE_NAME}")
 
 
 def default_path() -> Path:
@@ -160,11 +170,7 @@ class ScheduleCache:
         all, the cache lives in memory for this run, with a notice.
         """
         if subscriptions_path is None:
-            subscriptions_path = (
-                subscriptions_file.default_path()
-                if path is None
-                else path.with_name(f"{path.stem}.{subscriptions_file.FILE_NAME}")
-            )
+            subscriptions_path = subscriptions_path_for(path)
         path = path or default_path()
         now = now or (lambda: datetime.now(UTC))
         notices: list[str] = []

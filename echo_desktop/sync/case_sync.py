@@ -86,6 +86,7 @@ class CaseSync:
         self._snapshot = CasesSnapshot(notices=store.notices)
         self._listener: CasesListener | None = None
         self._programs: dict[tuple[str, int], HubProgram] = {}
+        self._roles: dict[str, str] = {}  # the person's role on each hub that answered `/api/me`
         self._services: dict[str, str] = {}  # client id -> its hub, for every case known here
         self._pending: dict[str, tuple[str, Case]] = {}  # drafts waiting for the writer
         self._save_lock = asyncio.Lock()
@@ -266,6 +267,14 @@ class CaseSync:
         token = self._need_token(program)
         return await self._ask(self._cases().recommend(program.service, token, case, text, program.name))
 
+    async def presented_cases(self, program: HubProgram) -> list[ReviewItem]:
+        token = self._need_token(program)
+        return await self._ask(
+            self._cases().review_queue(
+                program.service, token, program.program_id, program.name, CaseStatus.PRESENTED
+            )
+        )
+
     # --- the round: send, then pull ------------------------------------------------------------
 
     async def _round(self) -> CasesSnapshot:
@@ -349,13 +358,26 @@ class CaseSync:
             problems.append(f"{exc}; showing your cases saved earlier")
             return
         await asyncio.to_thread(self._store.replace_known, service, cases, self._now())
+        await self._learn_role(service, token)
+
+    async def _learn_role(self, service: str, token: str) -> None:
+        """The person's role on the hub, for the facilitator's screens; a hub that does not say
+        leaves it unknown, which only hides those screens (never a problem for "My cases")."""
+        from echo_desktop.net.program_client import ProgramServiceError
+
+        try:
+            me = await self._client().me(service, token)
+        except ProgramServiceError as exc:
+            logger.info("The hub did not say the person's role (%s)", exc.failure)
+            return
+        self._roles[service] = me.role
 
     # --- inside --------------------------------------------------------------------------------
 
     def _build(self) -> CasesSnapshot:
         """The snapshot from the store and the subscriptions (runs in a thread)."""
         drafts, queued, known = self._store.all_cases()
-        programs = _programs(self._hubs())
+        programs = _programs(self._hubs(), self._roles)
         self._programs = {(p.service, p.program_id): p for p in programs}
         entries: dict[str, MyCase] = {}
         for stored in (*known, *drafts, *queued):  # a draft stands over the hub's copy; queued over both
@@ -401,12 +423,15 @@ class CaseSync:
             raise CaseError(f"{program.name}: you are not subscribed to its hub with a token")
         return token
 
+    def _client(self) -> ProgramClient:
+        if self._http is None:
+            self._http = self._new_client()
+        return self._http
+
     def _cases(self) -> CaseClient:
         from echo_desktop.net.case_client import CaseClient
 
-        if self._http is None:
-            self._http = self._new_client()
-        return CaseClient(self._http)
+        return CaseClient(self._client())
 
     async def _ask(self, call: Awaitable[T]) -> T:
         from echo_desktop.net.program_client import ProgramServiceError
@@ -434,9 +459,9 @@ def read_hubs(path: Path) -> list[Subscription]:
         return []
 
 
-def _programs(hubs: Sequence[Subscription]) -> tuple[HubProgram, ...]:
+def _programs(hubs: Sequence[Subscription], roles: dict[str, str]) -> tuple[HubProgram, ...]:
     return tuple(
-        HubProgram(h.service, h.program_id, h.name)
+        HubProgram(h.service, h.program_id, h.name, roles.get(h.service, ""))
         for h in hubs
         if h.kind is SubscriptionKind.HUB and h.service and h.token and h.program_id is not None
     )

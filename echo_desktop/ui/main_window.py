@@ -18,6 +18,8 @@ from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from echo_desktop.cases.model import Case, CaseStatus
+from echo_desktop.cases.ports import CaseError, CaseSource, CasesSnapshot, HubProgram, MyCase
+from echo_desktop.cases.validation import Guard
 from echo_desktop.schedule.lobby import ScheduledSession, ScheduleSnapshot
 from echo_desktop.schedule.ports import CalendarExport, ScheduleError, ScheduleSource
 from echo_desktop.session.clinic_session import ClinicSession
@@ -35,7 +37,6 @@ from echo_desktop.ui.call_view import CallView
 from echo_desktop.ui.cases.case_form_view import CaseFormView
 from echo_desktop.ui.cases.my_cases_view import MyCasesView
 from echo_desktop.ui.cases.review_view import ReviewView
-from echo_desktop.ui.cases.source import CaseError, CaseList, CaseSource, Guard
 from echo_desktop.ui.device_check import DeviceCheckDialog
 from echo_desktop.ui.join_view import FORM_KEYS, JoinView, error_details
 from echo_desktop.ui.media_settings import MEDIA_KEYS
@@ -410,10 +411,16 @@ class MainWindow(QMainWindow):
         # The first screen is chosen before the snapshot is shown, so its notices land on it.
         self.stack.setCurrentWidget(lobby if snapshot.subscriptions else self.join_view)
         self._on_snapshot(snapshot)
-        self._network_watch = NetworkWatch(schedule.network_changed, self)
+        self._network_watch = NetworkWatch(self._network_changed, self)
         if not self._network_watch.start():
             self._network_watch = None
         self.refresh_schedule()
+
+    def _network_changed(self, reachable: bool) -> None:
+        if self._schedule is not None:
+            self._schedule.network_changed(reachable)
+        if self._cases is not None:
+            self._cases.network_changed(reachable)
 
     def _on_snapshot(self, snapshot: ScheduleSnapshot) -> None:
         """A new snapshot from the source (a refresh landed, or a subscription was added)."""
@@ -522,10 +529,10 @@ class MainWindow(QMainWindow):
     def _start_cases(self, lobby: LobbyView) -> None:
         if self._cases is None:
             return
-        reviews = any(p.facilitator for p in self._cases.programs())
-        lobby.set_case_links(my_cases=True, review=reviews)
         lobby.my_cases_requested.connect(self.show_my_cases)
         lobby.review_requested.connect(self.show_review)
+        self._cases.set_listener(self._on_case_list)
+        self._on_case_list(self._cases.snapshot())
 
     def _zone(self) -> tzinfo:
         if self.lobby_view is not None:
@@ -546,13 +553,16 @@ class MainWindow(QMainWindow):
             view.refresh_requested.connect(self.refresh_cases)
             self.stack.addWidget(view)
             self.my_cases_view = view
-            cases.set_listener(self._on_case_list)
-        view.set_cases(cases.my_cases())
+        view.set_cases(cases.snapshot())
         self.stack.setCurrentWidget(view)
         view.focus_first()
         self.refresh_cases()
 
-    def _on_case_list(self, cases: CaseList) -> None:
+    def _on_case_list(self, cases: CasesSnapshot) -> None:
+        """A new snapshot of the cases: "My cases" shows it, and "Review cases" is offered once a
+        hub said the person is one of a program's facilitators."""
+        if self.lobby_view is not None:
+            self.lobby_view.set_case_links(my_cases=True, review=any(p.reviews for p in cases.programs))
         if self.my_cases_view is not None:
             self.my_cases_view.set_cases(cases)
 
@@ -567,27 +577,42 @@ class MainWindow(QMainWindow):
     async def _refresh_cases(self, cases: CaseSource) -> None:
         self._on_case_list(await cases.refresh())
 
-    def new_case(self, program_id: int) -> None:
+    def new_case(self, program: HubProgram) -> None:
         """Start a new draft for a program and open it in the case form."""
-        if self._cases is not None:
-            self.open_case(self._cases.new_draft(program_id))
+        self._spawn(self._new_case(program))
 
-    def open_case(self, case: Case) -> None:
+    async def _new_case(self, program: HubProgram) -> None:
+        if self._cases is None:
+            return
+        try:
+            case = await self._cases.new_draft(program)
+        except CaseError as exc:
+            if self.my_cases_view is not None:
+                self.my_cases_view.show_error("A new case could not be started.", str(exc))
+            return
+        await self._open_case(MyCase(case, program))
+
+    def open_case(self, entry: MyCase) -> None:
         """Open a draft (or a case returned with comments) in the case form."""
-        self._spawn(self._open_case(case))
+        self._spawn(self._open_case(entry))
 
-    async def _open_case(self, case: Case) -> None:
+    async def _open_case(self, entry: MyCase) -> None:
         cases, guard = self._cases, self._guard
         if cases is None or guard is None or self.case_form_view is not None:
             return
         try:
-            form = await cases.form(case.program_id)
+            # The saved draft, or a draft of the hub's copy (a returned case to resubmit).
+            case = await cases.load_draft(entry.case.client_id)
+            form = await cases.case_form(entry.program)
         except CaseError as exc:
             if self.my_cases_view is not None:
-                self.my_cases_view.show_error("The program's case form could not be loaded.", str(exc))
+                self.my_cases_view.show_error("The case could not be opened.", str(exc))
             return
-        names = {p.program_id: p.name for p in cases.programs()}
-        view = CaseFormView(cases, guard, form, case, program_name=names.get(case.program_id, ""))
+        if case is None:
+            if self.my_cases_view is not None:
+                self.my_cases_view.show_error("This case is waiting to be sent: it cannot be edited now.")
+            return
+        view = CaseFormView(cases, guard, form, case, program_name=entry.program.name, refusal=entry.refusal)
         view.submitted.connect(self._on_case_submitted)
         view.discarded.connect(lambda _client_id: self._close_case_form("The draft was deleted."))
         view.closed.connect(lambda: self._close_case_form(None))

@@ -98,3 +98,26 @@ def review_queue() -> tuple[Case, ...]:
         presenter="Bea Okafor, RN, Zuni Health Center",
     )
     return (clean, dismissed, flagged)
+
+
+RECOMMENDATIONS_DRAFT = (
+    "Start sofosbuvir-velpatasvir for 12 weeks; no dose change for her kidney function.\n"
+    "Recheck ALT and HCV RNA at week 4, and an ultrasound every six months for liver cancer."
+)
+
+
+def presented_cases() -> tuple[Case, ...]:
+    """Cases discussed in last week's session, waiting for their written recommendations."""
+    return (
+        replace(
+            sample_case(
+                "p1", CaseStatus.PRESENTED, question="When to start DAAs in a patient with CKD stage 3?"
+            ),
+            session=PAST_SLOT,
+        ),
+        replace(
+            sample_case("p2", CaseStatus.PRESENTED, question="Cirrhosis with a platelet count of 90"),
+            session=PAST_SLOT,
+            presenter="Dr. Dana Whitehorse, Gallup Clinic",
+        ),
+    )

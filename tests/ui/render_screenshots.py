@@ -25,17 +25,25 @@ import numpy as np
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
+from echo_desktop.cases.ports import MyCase
 from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import ServerGoneError, WrongPinError
 from echo_desktop.session.models import Role, VideoFrame
+from echo_desktop.ui.cases.review_view import RECOMMEND_MODE
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
-from tests.fake_cases import FakeCaseSource, fake_guard
+from tests.fake_cases import PROGRAM, FakeCaseSource, fake_guard
 from tests.fake_schedule import FakeScheduleSource, MovableClock, RecordingExport
 from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
-from tests.ui.case_data import case_form_draft, my_cases_list, review_queue
+from tests.ui.case_data import (
+    RECOMMENDATIONS_DRAFT,
+    case_form_draft,
+    my_cases_list,
+    presented_cases,
+    review_queue,
+)
 from tests.ui.hub_words import unreachable_problem
 from tests.ui.lobby_data import LOCAL, NOW, week_snapshot
 
@@ -218,6 +226,7 @@ def main() -> int:
     async def cases() -> None:
         source = FakeCaseSource(my_cases_list())
         source.queue = {7: review_queue()}
+        source.presented = {7: presented_cases()}
         case_window = MainWindow(
             ClinicSession(PortraitEngine(frame_size=(320, 240))),
             MemorySettingsStore(),
@@ -238,7 +247,9 @@ def main() -> int:
         recommended.toggle_recommendations()
         await asyncio.sleep(0.2)
         save(case_window, "my-cases.png")
-        case_window.open_case(case_form_draft())
+        draft = MyCase(case_form_draft(), PROGRAM)
+        source.current = replace(source.current, cases=(draft, *source.current.cases))
+        case_window.open_case(draft)
         while case_window.case_form_view is None:
             await asyncio.sleep(0.02)
         form = case_window.case_form_view
@@ -254,6 +265,13 @@ def main() -> int:
         review.queue_list.setCurrentRow(2)
         await asyncio.sleep(0.3)
         save(case_window, "review.png")
+        review.mode_combo.setCurrentIndex(review.mode_combo.findData(RECOMMEND_MODE))
+        while len(review.queue) != len(presented_cases()):
+            await asyncio.sleep(0.02)
+        review.recommend_edit.setPlainText(RECOMMENDATIONS_DRAFT)
+        review.recommend_edit.setFocus()
+        await asyncio.sleep(0.3)
+        save(case_window, "recommend.png")
         case_window.close()
         await asyncio.sleep(0.1)
 

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from echo_desktop.cases.findings import Finding, PhiKind
 from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseStatus
+from echo_desktop.cases.ports import CaseError
 from echo_desktop.ui.cases.case_form_view import ALL_CLEAR_TEXT, CaseFormView
 from echo_desktop.ui.cases.editors import LineEditor, LongTextEditor
-from echo_desktop.ui.cases.source import CaseError
 from tests.fake_cases import FakeCaseSource, fake_guard, sample_case
 
 FormFactory = Callable[..., CaseFormView]
@@ -78,7 +78,7 @@ def test_a_clean_case_can_be_submitted(make_form: FormFactory, source: FakeCaseS
     with qtbot.waitSignal(view.submitted, timeout=3000) as sent:
         pass
     assert source.submitted[0].values == sample_case().values
-    assert sent.args[0].status is CaseStatus.SUBMITTED
+    assert sent.args[0].status is CaseStatus.QUEUED  # the source queues it and returns at once
 
 
 def test_typed_findings_are_marked_listed_and_block_submit(make_form: FormFactory, qtbot: QtBot) -> None:

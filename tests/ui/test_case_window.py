@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from echo_desktop.cases.model import CaseStatus
-from echo_desktop.ui.cases.source import CaseProgram
 from echo_desktop.ui.main_window import MainWindow
 from tests.fake_cases import FakeCaseSource, fake_guard, sample_case
 from tests.fake_schedule import FakeScheduleSource, MovableClock
@@ -46,6 +47,7 @@ def test_a_case_source_without_a_guard_turns_the_case_screens_off(make_window: H
 
 def test_new_case_from_the_lobby_to_submitted(make_window: HarnessFactory, qtbot: QtBot) -> None:
     cases = FakeCaseSource((sample_case("old", CaseStatus.SUBMITTED),))
+    cases.submit_status = CaseStatus.SUBMITTED  # the hub took it at once
     window = window_with_cases(make_window, cases)
     lobby = window.lobby_view
     assert lobby is not None
@@ -64,6 +66,7 @@ def test_new_case_from_the_lobby_to_submitted(make_window: HarnessFactory, qtbot
     assert form is not None
     assert window.stack.currentWidget() is form
     assert form.program_label.text() == "Hepatitis C ECHO"
+    assert form.title_label.text() == "Your case for the clinic"
     for key, value in sample_case().values.items():
         if key in form.choices:
             form.choices[key].setCurrentIndex(form.choices[key].findData(value))
@@ -119,10 +122,35 @@ def test_review_from_the_lobby_offers_the_lobby_sessions(make_window: HarnessFac
     assert window.showing_lobby
 
 
-def test_a_presenter_who_facilitates_nothing_sees_no_review(make_window: HarnessFactory) -> None:
+def test_review_is_offered_once_a_hub_says_the_person_facilitates(make_window: HarnessFactory) -> None:
     cases = FakeCaseSource()
-    cases.program_list = (CaseProgram(7, "Hepatitis C ECHO"),)
+    (program,) = cases.current.programs
+    cases.current = replace(cases.current, programs=(replace(program, role=""),))  # not known yet
     window = window_with_cases(make_window, cases)
     lobby = window.lobby_view
     assert lobby is not None
     assert lobby.my_cases_button.isVisible() and not lobby.review_button.isVisible()
+    cases.publish(replace(cases.current, programs=(replace(program, role="spoke"),)))
+    assert not lobby.review_button.isVisible()
+    cases.publish(replace(cases.current, programs=(program,)))  # the round learnt "facilitator"
+    assert lobby.review_button.isVisible()
+
+
+def test_a_returned_case_opens_as_a_draft_with_the_comments(
+    make_window: HarnessFactory, qtbot: QtBot
+) -> None:
+    returned = sample_case("r", CaseStatus.RETURNED, comments="Give the age as a band.", version=2)
+    cases = FakeCaseSource((returned,))
+    window = window_with_cases(make_window, cases)
+    window.show_my_cases()
+    my_cases = window.my_cases_view
+    assert my_cases is not None
+    card = my_cases.card_for("r")
+    assert card is not None
+    qtbot.mouseClick(card.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.case_form_view is not None, timeout=3000)
+    form = window.case_form_view
+    assert form is not None
+    assert form.title_label.text() == "Edit returned case"
+    assert form.comments_banner.isVisible() and "Give the age as a band." in form.comments_banner.text()
+    assert form.current_case().status is CaseStatus.DRAFT and form.current_case().version == 2

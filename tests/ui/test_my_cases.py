@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseStatus, SessionSlot
+from echo_desktop.cases.ports import HubProgram, MyCase
 from echo_desktop.ui.cases.my_cases_view import EMPTY_TEXT, OFFLINE_NOTE, MyCasesView
 from echo_desktop.ui.cases.pdf import case_html
-from echo_desktop.ui.cases.source import CaseList
-from tests.fake_cases import FakeCaseSource, sample_case
+from tests.fake_cases import PROGRAM, FakeCaseSource, sample_case, snapshot_of
 from tests.ui.lobby_data import LOCAL
 
 SLOT = SessionSlot("hcv-weekly", datetime(2026, 12, 3, 14, 0, tzinfo=UTC))
@@ -87,7 +87,7 @@ def test_only_drafts_and_returned_cases_open_for_editing(make_view: ViewFactory,
     assert card is not None
     with qtbot.waitSignal(view.open_requested, timeout=3000) as opened:
         card.open_button.click()
-    assert opened.args[0].client_id == "r"
+    assert opened.args[0].case.client_id == "r"
 
 
 def test_recommendations_are_read_in_place(make_view: ViewFactory) -> None:
@@ -101,7 +101,7 @@ def test_recommendations_are_read_in_place(make_view: ViewFactory) -> None:
 
 
 def test_offline_it_shows_the_saved_cases_and_says_so(make_view: ViewFactory) -> None:
-    saved = CaseList(every_status(), online=False, problem="The hub at hub.example.org did not answer")
+    saved = snapshot_of(every_status(), online=False, problems=("The hub at hub.example.org did not answer",))
     view = make_view(FakeCaseSource())
     view.set_cases(saved)
     assert len(view.cards) == 7
@@ -117,6 +117,38 @@ def test_offline_it_shows_the_saved_cases_and_says_so(make_view: ViewFactory) ->
 def test_no_cases_says_how_to_start(make_view: ViewFactory) -> None:
     view = make_view(FakeCaseSource())
     assert view.empty_label.isVisible() and view.empty_label.text() == EMPTY_TEXT
+
+
+def test_before_the_first_round_it_says_it_is_checking(make_view: ViewFactory) -> None:
+    view = make_view(FakeCaseSource(every_status(), online=False, checked=False))
+    assert view.freshness_label.text() == "Checking with the hub…"
+    assert not view.offline_note.isVisible()
+
+
+def test_a_case_the_hub_sent_back_says_why(make_view: ViewFactory) -> None:
+    source = FakeCaseSource()
+    refused = MyCase(sample_case("x"), PROGRAM, "Hepatitis C: a date in History of present illness")
+    source.publish(replace(source.current, cases=(refused,)))
+    view = make_view(source)
+    card = view.card_for("x")
+    assert card is not None and card.refusal_label.isVisible() and card.open_button.isVisible()
+    assert card.refusal_label.text() == (
+        "The hub sent it back: Hepatitis C: a date in History of present illness"
+    )
+
+
+def test_new_case_goes_to_the_chosen_program(make_view: ViewFactory, qtbot: QtBot) -> None:
+    source = FakeCaseSource()
+    pain = HubProgram("https://hub.example.org", 8, "Chronic Pain ECHO", "spoke")
+    source.publish(replace(source.current, programs=(PROGRAM, pain)))
+    view = make_view(source)
+    assert view.program_combo.isVisible() and view.program_combo.count() == 2
+    view.program_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(view.new_requested, timeout=3000) as asked:
+        view.new_button.click()
+    assert asked.args == [pain]
+    view.set_cases(replace(source.current, programs=()))
+    assert not view.new_button.isEnabled()
 
 
 def test_export_writes_a_pdf_with_the_case_and_its_recommendations(

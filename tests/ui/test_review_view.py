@@ -13,9 +13,15 @@ from pytestqt.qtbot import QtBot
 
 from echo_desktop.cases.findings import Dismissal, PhiKind
 from echo_desktop.cases.model import CaseStatus, SessionSlot
-from echo_desktop.ui.cases.review_view import EMPTY_QUEUE_TEXT, NO_SESSIONS_TEXT, ReviewView
-from echo_desktop.ui.cases.source import CaseError, CaseProgram
-from tests.fake_cases import FakeCaseSource, fake_guard, sample_case
+from echo_desktop.cases.ports import CaseError, HubProgram
+from echo_desktop.ui.cases.review_view import (
+    EMPTY_PRESENTED_TEXT,
+    EMPTY_QUEUE_TEXT,
+    NO_SESSIONS_TEXT,
+    RECOMMEND_MODE,
+    ReviewView,
+)
+from tests.fake_cases import PROGRAM, FakeCaseSource, fake_guard, sample_case
 from tests.ui.lobby_data import LOCAL, NOW, at, hcv, pain
 
 ViewFactory = Callable[[FakeCaseSource], ReviewView]
@@ -148,9 +154,34 @@ def test_an_empty_queue_and_a_failed_fetch(make_view: ViewFactory, qtbot: QtBot)
 
 def test_only_the_programs_the_person_reviews_are_offered(make_view: ViewFactory) -> None:
     source = FakeCaseSource()
-    source.program_list = (
-        CaseProgram(7, "Hepatitis C ECHO", True),
-        CaseProgram(8, "Chronic Pain ECHO", False),
-    )
+    pain = HubProgram("https://other-hub.example.org", 8, "Chronic Pain ECHO", "spoke")
+    source.publish(replace(source.current, programs=(PROGRAM, pain)))
     view = make_view(source)
     assert [view.program_combo.itemText(i) for i in range(view.program_combo.count())] == ["Hepatitis C ECHO"]
+
+
+def test_recommendations_for_a_presented_case_are_screened_then_sent(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot
+) -> None:
+    presented = replace(CLEAN, status=CaseStatus.PRESENTED, session=SessionSlot("hcv-weekly", at(20, 14)))
+    source.presented = {7: (presented,)}
+    view = make_view(source)
+    assert view.review_actions.isVisible() and not view.recommend_actions.isVisible()
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(RECOMMEND_MODE))
+    qtbot.waitUntil(lambda: [c.client_id for c in view.queue] == ["clean"], timeout=3000)
+    assert view.recommend_actions.isVisible() and not view.review_actions.isVisible()
+    assert not view.recommend_button.isEnabled()  # nothing written yet
+    view.recommend_edit.setFocus()
+    qtbot.keyClicks(view.recommend_edit, "Ask Mrs. Jones to recheck ALT on March 3, 2027.")
+    assert not view.recommend_button.isEnabled()
+    assert "“Mrs. Jones” looks like a name" in view.recommend_note.text()
+    view.recommend_edit.setPlainText("Continue treatment; recheck ALT in two weeks.")
+    assert view.recommend_button.isEnabled() and not view.recommend_note.isVisible()
+    with qtbot.waitSignal(view.reviewed, timeout=3000) as sent:
+        qtbot.mouseClick(view.recommend_button, Qt.MouseButton.LeftButton)
+    assert source.recommended == [(presented, "Continue treatment; recheck ALT in two weeks.")]
+    assert sent.args[0].status is CaseStatus.RECOMMENDED
+    assert view.queue == [] and view.empty_label.text() == EMPTY_PRESENTED_TEXT
+    assert (
+        view.info_banner.text() == "Sent the recommendations for “Rising ALT on treatment” to its presenter."
+    )

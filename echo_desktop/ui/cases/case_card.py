@@ -25,12 +25,15 @@ def _label(text: str, name: str) -> QLabel:
 
 
 class CaseCard(QFrame):
-    """A card for one case; emits `open_clicked` and `export_clicked` with it."""
+    """A card for one case; emits `open_clicked` and `export_clicked` with it. `refusal` is the
+    hub's reason for sending a submission back to a draft (it names a field, never the text)."""
 
     open_clicked = Signal(object)
     export_clicked = Signal(object)
 
-    def __init__(self, case: Case, form: CaseForm, local: tzinfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, case: Case, form: CaseForm, local: tzinfo, refusal: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CaseCard")
         self.case = case
@@ -44,6 +47,8 @@ class CaseCard(QFrame):
         self.detail_label = _label(words.detail, "CaseDetail")
         self.comments_label = _label(f"Facilitator's comments: {case.comments.strip()}", "Comments")
         self.comments_label.setVisible(case.status is CaseStatus.RETURNED and bool(case.comments.strip()))
+        self.refusal_label = _label(f"The hub sent it back: {refusal.strip()}", "FieldError")
+        self.refusal_label.setVisible(case.status is CaseStatus.DRAFT and bool(refusal.strip()))
         self.recommendations_label = _label(case.recommendations.strip(), "Recommendations")
         self.recommendations_label.hide()
 
@@ -76,6 +81,7 @@ class CaseCard(QFrame):
         text.addLayout(top)
         text.addWidget(self.detail_label)
         text.addWidget(self.comments_label)
+        text.addWidget(self.refusal_label)
         text.addWidget(self.recommendations_label)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)

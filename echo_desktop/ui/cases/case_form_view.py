@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from echo_desktop.cases.model import Case, CaseForm, CaseStatus, FieldKind, FormField
+from echo_desktop.cases.ports import CaseError, CaseSource
+from echo_desktop.cases.validation import Guard
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.cases.dismiss_dialog import DismissDialog
 from echo_desktop.ui.cases.editors import FreeTextEditor, LineEditor, LongTextEditor
 from echo_desktop.ui.cases.guard_state import GuardState, OpenFinding, kind_words
-from echo_desktop.ui.cases.source import CaseError, CaseSource, Guard
 from echo_desktop.ui.style import set_heading
 from echo_desktop.ui.tasks import TaskSet
 
@@ -92,7 +93,10 @@ def _escape(text: str) -> str:
 
 class CaseFormView(QWidget):
     """Edits one case. Emits `submitted(Case)` once the source took it, `discarded(client_id)`
-    after Discard, and `closed()` when the person goes back (the draft saved first)."""
+    after Discard, and `closed()` when the person goes back (the draft saved first).
+
+    A case the hub returned is edited as a draft that keeps the facilitator's comments (shown
+    above the form); `refusal` is the hub's reason for sending a submission back (shown too)."""
 
     submitted = Signal(object)
     discarded = Signal(str)
@@ -106,6 +110,7 @@ class CaseFormView(QWidget):
         case: Case,
         *,
         program_name: str = "",
+        refusal: str = "",
         save_delay_ms: int = SAVE_DELAY_MS,
         scan_delay_ms: int = SCAN_DELAY_MS,
         parent: QWidget | None = None,
@@ -141,7 +146,10 @@ class CaseFormView(QWidget):
         self.back_button = QPushButton("← My cases")
         self.back_button.setToolTip("Back to your cases (the draft is saved)")
         self.back_button.clicked.connect(self.go_back)
-        title = "Edit returned case" if case.status is CaseStatus.RETURNED else "Case for review"
+        # A returned case comes back as a draft of the hub's copy: its version and comments say so.
+        returned = case.status is CaseStatus.RETURNED or (case.version > 0 and bool(case.comments.strip()))
+        # "Case for review" read as if someone else's case waited for this person to review it.
+        title = "Edit returned case" if returned else "Your case for the clinic"
         self.title_label = QLabel(title)
         set_heading(self.title_label, 1.5)
         self.program_label = QLabel(program_name)
@@ -150,10 +158,13 @@ class CaseFormView(QWidget):
         self.saved_label.setObjectName("Muted")
         self.error_banner = Banner(BannerKind.ERROR)
         self.comments_banner = Banner(BannerKind.WARNING, dismissible=False)
-        if case.status is CaseStatus.RETURNED and case.comments.strip():
+        self.refusal_banner = Banner(BannerKind.ERROR, dismissible=False)
+        if returned:
             self.comments_banner.show_message(
                 "The facilitator returned this case with comments:", case.comments
             )
+        if refusal.strip():
+            self.refusal_banner.show_message("The hub sent this case back:", as_sentence(refusal))
         privacy = QLabel(
             "Describe the patient without anything that identifies them: no names, places smaller "
             "than a state, dates beyond the year, ages over 89, numbers or addresses."
@@ -246,6 +257,7 @@ class CaseFormView(QWidget):
         layout.setSpacing(10)
         layout.addLayout(header)
         layout.addWidget(self.error_banner)
+        layout.addWidget(self.refusal_banner)
         layout.addWidget(self.comments_banner)
         layout.addLayout(body, 1)
         layout.addLayout(footer)
@@ -516,7 +528,7 @@ class CaseFormView(QWidget):
             if not await self.flush():
                 return
             try:
-                case = await self._source.submit(self.current_case())
+                mine = await self._source.submit(self.current_case())
             except CaseError as exc:
                 logger.info("The case was not submitted")
                 self.error_banner.show_message(
@@ -527,7 +539,7 @@ class CaseFormView(QWidget):
             self._busy = False
             self.submit_button.setText(SUBMIT_TEXT)
             self._update_submit()
-        self.submitted.emit(case)
+        self.submitted.emit(mine.case)
 
     def ask_discard(self) -> None:
         """Ask before deleting the draft: it cannot be brought back."""

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from echo_desktop.cases.findings import Dismissal, Finding
-from echo_desktop.ui.cases.source import Guard
+from echo_desktop.cases.validation import Guard
 
 logger = logging.getLogger(__name__)
 

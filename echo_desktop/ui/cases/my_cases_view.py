@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseForm
+from echo_desktop.cases.ports import CaseError, CaseSource, CasesSnapshot, HubProgram, MyCase
 from echo_desktop.schedule.lobby import clock_time
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.cases.case_card import CaseCard
 from echo_desktop.ui.cases.pdf import write_case_pdf
-from echo_desktop.ui.cases.source import CaseError, CaseList, CaseSource
 from echo_desktop.ui.page import add_refresh_shortcut, install_scrolling_page
 from echo_desktop.ui.schedule.wording import short_date
 from echo_desktop.ui.style import set_heading
@@ -48,10 +48,10 @@ def pdf_name(case: Case, form: CaseForm) -> str:
 
 
 class MyCasesView(QWidget):
-    """The presenter's cases. The window feeds it `CaseList`s and connects its signals."""
+    """The presenter's cases. The window feeds it `CasesSnapshot`s and connects its signals."""
 
-    open_requested = Signal(object)  # a Case to edit (a draft, or one returned with comments)
-    new_requested = Signal(int)  # the program's id
+    open_requested = Signal(object)  # a MyCase to edit (a draft, or one returned with comments)
+    new_requested = Signal(object)  # the HubProgram a new case is for
     refresh_requested = Signal()
     back_requested = Signal()
 
@@ -60,7 +60,8 @@ class MyCasesView(QWidget):
         self.setObjectName("MyCasesView")
         self._source = source
         self._local = local_zone
-        self._names = {p.program_id: p.name for p in source.programs()}
+        self._entries: dict[str, MyCase] = {}
+        self._programs: tuple[HubProgram, ...] | None = None  # None: not shown yet
         self._cards: list[CaseCard] = []
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
 
@@ -74,12 +75,6 @@ class MyCasesView(QWidget):
         # Which program a new case is for: asked only when the person belongs to more than one.
         self.program_combo = QComboBox()
         self.program_combo.setAccessibleName("Program for a new case")
-        for program in source.programs():
-            self.program_combo.addItem(program.name, program.program_id)
-        self.program_combo.setVisible(self.program_combo.count() > 1)
-        self.new_button.setEnabled(self.program_combo.count() > 0)
-        if self.program_combo.count() == 0:
-            self.new_button.setToolTip("Add a program from your hub first: cases go to a program")
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Ask the hub for news of your cases (Ctrl+R)")
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -126,31 +121,34 @@ class MyCasesView(QWidget):
             column.addWidget(widget)
         column.addStretch(1)
         install_scrolling_page(self, column, "CaseList", CONTENT_MAX_WIDTH)
-        self.set_cases(source.my_cases())
+        self.set_cases(source.snapshot())
 
     # --- the list ------------------------------------------------------------------------------
 
-    def set_cases(self, cases: CaseList) -> None:
-        """Show the cases (newest change first) and whether the list is fresh."""
+    def set_cases(self, cases: CasesSnapshot) -> None:
+        """Show the cases (in the source's order: drafts and queued first, then newest change) and
+        whether the list is fresh."""
+        self._set_programs(cases.programs)
         for card in self._cards:
             self._list_layout.removeWidget(card)
             card.deleteLater()
         self._cards = []
-        ordered = sorted(
-            cases.cases, key=lambda c: c.updated_at.timestamp() if c.updated_at else 0.0, reverse=True
-        )
-        for case in ordered:
-            card = CaseCard(case, DEFAULT_FORM, self._local)
-            card.open_clicked.connect(self.open_requested)
+        self._entries = {entry.case.client_id: entry for entry in cases.cases}
+        for entry in cases.cases:
+            card = CaseCard(entry.case, DEFAULT_FORM, self._local, entry.refusal)
+            card.open_clicked.connect(self._on_open)
             card.export_clicked.connect(self.export_case)
             self._list_layout.addWidget(card)
             self._cards.append(card)
-        self.empty_label.setVisible(not ordered)
-        self.offline_note.setVisible(cases.online is False)
-        if cases.online is False and cases.problem:
-            self.offline_note.setText(f"{OFFLINE_NOTE} ({as_sentence(cases.problem)})")
+        self.empty_label.setVisible(not cases.cases)
+        offline = cases.checked and not cases.online
+        self.offline_note.setVisible(offline)
+        if offline and cases.problems:
+            self.offline_note.setText(f"{OFFLINE_NOTE} ({as_sentence(cases.problems[0])})")
         else:
             self.offline_note.setText(OFFLINE_NOTE)
+        for notice in cases.notices:
+            self.show_info(notice)
         self.freshness_label.setText(self._freshness(cases))
         chain: list[QWidget] = [self.back_button, self.refresh_button, self.program_combo, self.new_button]
         for card in self._cards:
@@ -158,19 +156,48 @@ class MyCasesView(QWidget):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def _freshness(self, cases: CaseList) -> str:
+    def _set_programs(self, programs: tuple[HubProgram, ...]) -> None:
+        """Which program a new case is for: asked only when the person belongs to more than one."""
+        if programs == self._programs:
+            return
+        chosen = self.program_combo.currentData()
+        self._programs = programs
+        self.program_combo.clear()
+        for program in programs:
+            self.program_combo.addItem(program.name, program)
+        same = [
+            i
+            for i, p in enumerate(programs)
+            if isinstance(chosen, HubProgram)
+            and (p.service, p.program_id) == (chosen.service, chosen.program_id)
+        ]
+        self.program_combo.setCurrentIndex(same[0] if same else 0)
+        self.program_combo.setVisible(len(programs) > 1)
+        self.new_button.setEnabled(bool(programs))
+        self.new_button.setToolTip(
+            "Prepare a de-identified case for a clinic"
+            if programs
+            else "Add a program from your hub first: cases go to a program"
+        )
+
+    def _freshness(self, cases: CasesSnapshot) -> str:
         updated = cases.updated.astimezone(self._local) if cases.updated is not None else None
         when = f"{short_date(updated)}, {clock_time(updated)}" if updated is not None else ""
-        if cases.online is None:
+        if not cases.checked:
             return "Checking with the hub…"
         if cases.online:
             return f"Updated {when}" if when else "Up to date"
         return f"Offline · last updated {when}" if when else "Offline · not updated yet"
 
     def _on_new(self) -> None:
-        program_id = self.program_combo.currentData()
-        if isinstance(program_id, int):
-            self.new_requested.emit(program_id)
+        program = self.program_combo.currentData()
+        if isinstance(program, HubProgram):
+            self.new_requested.emit(program)
+
+    def _on_open(self, case: Case) -> None:
+        entry = self._entries.get(case.client_id)
+        if entry is not None:
+            self.open_requested.emit(entry)
 
     @property
     def cards(self) -> list[CaseCard]:
@@ -199,16 +226,18 @@ class MyCasesView(QWidget):
         if not chosen:
             return
         path = Path(chosen if chosen.lower().endswith(".pdf") else f"{chosen}.pdf")
-        self._tasks.spawn(self._export(case, path))
+        entry = self._entries.get(case.client_id)
+        if entry is not None:
+            self._tasks.spawn(self._export(entry, path))
 
-    async def _export(self, case: Case, path: Path) -> None:
+    async def _export(self, entry: MyCase, path: Path) -> None:
         try:
-            form = await self._source.form(case.program_id)
+            form = await self._source.case_form(entry.program)
         except CaseError:
             form = DEFAULT_FORM  # the labels may differ a little; the text is the case's own
         try:
             # On this thread: QTextDocument is a GUI object, and one case prints in milliseconds.
-            write_case_pdf(case, form, path, self._local, self._names.get(case.program_id, ""))
+            write_case_pdf(entry.case, form, path, self._local, entry.program.name)
         except OSError as exc:
             logger.warning("Exporting a case as PDF failed: %s", type(exc).__name__)
             self.show_error(f"Could not save “{path.name}”.", as_sentence(exc.strerror or str(exc)))

@@ -1,9 +1,11 @@
 """The facilitator's review: the program's submitted cases, each screened again by the guard
 here, with the presenter's "not PHI" dismissals and their reasons; approve into an upcoming
-session's case slot, or return with comments.
+session's case slot, or return with comments. And, once a case was presented in its session, its
+written recommendations.
 
 Approve stays disabled while the guard finds something the presenter did not dismiss: a case
 with an open finding is never shown in a clinic. Returning it asks the presenter to fix it.
+Recommendations are screened by the same guard before they are sent (the hub screens them too).
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from PySide6.QtWidgets import (
 
 from echo_desktop.cases.findings import Finding
 from echo_desktop.cases.model import DEFAULT_FORM, Case, CaseForm, SessionSlot
+from echo_desktop.cases.ports import CaseError, CaseSource, HubProgram, ReviewItem
+from echo_desktop.cases.validation import Guard
 from echo_desktop.schedule.lobby import ScheduledSession
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.cases.guard_state import GuardState, kind_words
-from echo_desktop.ui.cases.source import CaseError, CaseProgram, CaseSource, Guard
 from echo_desktop.ui.cases.wording import session_time
 from echo_desktop.ui.page import add_refresh_shortcut
 from echo_desktop.ui.style import ERROR_BG, ERROR_TEXT, set_heading
@@ -42,6 +45,9 @@ from echo_desktop.ui.tasks import TaskSet
 logger = logging.getLogger(__name__)
 
 EMPTY_QUEUE_TEXT = "No cases are waiting for review."
+EMPTY_PRESENTED_TEXT = "No presented cases are waiting for recommendations."
+REVIEW_MODE = "review"
+RECOMMEND_MODE = "recommend"
 NO_SESSIONS_TEXT = "No upcoming sessions of this program"
 
 
@@ -73,6 +79,34 @@ def _marked(text: str, findings: list[Finding]) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def _beside(editor: QWidget, button: QPushButton) -> QHBoxLayout:
+    """A text box with its button at its bottom right."""
+    row = QHBoxLayout()
+    row.addWidget(editor, 1)
+    row.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+    return row
+
+
+def _panel(*items: QWidget | QHBoxLayout) -> QFrame:
+    """The tinted box the actions sit in, under the case."""
+    panel = QFrame()
+    panel.setObjectName("FindingsPanel")
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(14, 10, 14, 10)
+    for item in items:
+        if isinstance(item, QWidget):
+            layout.addWidget(item)
+        else:
+            layout.addLayout(item)
+    return panel
 
 
 class Screening:
@@ -114,7 +148,8 @@ class Screening:
 
 
 class ReviewView(QWidget):
-    """The review screen; `set_sessions` gives it the upcoming sessions (from the lobby)."""
+    """The review screen; `set_sessions` gives it the upcoming sessions (from the lobby). The
+    programs are those the source's snapshot says the person reviews (`HubProgram.reviews`)."""
 
     back_requested = Signal()
     reviewed = Signal(object)  # the Case as the hub returned it after approve or return
@@ -131,7 +166,7 @@ class ReviewView(QWidget):
         self._source = source
         self._guard = guard
         self._local = local_zone
-        self._programs: list[CaseProgram] = [p for p in source.programs() if p.facilitator]
+        self._programs: list[HubProgram] = []
         self._sessions: list[ScheduledSession] = []
         self._queue: list[Case] = []
         self._screenings: dict[str, Screening] = {}
@@ -146,9 +181,12 @@ class ReviewView(QWidget):
         set_heading(self.title_label, 1.6)
         self.program_combo = QComboBox()
         self.program_combo.setAccessibleName("Program")
-        for program in self._programs:
-            self.program_combo.addItem(program.name, program.program_id)
         self.program_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.mode_combo = QComboBox()
+        self.mode_combo.setAccessibleName("Which cases")
+        self.mode_combo.addItem("Cases waiting for review", REVIEW_MODE)
+        self.mode_combo.addItem("Presented cases: write recommendations", RECOMMEND_MODE)
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Fetch the review queue again (Ctrl+R)")
         self.refresh_button.clicked.connect(self.reload)
@@ -196,7 +234,25 @@ class ReviewView(QWidget):
         self.comments_edit.textChanged.connect(self._update_buttons)
         self.return_button = QPushButton("Re&turn with comments")
         self.return_button.clicked.connect(self.return_current)
-        for button in (self.back_button, self.refresh_button, self.approve_button, self.return_button):
+        self.recommend_edit = QPlainTextEdit()
+        self.recommend_edit.setTabChangesFocus(True)
+        self.recommend_edit.setPlaceholderText(
+            "What the hub advises: treatment, tests, follow-up. No patient identifiers."
+        )
+        self.recommend_edit.setAccessibleName("Written recommendations for the presenter")
+        self.recommend_edit.setFixedHeight(120)
+        self.recommend_edit.textChanged.connect(self._update_buttons)
+        self.recommend_note = _plain("", "SubmitNote")
+        self.recommend_button = QPushButton("Sen&d recommendations")
+        self.recommend_button.setObjectName("Primary")
+        self.recommend_button.clicked.connect(self.recommend_current)
+        for button in (
+            self.back_button,
+            self.refresh_button,
+            self.approve_button,
+            self.return_button,
+            self.recommend_button,
+        ):
             button.setAutoDefault(True)
         self._build_layout()
         self.reload()
@@ -211,6 +267,8 @@ class ReviewView(QWidget):
         program_label.setBuddy(self.program_combo)
         header.addWidget(program_label)
         header.addWidget(self.program_combo)
+        header.addWidget(_buddy("S&how:", self.mode_combo))
+        header.addWidget(self.mode_combo)
         header.addWidget(self.refresh_button)
 
         detail = QWidget()
@@ -240,24 +298,24 @@ class ReviewView(QWidget):
         approve_row.addWidget(session_label)
         approve_row.addWidget(self.session_combo, 1)
         approve_row.addWidget(self.approve_button)
-        comments_label = QLabel("&Comments for the presenter (to return it):")
-        comments_label.setBuddy(self.comments_edit)
-        return_row = QHBoxLayout()
-        return_row.addWidget(self.comments_edit, 1)
-        return_row.addWidget(self.return_button, 0, Qt.AlignmentFlag.AlignBottom)
-        actions = QFrame()
-        actions.setObjectName("FindingsPanel")
-        actions_layout = QVBoxLayout(actions)
-        actions_layout.setContentsMargins(14, 10, 14, 10)
-        actions_layout.addLayout(approve_row)
-        actions_layout.addWidget(self.approve_note)
-        actions_layout.addWidget(comments_label)
-        actions_layout.addLayout(return_row)
+        self.review_actions = _panel(
+            approve_row,
+            self.approve_note,
+            _buddy("&Comments for the presenter (to return it):", self.comments_edit),
+            _beside(self.comments_edit, self.return_button),
+        )
+        self.recommend_actions = _panel(
+            _buddy("&Written recommendations (the presenter reads them in My cases):", self.recommend_edit),
+            _beside(self.recommend_edit, self.recommend_button),
+            self.recommend_note,
+        )
+        self.recommend_actions.hide()
         self._detail_column = QWidget()
         right = QVBoxLayout(self._detail_column)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(scroll, 1)
-        right.addWidget(actions)
+        right.addWidget(self.review_actions)
+        right.addWidget(self.recommend_actions)
 
         left = QVBoxLayout()
         left.addWidget(self.queue_list, 1)
@@ -277,12 +335,37 @@ class ReviewView(QWidget):
     # --- the queue -----------------------------------------------------------------------------
 
     @property
-    def program(self) -> CaseProgram | None:
+    def program(self) -> HubProgram | None:
         index = self.program_combo.currentIndex()
         return self._programs[index] if 0 <= index < len(self._programs) else None
 
+    @property
+    def recommending(self) -> bool:
+        """Showing the presented cases, to write their recommendations (else the review queue)."""
+        return bool(self.mode_combo.currentData() == RECOMMEND_MODE)
+
+    def _update_programs(self) -> None:
+        """The programs the person reviews, as the source now knows them (learnt from the hub)."""
+        programs = [p for p in self._source.snapshot().programs if p.reviews]
+        if programs == self._programs:
+            return
+        chosen = self.program
+        self._programs = programs
+        self.program_combo.blockSignals(True)
+        self.program_combo.clear()
+        for program in programs:
+            self.program_combo.addItem(program.name)
+        same = [i for i, p in enumerate(programs) if chosen is not None and p.program_id == chosen.program_id]
+        self.program_combo.setCurrentIndex(same[0] if same else 0)
+        self.program_combo.blockSignals(False)
+        self._fill_sessions()
+
     def reload(self) -> None:
-        """Fetch the selected program's queue."""
+        """Fetch the selected program's queue (or its presented cases)."""
+        self._update_programs()
+        recommending = self.recommending
+        self.review_actions.setVisible(not recommending)
+        self.recommend_actions.setVisible(recommending)
         program = self.program
         if program is None:
             self._set_queue([])
@@ -293,19 +376,24 @@ class ReviewView(QWidget):
         except RuntimeError:
             logger.info("No event loop yet; the review queue was not loaded")
 
-    async def _load(self, program: CaseProgram) -> None:
+    async def _load(self, program: HubProgram) -> None:
+        recommending = self.recommending
+        items: list[ReviewItem]
         try:
-            self._form = await self._source.form(program.program_id)
-            queue = await self._source.review_queue(program.program_id)
+            self._form = await self._source.case_form(program)
+            if recommending:
+                items = await self._source.presented_cases(program)
+            else:
+                items = await self._source.review_queue(program)
         except CaseError as exc:
             self.show_error(f"Could not fetch the cases of {program.name}.", as_sentence(str(exc)))
             return
         finally:
             self.loads += 1
-        if self.program is not program:
-            return  # another program was chosen meanwhile
+        if self.program is not program or self.recommending != recommending:
+            return  # another program or list was chosen meanwhile
         self.error_banner.clear()
-        self._set_queue(list(queue))
+        self._set_queue([item.case for item in items])
 
     def _set_queue(self, queue: list[Case]) -> None:
         self._queue = queue
@@ -321,7 +409,7 @@ class ReviewView(QWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
             self.queue_list.addItem(item)
         self.queue_list.blockSignals(False)
-        self.empty_label.setText(EMPTY_QUEUE_TEXT)
+        self.empty_label.setText(EMPTY_PRESENTED_TEXT if self.recommending else EMPTY_QUEUE_TEXT)
         self.empty_label.setVisible(not queue)
         self._detail_column.setVisible(bool(queue))
         if queue:
@@ -348,12 +436,16 @@ class ReviewView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.comments_edit.clear()
+        self.recommend_edit.clear()
         if case is None:
             self._update_buttons()
             return
         screening = self._screenings[case.client_id]
         self.case_title.setText(case.title(self._form))
-        self.presenter_label.setText(case.presenter or "")
+        about = [case.presenter] if case.presenter else []
+        if self.recommending and case.session is not None:
+            about.append(f"presented on {session_time(case.session.start, self._local)}")
+        self.presenter_label.setText(" · ".join(about))
         self.screening_summary.setText(screening.summary())
         self.screening_summary.setProperty("open", not screening.clear)
         self.screening_summary.style().unpolish(self.screening_summary)
@@ -415,30 +507,76 @@ class ReviewView(QWidget):
         self.return_button.setEnabled(
             case is not None and bool(self.comments_edit.toPlainText().strip()) and not self._busy
         )
+        blockers = self.recommendation_blockers()
+        self.recommend_note.setText(blockers)
+        self.recommend_note.setVisible(bool(blockers))
+        self.recommend_button.setEnabled(
+            case is not None
+            and bool(self.recommend_edit.toPlainText().strip())
+            and not blockers
+            and not self._busy
+        )
+
+    def recommendation_blockers(self) -> str:
+        """Why the recommendations cannot be sent, in words ("" when they can): the guard's
+        findings in them (a name, a date...), as the hub would refuse them."""
+        text = self.recommend_edit.toPlainText()
+        if not text.strip():
+            return ""
+        try:
+            findings = self._guard(text)
+        except Exception as exc:  # noqa: BLE001 - a guard failure blocks sending, never crashes
+            # The kind only: the exception could quote the text.
+            logger.error("The identifier check failed on the recommendations (%s)", type(exc).__name__)
+            return "The identifier check could not read the recommendations. Edit them to try again."
+        if not findings:
+            return ""
+        found = "; ".join(f"“{f.text}” looks like {kind_words(f.kind)}" for f in findings)
+        return f"Before you can send them: {found}. Write it without identifiers."
 
     # --- actions -------------------------------------------------------------------------------
 
     def approve(self) -> None:
-        case, session = self.current, self.session_combo.currentData()
-        if case is None or not isinstance(session, ScheduledSession) or not self.approve_button.isEnabled():
+        case, session, program = self.current, self.session_combo.currentData(), self.program
+        if (
+            case is None
+            or program is None
+            or not isinstance(session, ScheduledSession)
+            or not self.approve_button.isEnabled()
+        ):
             return
         slot = SessionSlot(session.uid, session.start)
         when = session_time(session.start, self._local)
         self._tasks.spawn(
             self._act(
-                case, self._source.approve(case, slot), f"Approved “{case.title(self._form)}” for {when}."
+                case,
+                self._source.approve(program, case, slot),
+                f"Approved “{case.title(self._form)}” for {when}.",
             )
         )
 
     def return_current(self) -> None:
-        case, comments = self.current, self.comments_edit.toPlainText().strip()
-        if case is None or not comments or not self.return_button.isEnabled():
+        case, comments, program = self.current, self.comments_edit.toPlainText().strip(), self.program
+        if case is None or program is None or not comments or not self.return_button.isEnabled():
             return
         self._tasks.spawn(
             self._act(
                 case,
-                self._source.return_case(case, comments),
+                self._source.return_case(program, case, comments),
                 f"Returned “{case.title(self._form)}” to its presenter with your comments.",
+            )
+        )
+
+    def recommend_current(self) -> None:
+        case, program = self.current, self.program
+        text = self.recommend_edit.toPlainText().strip()
+        if case is None or program is None or not text or not self.recommend_button.isEnabled():
+            return
+        self._tasks.spawn(
+            self._act(
+                case,
+                self._source.recommend(program, case, text),
+                f"Sent the recommendations for “{case.title(self._form)}” to its presenter.",
             )
         )
 

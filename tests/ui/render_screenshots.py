@@ -4,7 +4,8 @@ Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tes
 Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png,
 call-controls.png, the lobby's lobby-checking.png (the cache at start, before the hub has
 answered), lobby-online.png, lobby-offline.png and subscribe.png, and the case screens'
-case-form.png (with findings marked), my-cases.png and review.png (with the fake guard). The
+case-form.png (with findings marked), my-cases.png and review.png (with the real guard, so the
+pictures show what it finds, and that "Graves disease" is not a name). The
 lobby's problem lines are made by the real client's code (tests/ui/hub_words.py), so the pictures
 show what users will read.
 """
@@ -25,6 +26,7 @@ import numpy as np
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
+from echo_desktop.cases.deid import scan
 from echo_desktop.cases.ports import MyCase
 from echo_desktop.media.convert import display_pixels
 from echo_desktop.session import events as ev
@@ -34,7 +36,7 @@ from echo_desktop.session.models import Role, VideoFrame
 from echo_desktop.ui.cases.review_view import RECOMMEND_MODE
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
-from tests.fake_cases import PROGRAM, FakeCaseSource, fake_guard
+from tests.fake_cases import PROGRAM, FakeCaseSource
 from tests.fake_schedule import FakeScheduleSource, MovableClock, RecordingExport
 from tests.fakes import FakeDevices, FakeEngine, FakePreview, MemorySettingsStore
 from tests.ui.case_data import (
@@ -234,7 +236,7 @@ def main() -> int:
             now=MovableClock(NOW),
             local_zone=LOCAL,
             cases=source,
-            guard=fake_guard,
+            guard=scan,
         )
         case_window.resize(*WINDOW_SIZE)
         case_window.show()

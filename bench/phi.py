@@ -98,7 +98,7 @@ def cold_costs() -> tuple[float, float]:
 @contextmanager
 def without_gazetteers() -> Iterator[None]:
     """The guard with empty name and place lists (what the census and GeoNames data add)."""
-    empty = Gazetteers(frozenset(), frozenset(), frozenset(), {})
+    empty = Gazetteers(frozenset(), frozenset(), frozenset(), {}, {})
     saved = gazetteer_module._loaded
     gazetteer_module._loaded = empty
     try:

@@ -19,6 +19,17 @@ CASES = [
     ("Her granddaughter April helps with meds.", "Her granddaughter April", PhiKind.NAME),
     ("spoke w/ dr patel about the MRI", "dr patel", PhiKind.NAME),
     ("fax to the office attn carla", "carla", PhiKind.NAME),
+    # a name no list pairs: shape and cues, and the span stops at the name
+    ("Seen by Patricia Okonjo on March 3, 2024.", "Patricia Okonjo", PhiKind.NAME),
+    ("Seen by Margaret Smith on Monday.", "Margaret Smith", PhiKind.NAME),
+    ("Rosario Benavidez-Quintero came in today.", "Rosario Benavidez-Quintero", PhiKind.NAME),
+    ("Referred by Ifeoma Chukwu, MD, for review.", "Ifeoma Chukwu", PhiKind.NAME),
+    ("Rodriguez was seen in the ED.", "Rodriguez", PhiKind.NAME),
+    ("I told Hernandez to hold the dose.", "Hernandez", PhiKind.NAME),
+    ("rodriguez was seen last week", "rodriguez", PhiKind.NAME),
+    ("Spoke with Ebere's father by phone.", "Ebere's", PhiKind.NAME),
+    ("Her husband of 40 years, Eusebio, drives her.", "Eusebio", PhiKind.NAME),
+    ("seen by margaret okonjo today", "margaret okonjo", PhiKind.NAME),
     # locations
     ("Lives in Farmington.", "Farmington", PhiKind.LOCATION),
     ("she lives in gallup with her sister", "gallup", PhiKind.LOCATION),

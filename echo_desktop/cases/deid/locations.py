@@ -68,7 +68,8 @@ _FACILITY_NOUNS = (
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
 _FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
-_FACILITY_NAME = re.compile(r"(?:\bthe\s+)?(?<![\w-])(?:[A-Z][\w'&.-]*\s+){1,5}$")
+# Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
+_FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
 _EMPLOYER = re.compile(
     r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
     r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",

@@ -43,6 +43,11 @@ CASES = [
     ),
     ("Originally from Tohatchi, she moved for work.", "Tohatchi", PhiKind.LOCATION),
     ("ZIP 87301 is far from dialysis.", "87301", PhiKind.LOCATION),
+    ("she works at the safeway in town", "safeway", PhiKind.LOCATION),
+    ("a 60 yo woman from nageezi with copd", "nageezi", PhiKind.LOCATION),
+    ("admitted to christus hospital overnight", "christus hospital", PhiKind.LOCATION),
+    ("falls x2 since thanksgiving", "thanksgiving", PhiKind.DATE),
+    ("due in october", "october", PhiKind.DATE),
     # dates: every format; the suggestion keeps only the year
     ("seen on 03/14/2025 for", "03/14/2025", PhiKind.DATE),
     ("wound checked on 11/20.", "11/20", PhiKind.DATE),

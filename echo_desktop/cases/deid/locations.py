@@ -129,7 +129,8 @@ def _lower_places(text: str) -> Iterator[Finding]:
         for match in pattern.finditer(text):
             head = match.group("place").split()[0]
             if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:
-                yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[workplace]")
+                start, end = match.span("place")
+                yield from emit(text, start, end, PhiKind.LOCATION, "[workplace]")
 
 
 def find_locations(text: str) -> Iterator[Finding]:

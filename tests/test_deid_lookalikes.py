@@ -40,6 +40,13 @@ CLEAN = [
     "Summer months bring heat illness; grant funding covers visits; bill the visit.",
     "Smokes 1/2 pack per day; prednisone taper 40/30/20/10 over 4 weeks.",
     "ECG: sinus rhythm at 72 bpm, QTc 440 ms; temp 99 F.",
+    # Everyday words that are also common surnames, beside the verbs that mark a surname alone.
+    "Blood was drawn at noon. Rash is fading. Cough was worse overnight. Colon was prepped.",
+    "blood was drawn, rash is fading, stool was guaiac negative; told family about the plan.",
+    "Seen by Physical Therapy for gait training; consulted Infectious Disease.",
+    "Treated for Rocky Mountain spotted fever with doxycycline 100 mg BID.",
+    "House-Brackmann grade III; Roux-en-Y anatomy; Wolff-Parkinson-White pattern on ECG.",
+    "Case #: ECHO-HCV-2025-0412 for the hub.",
 ]
 
 

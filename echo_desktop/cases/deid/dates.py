@@ -57,7 +57,10 @@ _ORDINAL_DAY = re.compile(
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
 _BARE_MONTH = re.compile(
     r"\b(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
-    r"(?P<month>January|February|March|April|June|July|August|September|October|November|December)\b"
+    r"(?P<month>January|February|March|April|June|July|August|September|October|November|December|"
+    # typed in lower case too, but not 'march' or 'may', which are also verbs
+    r"(?-i:january|february|april|june|july|august|september|october|november|december))\b",
+    re.IGNORECASE,
 )
 
 # Words near an x/y that make it a measure, not a month and a day.
@@ -88,6 +91,14 @@ _HOLIDAY = re.compile(
 )
 
 
+# A holiday typed in lower case counts after a word that makes it a time: 'falls since christmas'.
+_LOWER_HOLIDAY = re.compile(
+    r"\b(?:on|since|over|after|before|around|until|till|by|at|for|from|during|last|this|next)\s+"
+    r"(?P<day>(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year['’]?s(?:\s+(?:eve|day))?))\b"
+    r"(?!\s+(?:disease|factor))"
+)
+
+
 def find_dates(text: str) -> Iterator[Finding]:
     """Every date in `text` that names more than a year; the suggestion keeps only the year."""
     for match in _NUMERIC.finditer(text):
@@ -109,6 +120,8 @@ def find_dates(text: str) -> Iterator[Finding]:
         yield from _emit(text, match.start() if weekday else match.start("day"), match.end("day"), "")
     for match in _HOLIDAY.finditer(text):
         yield from _emit(text, match.start("day"), match.end("day"), _year_of(match.group("day")))
+    for match in _LOWER_HOLIDAY.finditer(text):
+        yield from _emit(text, match.start("day"), match.end("day"), "")
     for match in _BARE_MONTH.finditer(text):
         yield from _emit(text, match.start("month"), match.end("month"), "")
 

@@ -24,6 +24,7 @@ class Gazetteers:
     last_names: frozenset[str]
     places: frozenset[str]  # single- and multi-word US place names ("gallup", "santa fe")
     place_lengths: dict[str, tuple[int, ...]]  # first word -> word counts of its places, longest first
+    surname_rank: dict[str, int]  # 1 for the commonest surname: the list ships in census order
 
 
 def _read(name: str) -> list[str]:
@@ -33,11 +34,13 @@ def _read(name: str) -> list[str]:
 
 def _load() -> Gazetteers:
     places = frozenset(_read("us_places.txt.gz"))
+    last_names = _read("last_names.txt.gz")
     return Gazetteers(
         first_names=frozenset(_read("first_names.txt.gz")),
-        last_names=frozenset(_read("last_names.txt.gz")),
+        last_names=frozenset(last_names),
         places=places,
         place_lengths=_lengths_by_first_word(places),
+        surname_rank={name: rank for rank, name in enumerate(last_names, 1)},
     )
 
 

@@ -68,7 +68,8 @@ _FACILITY_NOUNS = (
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
 _FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
-_FACILITY_NAME = re.compile(r"(?:\bthe\s+)?(?<![\w-])(?:[A-Z][\w'&.-]*\s+){1,5}$")
+# Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
+_FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
 _EMPLOYER = re.compile(
     r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
     r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
@@ -101,6 +102,37 @@ _MOVED = re.compile(
 )
 
 
+# Lower-case typing: 'works at the walmart', 'retired from bnsf', 'a man from zuni',
+# 'admitted to presbyterian hospital'. One word (two before a hospital), never an everyday one.
+_LOWER_EMPLOYER = re.compile(
+    r"\b(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
+)
+_PERSON_FROM = re.compile(
+    r"(?i:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)"
+    r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
+)
+_LOWER_HOSPITAL = re.compile(r"\b(?P<place>[a-z][a-z'-]+\s+(?:hospital|medical\s+center))\b")
+# Generic words for where people work or are treated: not a name of one.
+_GENERIC_PLACES = frozenset(
+    {"home", "night", "nights", "work", "school", "daycare", "store", "factory", "restaurant", "farm",
+     "ranch", "mine", "office", "casino", "hotel", "warehouse", "local", "outside", "regional",
+     "referring", "previous", "community", "state", "rural", "private", "tribal", "general",
+     "teaching", "psychiatric", "rehab", "nearest", "nearby", "small", "big", "large", "same",
+     "another", "other", "different", "tertiary", "university", "children's", "va", "ihs", "city",
+     "part", "full", "time", "least", "all", "one", "two", "a", "an", "her", "his", "their", "our",
+     "transferred", "admitted", "discharged", "seen", "taken", "sent", "flown", "airlifted"}
+)  # fmt: skip
+
+
+def _lower_places(text: str) -> Iterator[Finding]:
+    for pattern in (_LOWER_EMPLOYER, _PERSON_FROM, _LOWER_HOSPITAL):
+        for match in pattern.finditer(text):
+            head = match.group("place").split()[0]
+            if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:
+                start, end = match.span("place")
+                yield from emit(text, start, end, PhiKind.LOCATION, "[workplace]")
+
+
 def find_locations(text: str) -> Iterator[Finding]:
     """Addresses, roads, ZIP codes, counties, towns, and named workplaces and facilities."""
     for match in _STREET.finditer(text):
@@ -127,6 +159,7 @@ def find_locations(text: str) -> Iterator[Finding]:
         place = match.group("place").lower()
         if place not in STATE_NAMES and place.split()[0] not in _SAFE_CAPITALS | STOPWORDS:
             yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[town]")
+    yield from _lower_places(text)
     yield from _towns(text, gazetteers())
 
 

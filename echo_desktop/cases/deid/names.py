@@ -23,8 +23,10 @@ from echo_desktop.cases.deid.vocabulary import (
     EPONYMS,
     MONTHS,
     RELATIVES,
+    SERVICE_WORDS,
     STATE_NAMES,
     STOPWORDS,
+    SURNAME_WORDS,
     TITLES,
     WEEKDAYS,
 )
@@ -41,6 +43,35 @@ _LABELS = re.compile(
     r"pcp|provider|referring(?: provider| physician)?|attending|resident|nurse|rn|np|pa|md|"
     r"signed(?: by)?|author|cc|guarantor|caregiver|guardian|parent|mother|father|spouse)\s*:\s*$"
 )
+# Words before a name that say a person follows: "seen by", "per", "told", "Dear".
+_NAME_CUES = frozenset(
+    {"by", "per", "told", "asked", "advised", "informed", "instructed", "consulted", "counseled",
+     "counselled", "reminded", "thanked", "dear", "patient", "pt", "notified", "paged", "updated"}
+)  # fmt: skip
+# A surname alone is a person when one of these is before it ("told Nguyen") ...
+_TELL_VERBS = _NAME_CUES - {"by", "patient", "pt", "dear"} | {"saw", "examined", "reassured", "educated"}
+# ... or one of these after it ("Garcia was seen", "Okafor reports").
+_SUBJECT_VERBS = frozenset(
+    {"was", "is", "has", "had", "reports", "reported", "states", "stated", "says", "said", "denies",
+     "denied", "presented", "presents", "returned", "returns", "came", "comes", "agreed", "agrees",
+     "declined", "declines", "arrived", "endorses", "endorsed", "complains", "complained", "feels",
+     "felt", "went", "lives", "lived", "works", "worked", "wants", "wanted", "prefers", "preferred",
+     "understands", "tolerated", "tolerates", "missed", "took", "takes", "continues", "remains",
+     "called", "admits", "admitted", "refused", "refuses", "notes", "noted", "got", "needs"}
+)  # fmt: skip
+# A credential after a name: "Adaeze Nwosu, MD", "Kimberly Nez FNP".
+_CREDENTIALS = frozenset(
+    {"md", "do", "rn", "np", "pa", "pa-c", "fnp", "fnp-c", "cnm", "phd", "lpn", "cna", "msw",
+     "lcsw", "pharmd", "dds", "dnp", "aprn", "mph", "chw", "lmsw", "bsn", "msn", "ccm", "lpc"}
+)  # fmt: skip
+_LANDFORMS = frozenset(
+    {"mountain", "mountains", "river", "lake", "valley", "canyon", "mesa", "creek", "springs", "hills"}
+)
+# Unions built once: these run on nearly every word of a two-page case.
+_NOT_LOWER_SURNAME = STOPWORDS | COMMON_WORDS | SURNAME_WORDS | EPONYMS | RELATIVES
+_NOT_LOWER_SECOND = STOPWORDS | COMMON_WORDS | SURNAME_WORDS | SERVICE_WORDS | RELATIVES
+_COMMON_SURNAME_RANK = 12000  # the 1990 census's commonest surnames: real surnames, few words
+_LOWER_SURNAME_RANK = 3000  # stricter for lower-case typing, where any word could follow
 _SENTENCE_END = re.compile(r"[.!?\n]\s*$")
 _POSSESSORS = frozenset({"his", "her", "their", "patient", "pt", "patients", "the", "a", "my", "our", "your"})
 
@@ -70,7 +101,8 @@ def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
     """(first, last) token indices of a name starting at token i, or None."""
     word = tokens[i]
     if not word.text[0].isupper() and word.bare not in gaz.first_names and word.bare not in TITLES:
-        return None  # most words: lower case and no first name, so no rule below can apply
+        # Most words: lower case and no first name, so only a surname beside a verb can apply.
+        return _lower_surname(tokens, i, tokens[i - 1] if i > 0 else None, gaz)
     if word.bare in TITLES and _title_shape(text, word):
         run = _name_run(text, tokens, i + 1, gaz, lenient=True)
         if run is not None:
@@ -89,10 +121,15 @@ def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
         if (
             end + 1 < len(tokens)
             and _surname(tokens[end + 1], gaz)
+            and tokens[end + 1].bare not in STOPWORDS
+            and tokens[end + 1].text.islower() == tokens[end].text.islower()  # not 'Smith spotted'
             and _adjacent(text, tokens[end], tokens[end + 1])
         ):
             end += 1
         return i, end
+    shaped = _shaped_name(text, tokens, i, previous, gaz)
+    if shaped is not None:
+        return shaped
     # A capitalised first name on its own that is not an everyday word.
     if (
         word.capitalised
@@ -108,6 +145,129 @@ def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
     return None
 
 
+def _shaped_name(
+    text: str, tokens: Sequence[Word], i: int, previous: Word | None, gaz: Gazetteers
+) -> tuple[int, int] | None:
+    """A name known by its shape and surroundings rather than by a gazetteer pair.
+
+    - two capitalised name-like words after a cue ("seen by Adaeze Nwosu", "Dear Kwame Mensah");
+    - a census first name and a capitalised surname no list has ("Margaret Oyelaran");
+    - any capitalised word and a hyphenated surname ("Jacinta Velasquez-Orozco");
+    - capitalised words before a credential ("Chidi Eze, MD");
+    - a possessive before a relative ("Chidi's mother"), or a name set off after one
+      ("his wife of 70 years, Dolores");
+    - a common census surname alone beside a verb ("Garcia was seen", "told Nguyen").
+    """
+    word = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if not _name_like(word):
+        return _lower_surname(tokens, i, previous, gaz)
+    second = nxt is not None and _name_like(nxt) and not nxt.sentence_start and _adjacent(text, word, nxt)
+    if second and not _eponym(tokens, i + 1):
+        assert nxt is not None
+        cued = previous is not None and previous.bare in _NAME_CUES
+        census_first = word.bare in gaz.first_names and word.bare not in COMMON_WORDS
+        if cued or census_first or _hyphenated_surname(nxt, gaz):
+            return i, _third(text, tokens, i + 1)
+    end = _credential_run(text, tokens, i)
+    if end is not None:
+        return i, end
+    if word.possessive and nxt is not None and nxt.bare in RELATIVES:
+        return i, i  # "Chidi's mother"
+    if text[word.start - 2 : word.start] == ", " and _relative_before(tokens, i):
+        return i, i  # "his wife of 70 years, Dolores"
+    if word.bare in SURNAME_WORDS or word.bare in gaz.places or word.bare in WEEKDAYS:
+        return None
+    common = gaz.surname_rank.get(word.bare, _COMMON_SURNAME_RANK + 1) <= _COMMON_SURNAME_RANK
+    if (common or _hyphenated_surname(word, gaz)) and _verb_beside(tokens, i, previous):
+        return i, i
+    return None
+
+
+def _name_like(word: Word) -> bool:
+    """Capitalised, and not a function word, an everyday word, an eponym, a month or a service."""
+    bare = word.bare
+    return (
+        word.capitalised
+        and word.text[:1].isalpha()
+        and len(bare) > 1
+        and bare not in STOPWORDS
+        and bare not in COMMON_WORDS
+        and bare not in EPONYMS
+        and bare not in EPONYM_FOLLOWERS
+        and bare not in MONTHS
+        and bare not in WEEKDAYS
+        and bare not in STATE_NAMES
+        and bare not in RELATIVES
+        and bare not in TITLES
+        and bare not in SERVICE_WORDS
+        and bare not in _CREDENTIALS
+    )
+
+
+def _hyphenated_surname(word: Word, gaz: Gazetteers) -> bool:
+    # 'Velasquez-Orozco', 'Mensah-Bonsu': capitalised parts, one a known name; not 'Child-Pugh'.
+    parts = word.text.split("-")
+    return (
+        len(parts) > 1
+        and all(part[:1].isupper() and part[1:2].islower() for part in parts)
+        and any(p.lower() in gaz.last_names or p.lower() in gaz.first_names for p in parts)
+        and not any(p.lower() in EPONYMS for p in parts)
+    )
+
+
+def _third(text: str, tokens: Sequence[Word], j: int) -> int:
+    # 'Hector Ramirez Villalobos': a third name-like word right after, not 'Smith on'.
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    if nxt is not None and _name_like(nxt) and _adjacent(text, tokens[j], nxt) and not _eponym(tokens, j + 1):
+        return j + 1
+    return j
+
+
+def _credential_run(text: str, tokens: Sequence[Word], i: int) -> int | None:
+    j = i
+    while j + 1 < len(tokens) and j < i + 3:
+        nxt = tokens[j + 1]
+        gap = text[tokens[j].end : nxt.start]
+        if nxt.bare in _CREDENTIALS and gap in (", ", " ", ",") and (nxt.upper or nxt.bare == "pa-c"):
+            return j
+        if not (_name_like(nxt) and _adjacent(text, tokens[j], nxt)):
+            return None
+        j += 1
+    return None
+
+
+def _relative_before(tokens: Sequence[Word], i: int) -> bool:
+    for j in range(i - 1, max(-1, i - 7), -1):
+        if tokens[j].bare in RELATIVES:
+            return True
+        if tokens[j].sentence_start:
+            return False
+    return False
+
+
+def _verb_beside(tokens: Sequence[Word], i: int, previous: Word | None) -> bool:
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (previous is not None and previous.bare in _TELL_VERBS) or (
+        nxt is not None and nxt.bare in _SUBJECT_VERBS and not tokens[i].possessive
+    )
+
+
+def _lower_surname(
+    tokens: Sequence[Word], i: int, previous: Word | None, gaz: Gazetteers
+) -> tuple[int, int] | None:
+    """'garcia was seen', 'told nguyen': a common surname typed in lower case, beside a verb."""
+    word = tokens[i]
+    bare = word.bare
+    if len(bare) < 3 or bare in _NOT_LOWER_SURNAME or not word.text.islower():
+        return None
+    if bare in gaz.first_names or bare in gaz.places:
+        return None
+    if gaz.surname_rank.get(bare, _LOWER_SURNAME_RANK + 1) > _LOWER_SURNAME_RANK:
+        return None
+    return (i, i) if _verb_beside(tokens, i, previous) else None
+
+
 def _named_by_context(
     text: str, tokens: Sequence[Word], i: int, previous: Word | None, gaz: Gazetteers
 ) -> bool:
@@ -121,6 +281,8 @@ def _named_by_context(
         return word.capitalised or word.text.islower()
     if previous is not None and previous.bare in _ROLE_TITLES:
         return word.bare in gaz.first_names or (word.capitalised and word.bare in gaz.last_names)
+    if previous is not None and previous.bare in ("by", "per") and word.bare in gaz.first_names:
+        return word.bare not in COMMON_WORDS  # "seen by margaret": a town's name too, but after "by"
     if previous is not None and previous.bare in ("by", "with", "to", "from", "attn"):
         # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
         return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
@@ -149,6 +311,7 @@ def _name_run(
             break
         if (
             (trusted_first and j == i)
+            or (trusted_first and j == i + 1 and _lower_surname_shape(word))
             or word.capitalised
             or (word.upper and len(word.text) <= 2)
             or (
@@ -169,6 +332,19 @@ def _name_run(
     return end
 
 
+def _lower_surname_shape(word: Word) -> bool:
+    # "seen by margaret oyelaran": after a trusted first name, a lower-case word no list knows,
+    # unless it is a function word or reads like a verb ("jessica calls", "maria agreed").
+    bare = word.bare
+    return (
+        word.text.islower()
+        and bare.isalpha()
+        and len(bare) > 2
+        and bare not in _NOT_LOWER_SECOND
+        and not bare.endswith(("s", "ed", "ing", "ly"))
+    )
+
+
 def _adjacent(text: str, a: Word, b: Word) -> bool:
     gap = text[a.end : b.start]
     return gap in (" ", ". ", " . ") or (gap == "-" and False)
@@ -187,7 +363,8 @@ def _pair(first: Word, second: Word, gaz: Gazetteers, text: str) -> bool:
         return False
     if first.capitalised and second.capitalised:
         # "Will Continue", "May Start": an everyday first word needs an uncommon surname.
-        return not (first.bare in COMMON_WORDS and second.bare in STOPWORDS)
+        # "Will Continue" is an everyday word and a verb; "Rocky Mountain" is land, not a person.
+        return not (first.bare in COMMON_WORDS and second.bare in STOPWORDS) and second.bare not in _LANDFORMS
     if first.text.islower() and second.text.islower():
         # Lower-case typing: "seen by john smith". Neither may be an everyday word.
         return (

@@ -96,7 +96,10 @@ def _is_id(text: str, match: re.Match[str]) -> bool:
 
 
 def _is_echo_case_id(text: str, start: int) -> bool:
-    return bool(_ECHO_CASE_ID.search(text[max(0, start - 24) : start]))
+    # 'ECHO case ID 2025-HCV-014', or an ID that names the program itself ('ECHO-HCV-2025-0412').
+    return text[start : start + 5].lower() == "echo-" or bool(
+        _ECHO_CASE_ID.search(text[max(0, start - 24) : start])
+    )
 
 
 def _is_identifier(token: str) -> bool:

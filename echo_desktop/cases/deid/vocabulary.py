@@ -67,7 +67,7 @@ COMMON_WORDS = _words(
     progress justice harmony unity friendship paradise eden plain plains ideal marathon bath
     mercy home hospital clinic medical center health county city town village valley canyon mesa
     ridge rock springs spring falls beach bay harbor harbour port mount mountain view vista
-    patient doctor nurse family mother father
+    patient doctor nurse family mother father rocky colon
     """
 )
 
@@ -146,5 +146,43 @@ WEEKDAYS = _words(
     """
     monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday sat
     sunday sun
+    """
+)
+
+# Department, service and team words: "seen by Physical Therapy" names no person.
+SERVICE_WORDS = _words(
+    """
+    medicine surgery therapy cardiology nephrology oncology neurology psychiatry pediatrics
+    radiology gastroenterology gi infectious internal physical occupational speech social work
+    services service department dept team staff health behavioral emergency urgent care hub
+    spoke echo clinic pharmacy hospice palliative dermatology endocrinology pulmonology
+    rheumatology urology ophthalmology ent ortho orthopedics orthopaedics hepatology obstetrics
+    gynecology transplant hematology nutrition dietitian management program court police ems
+    ambulance transport lab laboratory imaging rehab nursing residents resident fellow fellows
+    attending consult consults office unit ward floor center centre hospital urgent triage
+    """
+)
+
+# Everyday and clinical words that are also common US surnames ('Rash', 'Head', 'Colon'): a
+# capitalised one before 'was' or after 'told' is the word, not a person.
+SURNAME_WORDS = _words(
+    """
+    hunt mills fox ball moss gross colon pace house noble walls moon key keys sweet head bird
+    minor smart bunch camp law blue self lord quick hatch fish land deal ash hand fair story link
+    light root block means brand read dove pool flood lemon cheek ring alley blank cloud urban
+    wing shell way bone power box thorn edge peak card shade close cable rash judge fine cave
+    belt stack sales stock pride true peace ferry wild speed bolt held frame shore click place
+    word guess null apple hair money child book nail folk lock race treat palm luck angle drain
+    brush blow bias duty blood born rule plant fix brake sink mix duck beer back chest knee neck
+    heart hip leg arm foot feet skin eye ears nose lip lips tooth teeth gum liver kidney lung
+    stone stones sugar salt diet weight pulse fever cough pain labs lab wound ulcer sore sores
+    bruise swelling mass lump cyst stool urine bowel gait tone mood sleep rest walk walks meals
+    pill pills dose doses shot shots test tests scan scans film films culture cultures sample
+    biopsy result results exam imaging level levels count counts rate rates flow pressure
+    sugar stroke fall falls burn burns cut cuts bite bites wheeze rales crackles murmur rub
+    gallop thrill bruit lead chart notes note plan history visit visits call calls son boy girl
+    baby infant man woman lady men women kids kid wife husband mother father daughter friend
+    family parent parents mom dad care cares home work job jobs school church town city county
+    state land farm ranch camp west east north south hill hills wood woods field fields
     """
 )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from echo_desktop.cases.deid.ages import find_ages
 from echo_desktop.cases.deid.contacts import find_contacts
 from echo_desktop.cases.deid.dates import find_dates
+from echo_desktop.cases.deid.fields import find_fields
 from echo_desktop.cases.deid.locations import find_locations
 from echo_desktop.cases.deid.names import find_names
 from echo_desktop.cases.deid.numbers import find_numbers
 from echo_desktop.cases.deid.spans import resolve
 from echo_desktop.cases.findings import Finding
 
-_DETECTORS = (find_contacts, find_numbers, find_ages, find_dates, find_locations, find_names)
+_DETECTORS = (find_contacts, find_numbers, find_ages, find_dates, find_locations, find_names, find_fields)
 
 
 def scan(text: str) -> list[Finding]:

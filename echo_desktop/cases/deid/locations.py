@@ -149,7 +149,7 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
-        if name is not None and _named_facility(text[name.start() : match.end()]):
+        if name is not None and is_named_facility(text[name.start() : match.end()]):
             yield from emit(text, name.start(), match.end(), PhiKind.LOCATION, "[workplace]")
     for match in _EMPLOYER.finditer(text):
         place = match.group("place")
@@ -170,7 +170,7 @@ def _dose_like(value: str) -> bool:
     )
 
 
-def _named_facility(value: str) -> bool:
+def is_named_facility(value: str) -> bool:
     """'Gallup Walmart distribution center', not 'The clinic' or 'Hepatitis C clinic'."""
     capitals = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", value) if w[:1].isupper()]
     names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"}]
@@ -228,7 +228,7 @@ def _named_facility(value: str) -> bool:
         "tribal",
         "university",
     }
-    return any(w.lower().rstrip("'s") not in clinical and w.lower() not in EPONYMS for w in names)
+    return any(w.lower().removesuffix("'s") not in clinical and w.lower() not in EPONYMS for w in names)
 
 
 def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:

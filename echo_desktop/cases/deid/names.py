@@ -21,6 +21,7 @@ from echo_desktop.cases.deid.vocabulary import (
     COMMON_WORDS,
     EPONYM_FOLLOWERS,
     EPONYMS,
+    FIELD_FILLERS,
     MONTHS,
     RELATIVES,
     SERVICE_WORDS,
@@ -287,6 +288,8 @@ def _named_by_context(
         # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
         return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
     line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
+    if word.bare in FIELD_FILLERS:
+        return False  # 'Name: Unknown', 'Provider: Hub team'
     return word.capitalised and bool(_LABELS.search(text, max(0, line_start - 1), word.start))
 
 

@@ -186,3 +186,13 @@ SURNAME_WORDS = _words(
     state land farm ranch camp west east north south hill hills wood woods field fields
     """
 )
+
+# Values that fill an EHR field without naming anyone or anywhere ('Employer: retired', 'PCP: none').
+FIELD_FILLERS = frozenset(
+    {"none", "n/a", "na", "unknown", "unk", "self", "same", "declined", "pending", "retired",
+     "unemployed", "disabled", "homemaker", "student", "self-employed", "on file", "see above",
+     "not applicable", "not employed", "home", "telehealth", "video", "phone", "remote",
+     "outpatient", "inpatient", "clinic", "hospital", "er", "ed", "icu", "deceased", "patient",
+     "hub", "spoke", "male", "female", "m", "f", "tbd", "unassigned", "homeless", "none listed",
+     "not listed", "no", "yes"}
+)  # fmt: skip

@@ -18,8 +18,8 @@ MIN_RECALL = 0.98
 MIN_PRECISION = 0.90
 # The held-out-style files (holdout_*.jsonl) were written and scored before the guard was tuned
 # on them; they stand for text nobody tuned on, so they keep a floor of their own: what the guard
-# reached on them (docs/deid.md), below the 0.98 target, to catch a regression.
-HOLDOUT_MIN_RECALL = 0.94
+# reached on them (docs/deid.md: 0.989 after round 3), to catch a regression.
+HOLDOUT_MIN_RECALL = 0.985
 
 
 def _dev_entries() -> list[Entry]:

@@ -71,8 +71,8 @@ _FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
 # Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
 _FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
 _EMPLOYER = re.compile(
-    r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner)"
-    r"\s+(?:at|for|by|with)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
+    r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner|retired)"
+    r"\s+(?:at|for|by|with|from)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
     re.IGNORECASE,
 )
 _STATE_AFTER = re.compile(
@@ -84,7 +84,7 @@ _PREPOSITIONS = frozenset(
 )
 _LOCATION_VERBS = re.compile(
     r"(?i)\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
-    r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+)?$"
+    r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+){0,2}$"
 )
 # Capitalised words that name something bigger than a state, or a people rather than a place.
 _SAFE_CAPITALS = frozenset(
@@ -97,7 +97,8 @@ _SAFE_CAPITALS = frozenset(
 _MOVED = re.compile(
     r"(?i:\b(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
     r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
-    r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of))\s+)"
+    r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of)"
+    r"|miles\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of))\s+)"
     r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
 )
 
@@ -122,6 +123,10 @@ _GENERIC_PLACES = frozenset(
      "part", "full", "time", "least", "all", "one", "two", "a", "an", "her", "his", "their", "our",
      "transferred", "admitted", "discharged", "seen", "taken", "sent", "flown", "airlifted"}
 )  # fmt: skip
+
+
+# A capital after a cue may still be a month, a weekday, a title or an everyday word.
+_NOT_MOVED_PLACE = _SAFE_CAPITALS | STOPWORDS | COMMON_WORDS | set(MONTHS) | WEEKDAYS | TITLES | EPONYMS
 
 
 def _lower_places(text: str) -> Iterator[Finding]:
@@ -153,11 +158,11 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, name.start(), match.end(), PhiKind.LOCATION, "[workplace]")
     for match in _EMPLOYER.finditer(text):
         place = match.group("place")
-        if place.split()[0].lower() not in TITLES | STOPWORDS:
+        if place.split()[0].lower() not in _NOT_MOVED_PLACE:
             yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[workplace]")
     for match in _MOVED.finditer(text):
         place = match.group("place").lower()
-        if place not in STATE_NAMES and place.split()[0] not in _SAFE_CAPITALS | STOPWORDS:
+        if place not in STATE_NAMES and place.split()[0] not in _NOT_MOVED_PLACE:
             yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[town]")
     yield from _lower_places(text)
     yield from _towns(text, gazetteers())
@@ -294,9 +299,28 @@ def _is_place_here(
     # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
     after_street = bool(_AFTER_STREET.search(text, max(0, first.start - 24), first.start))
     plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
-    return not common and (
-        by_verb or has_state or after_street or (plain_preposition and name not in gaz.first_names)
+    # 'past crownpoint', 'in belen', 'at chinle ihs', '40 miles from chinle': a cue that names a
+    # place, so a town that is also a first name ('belen', 'marion') is a town here ...
+    place_cue = (before is not None and before.bare in _PLACE_CUES and not first.sentence_start) or (
+        after is not None and after.bare in _PLACE_FOLLOWERS
     )
+    # ... which 'from' is not: 'a call from marion'.
+    return not common and (
+        by_verb
+        or has_state
+        or after_street
+        or place_cue
+        or bool(_MILES_BEFORE.search(text, max(0, first.start - 24), first.start))
+        or (plain_preposition and name not in gaz.first_names)
+    )
+
+
+_PLACE_CUES = frozenset({"in", "near", "past", "outside"})
+# Words after a town that make it one: 'chinle ihs', 'lukachukai chapter', 'san juan regional'.
+_PLACE_FOLLOWERS = frozenset(
+    {"ihs", "chapter", "county", "clinic", "hospital", "regional", "health", "school", "pueblo", "area"}
+)
+_MILES_BEFORE = re.compile(r"(?i)miles?\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of)\s+$")
 
 
 def _state_after(text: str, tokens: Sequence[Word], end: int) -> int | None:

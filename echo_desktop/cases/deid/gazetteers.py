@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
@@ -33,7 +34,7 @@ def _read(name: str) -> list[str]:
 
 
 def _load() -> Gazetteers:
-    places = frozenset(_read("us_places.txt.gz"))
+    places = frozenset(_with_aliases(_read("us_places.txt.gz")))
     last_names = _read("last_names.txt.gz")
     return Gazetteers(
         first_names=frozenset(_read("first_names.txt.gz")),
@@ -42,6 +43,19 @@ def _load() -> Gazetteers:
         place_lengths=_lengths_by_first_word(places),
         surname_rank={name: rank for rank, name in enumerate(last_names, 1)},
     )
+
+
+def _with_aliases(places: list[str]) -> list[str]:
+    """The places as typed too: without accents ('espanola', 'pinon hills') and a pueblo by its
+    own name ('zuni' for Zuni Pueblo, 'jemez'), as people write them in a hurry."""
+    aliases = list(places)
+    for place in places:
+        folded = unicodedata.normalize("NFKD", place).encode("ascii", "ignore").decode("ascii")
+        if folded != place and folded:
+            aliases.append(folded)
+        if place.endswith(" pueblo") and place != "pueblo":
+            aliases.append(folded.removesuffix(" pueblo"))
+    return aliases
 
 
 def _lengths_by_first_word(places: frozenset[str]) -> dict[str, tuple[int, ...]]:

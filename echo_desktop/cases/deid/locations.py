@@ -92,6 +92,8 @@ _SAFE_CAPITALS = frozenset(
      "navajo", "hopi", "apache", "cherokee", "sioux", "lakota", "ute", "pueblo", "southwest",
      "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam"}
 )  # fmt: skip
+# Pueblos known by their own name only through the gazetteer alias: capitalised, the people is meant.
+_PEOPLES = frozenset({"zuni", "jemez", "santo domingo", "san felipe"})
 # 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
 # when no gazetteer knows it.
 _MOVED = re.compile(
@@ -289,6 +291,8 @@ def _is_place_here(
     if all(w.capitalised or w.upper for w in run):
         if has_state or by_verb:
             return True
+        if name in _PEOPLES:
+            return False  # 'a Zuni elder': the people; 'lives in Zuni' (above) is the town
         if embedded and not by_preposition:
             return False  # 'Presbyterian Centennial Care': part of a longer name
         if common:

@@ -49,6 +49,13 @@ def test_a_labelled_value_is_flagged_whole(text: str, value: str, kind: PhiKind)
         "Name: Unknown",
         "Contact: see above",
         "Facility: outpatient",
+        "Pt: Alert and oriented x3",
+        "Attending: Hospitalist service",
+        "Location: Exam Room 4",
+        "Location: Room 4B",
+        "Nurse: Triage",
+        "School: 8th grade",
+        "Pharmacy: Mail order",
     ],
 )
 def test_a_label_with_no_name_or_place_after_it_stays_clean(text: str) -> None:

@@ -58,6 +58,9 @@ _PERSON_TAIL = re.compile(
 _ORDINARY = STOPWORDS | COMMON_WORDS | SERVICE_WORDS | RELATIVES
 
 
+_HOUSE_NUMBER = re.compile(r"\d+[A-Za-z]?\s+[A-Za-z]")
+
+
 def find_fields(text: str) -> Iterator[Finding]:
     """Names and places that a field label announces, whatever their case or shape."""
     if ":" not in text:
@@ -96,9 +99,9 @@ def _person(text: str, start: int, value: str, label: str) -> Iterator[Finding]:
 
 
 def _place(text: str, start: int, value: str) -> Iterator[Finding]:
-    if not (value[0].isupper() or value[0].isdigit()):
-        return  # lower-case notes after a label ('location: clinic room 3') are not a name
-    names = [w for w in re.findall(r"[A-Za-z][A-Za-z'’&.-]*", value) if w[0].isupper()]
+    if not (value[0].isupper() or _HOUSE_NUMBER.match(value)):
+        return  # lower-case notes ('location: clinic room 3') and 'School: 8th grade' are no place
+    names = [w for w in re.findall(r"[A-Za-z][A-Za-z'’&.-]+", value) if w[0].isupper()]  # not 'B' of '4B'
     if not value[0].isdigit() and (
         all(w.lower().rstrip(".") in _ORDINARY | FIELD_FILLERS for w in names) or not is_named_facility(value)
     ):

@@ -194,5 +194,7 @@ FIELD_FILLERS = frozenset(
      "not applicable", "not employed", "home", "telehealth", "video", "phone", "remote",
      "outpatient", "inpatient", "clinic", "hospital", "er", "ed", "icu", "deceased", "patient",
      "hub", "spoke", "male", "female", "m", "f", "tbd", "unassigned", "homeless", "none listed",
-     "not listed", "no", "yes"}
+     "not listed", "no", "yes", "room", "exam", "bed", "bay", "floor", "ward", "unit", "mail",
+     "order", "grade", "alert", "awake", "oriented", "stable", "triage", "hospitalist", "sedated",
+     "intubated", "team", "service", "staff", "on call", "covering", "float", "agency"}
 )  # fmt: skip

@@ -39,10 +39,9 @@ _PLACE_LABELS = (
     r"street|residence|facility|clinic|hospital|referred\s+from|referring\s+(?:facility|clinic|site)|"
     r"location|pharmacy|school|city|town|community|chapter|place\s+of\s+birth|birthplace"
 )
-# A label starts a line or a column (after two spaces or a tab) and ends with a colon.
-_FIELD = re.compile(
-    rf"(?im)(?:^|(?<=\S[ ]{{2}})|(?<=\t))[ \t]*(?:(?P<person>{_PATIENT_LABELS}|{_CLINICIAN_LABELS}|"
-    rf"{_CONTACT_LABELS})|(?P<place>{_PLACE_LABELS}))[ \t]*:[ \t]*(?P<value>[^\n]+)"
+# A label is all that stands between the start of its line or column and a colon.
+_LABEL = re.compile(
+    rf"(?i)(?P<person>{_PATIENT_LABELS}|{_CLINICIAN_LABELS}|{_CONTACT_LABELS})|(?P<place>{_PLACE_LABELS})"
 )
 # Where a value ends: two spaces or a tab (the next column), or the next 'Label:'.
 _VALUE_END = re.compile(r"[ ]{2,}|\t|\s+[A-Za-z][A-Za-z#/]*(?: [A-Za-z#/]+)?:")
@@ -63,20 +62,33 @@ _HOUSE_NUMBER = re.compile(r"\d+[A-Za-z]?\s+[A-Za-z]")
 
 def find_fields(text: str) -> Iterator[Finding]:
     """Names and places that a field label announces, whatever their case or shape."""
-    if ":" not in text:
+    # From each colon back to its label: colons are few, so this beats a pattern tried at every
+    # position of a two-page case.
+    colon = text.find(":")
+    while colon != -1:
+        yield from _field_at(text, colon)
+        colon = text.find(":", colon + 1)
+
+
+def _field_at(text: str, colon: int) -> Iterator[Finding]:
+    line_start = text.rfind("\n", 0, colon) + 1
+    head = text[line_start:colon]
+    column = max(head.rfind("  "), head.rfind("\t"))  # a label may start a column
+    label = _LABEL.fullmatch(head[column + 1 :].strip())
+    if label is None:
         return
-    for match in _FIELD.finditer(text):
-        start = match.start("value")
-        value = match.group("value")
-        cut = _VALUE_END.search(value)
-        value = value[: cut.start()] if cut else value
-        value = value.rstrip(" .,;")
-        if not value or value.lower() in FIELD_FILLERS:
-            continue
-        if match.group("person") is not None:
-            yield from _person(text, start, value, match.group("person").lower())
-        else:
-            yield from _place(text, start, value)
+    line_end = text.find("\n", colon)
+    raw = text[colon + 1 : line_end if line_end != -1 else len(text)]
+    value = raw.lstrip(" \t")
+    start = colon + 1 + len(raw) - len(value)
+    cut = _VALUE_END.search(value)
+    value = (value[: cut.start()] if cut else value).rstrip(" .,;")
+    if not value or value.lower() in FIELD_FILLERS:
+        return
+    if label.group("person") is not None:
+        yield from _person(text, start, value, label.group("person").lower())
+    else:
+        yield from _place(text, start, value)
 
 
 def _person(text: str, start: int, value: str, label: str) -> Iterator[Finding]:

@@ -1,8 +1,10 @@
 """Cases and forms as the hub's API writes them (docs/hub-api.md, "Cases"), both ways.
 
 Plain Python over decoded JSON: the hub reads submissions and writes `{case}` and the form with
-these, and a client can read them back with the same code. Anything that is not of the documented
-shape is a `malformed` CaseRefusal whose message names the part, never its content.
+these. What it writes is `case_json`'s shape, written by `case_json` (the client's reader and the
+local store use it too); what it reads from requests it checks here, strictly. Anything that is
+not of the documented shape is a `malformed` CaseRefusal whose message names the part, never its
+content.
 """
 
 from __future__ import annotations
@@ -10,28 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from echo_desktop.cases import case_json
+from echo_desktop.cases.case_json import form_to_json, slot_to_json
 from echo_desktop.cases.findings import Dismissal, PhiKind
 from echo_desktop.cases.model import Case, CaseForm, CaseStatus, FieldKind, FormField, SessionSlot
 from echo_desktop.cases.review import HubCase
 from echo_desktop.cases.validation import CaseRefusal, FieldFinding, Submission
-
-
-def form_to_json(form: CaseForm) -> dict[str, Any]:
-    """A program's form as the API serves it."""
-    return {
-        "fields": [
-            {
-                "key": f.key,
-                "label": f.label,
-                "kind": f.kind.value,
-                "required": f.required,
-                "help": f.help,
-                "choices": list(f.choices),
-            }
-            for f in form.fields
-        ],
-        "title_field": form.title_field,
-    }
 
 
 def form_from_json(data: object) -> CaseForm:
@@ -85,23 +71,10 @@ def dismissal_from_json(data: object) -> Dismissal:
 
 
 def case_to_json(hub_case: HubCase) -> dict[str, Any]:
-    """`{case}`: the case with the guard's dismissed findings as offsets (never their text)."""
-    case = hub_case.case
+    """`{case}`: the case as `case_json` writes it (the client reads it with the same module), and
+    the guard's dismissed findings as offsets (never their text)."""
     return {
-        "client_id": case.client_id,
-        "program_id": case.program_id,
-        "values": dict(case.values),
-        "status": case.status.value,
-        "version": case.version,
-        "dismissals": [
-            {"field": d.field, "kind": d.kind.value, "text": d.text, "reason": d.reason}
-            for d in case.dismissals
-        ],
-        "comments": case.comments,
-        "session": None if case.session is None else slot_to_json(case.session),
-        "recommendations": case.recommendations,
-        "updated_at": None if case.updated_at is None else case.updated_at.isoformat(),
-        "presenter": case.presenter,
+        **case_json.case_to_json(hub_case.case),
         "findings": [
             {"field": f.field, "kind": f.kind.value, "start": f.start, "end": f.end}
             for f in hub_case.findings
@@ -147,10 +120,6 @@ def case_from_json(data: object) -> tuple[Case, tuple[FieldFinding, ...]]:
         _text(body.get("presenter", ""), "presenter"),
     )
     return case, tuple(findings)
-
-
-def slot_to_json(slot: SessionSlot) -> dict[str, str]:
-    return {"uid": slot.uid, "start": slot.start.isoformat()}
 
 
 def slot_from_json(data: object) -> SessionSlot:
@@ -200,3 +169,15 @@ def _integer(value: object, what: str, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise CaseRefusal("malformed", f"{what} must be {minimum} or more")
     return value
+
+
+__all__ = [
+    "case_from_json",
+    "case_to_json",
+    "dismissal_from_json",
+    "form_from_json",
+    "form_to_json",
+    "slot_from_json",
+    "slot_to_json",
+    "submission_from_json",
+]

@@ -3,7 +3,7 @@
 Run from the repository root:  QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.render_screenshots
 Writes docs/screenshots/join.png, join-error.png, call-fake.png, device-check.png,
 call-controls.png, the lobby's lobby-checking.png (the cache at start, before the hub has
-answered), lobby-online.png, lobby-offline.png and subscribe.png, and the case screens'
+answered), lobby-online.png, lobby-offline.png, subscribe.png and join-from-lobby.png, and the case screens'
 case-form.png (with findings marked), my-cases.png and review.png (with the real guard, so the
 pictures show what it finds, and that "Graves disease" is not a name). The
 lobby's problem lines are made by the real client's code (tests/ui/hub_words.py), so the pictures
@@ -222,6 +222,9 @@ def main() -> int:
         await asyncio.sleep(0.2)
         save(dialog, "subscribe.png")
         dialog.reject()
+        lobby_window.show_join_view()  # "Join another room…": the form, one click from the lobby
+        await asyncio.sleep(0.2)
+        save(lobby_window, "join-from-lobby.png")
         lobby_window.close()
         await asyncio.sleep(0.1)
 

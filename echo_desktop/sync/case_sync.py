@@ -43,6 +43,7 @@ from echo_desktop.schedule.refresh_policy import RefreshPolicy
 from echo_desktop.storage import subscriptions_file
 from echo_desktop.storage.case_store import CaseStore, StoredCase
 from echo_desktop.storage.subscriptions_file import Subscription, SubscriptionKind
+from echo_desktop.sync.network_modules import load_network_modules
 
 if TYPE_CHECKING:
     from echo_desktop.net.case_client import CaseClient
@@ -278,6 +279,7 @@ class CaseSync:
     # --- the round: send, then pull ------------------------------------------------------------
 
     async def _round(self) -> CasesSnapshot:
+        await load_network_modules()
         try:
             hubs = await asyncio.to_thread(self._hubs)
             outbox = await asyncio.to_thread(self._store.outbox)
@@ -434,6 +436,7 @@ class CaseSync:
         return CaseClient(self._client())
 
     async def _ask(self, call: Awaitable[T]) -> T:
+        await load_network_modules()
         from echo_desktop.net.program_client import ProgramServiceError
 
         try:

@@ -46,6 +46,7 @@ from echo_desktop.storage.schedule_cache import (
     SubscriptionKind,
 )
 from echo_desktop.sync.local_zone import system_zone
+from echo_desktop.sync.network_modules import load_network_modules
 
 if TYPE_CHECKING:
     from echo_desktop.net.program_client import FeedResponse, ProgramClient, ProgramServiceError
@@ -164,6 +165,7 @@ class ScheduleSync:
         """Subscribe to the person's programs on a hub. The token goes with every request, so
         plain http:// is refused unless the hub is on this computer (or `allow_insecure_http`,
         for tests and labs)."""
+        await load_network_modules()
         from echo_desktop.net.feed_urls import is_loopback, redact_url
         from echo_desktop.net.program_client import ProgramServiceError
 
@@ -210,6 +212,7 @@ class ScheduleSync:
         return await self.refresh()
 
     async def subscribe_feed(self, url_or_path: str) -> ScheduleSnapshot:
+        await load_network_modules()
         from echo_desktop.net.feed_urls import local_path, redact_url
 
         text = url_or_path.strip()
@@ -227,6 +230,7 @@ class ScheduleSync:
         return await self._publish(await asyncio.to_thread(self._build))
 
     async def join_details(self, ref: JoinRef) -> JoinDetails:
+        await load_network_modules()
         from echo_desktop.net.program_client import Failure, ProgramServiceError
 
         subscriptions = await asyncio.to_thread(self._cache.subscriptions)
@@ -314,6 +318,7 @@ class ScheduleSync:
         await asyncio.to_thread(self._cache.record_refresh, updates, now, False)
 
     async def _refresh_once(self) -> ScheduleSnapshot:
+        await load_network_modules()
         try:
             subscriptions, feeds = await asyncio.to_thread(self._cached)
             outcomes = await asyncio.gather(*(self._fetch(s, feeds.get(s.id)) for s in subscriptions))

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -34,9 +34,6 @@ from echo_desktop.session.models import (
 from echo_desktop.session.phases import CallPhase, CallState
 from echo_desktop.session.ports import DevicePort, SettingsStore
 from echo_desktop.ui.call_view import CallView
-from echo_desktop.ui.cases.case_form_view import CaseFormView
-from echo_desktop.ui.cases.my_cases_view import MyCasesView
-from echo_desktop.ui.cases.review_view import ReviewView
 from echo_desktop.ui.device_check import DeviceCheckDialog
 from echo_desktop.ui.join_view import FORM_KEYS, JoinView, error_details
 from echo_desktop.ui.media_settings import MEDIA_KEYS
@@ -49,6 +46,11 @@ from echo_desktop.ui.schedule.subscribe_dialog import SubscribeDialog
 from echo_desktop.ui.session_bridge import SessionBridge
 from echo_desktop.ui.style import stylesheet
 from echo_desktop.ui.tasks import TaskSet
+
+if TYPE_CHECKING:  # the case screens load when first opened, not on the way to the lobby
+    from echo_desktop.ui.cases.case_form_view import CaseFormView
+    from echo_desktop.ui.cases.my_cases_view import MyCasesView
+    from echo_desktop.ui.cases.review_view import ReviewView
 
 logger = logging.getLogger(__name__)
 
@@ -546,6 +548,8 @@ class MainWindow(QMainWindow):
             return
         view = self.my_cases_view
         if view is None:
+            from echo_desktop.ui.cases.my_cases_view import MyCasesView
+
             view = MyCasesView(cases, self._zone())
             view.back_requested.connect(self.show_lobby)
             view.new_requested.connect(self.new_case)
@@ -612,6 +616,8 @@ class MainWindow(QMainWindow):
             if self.my_cases_view is not None:
                 self.my_cases_view.show_error("This case is waiting to be sent: it cannot be edited now.")
             return
+        from echo_desktop.ui.cases.case_form_view import CaseFormView
+
         view = CaseFormView(cases, guard, form, case, program_name=entry.program.name, refusal=entry.refusal)
         view.submitted.connect(self._on_case_submitted)
         view.discarded.connect(lambda _client_id: self._close_case_form("The draft was deleted."))
@@ -648,6 +654,8 @@ class MainWindow(QMainWindow):
             return
         view = self.review_view
         if view is None:
+            from echo_desktop.ui.cases.review_view import ReviewView
+
             view = ReviewView(cases, guard, self._zone())
             view.back_requested.connect(self.show_lobby)
             self.stack.addWidget(view)
@@ -678,10 +686,12 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if self.showing_call:
             self.call_view.show_notice(message)
-        elif isinstance(current, (MyCasesView, ReviewView)):
-            current.show_error(message)
-        elif isinstance(current, CaseFormView):
-            current.error_banner.show_message(message)
+        elif self.my_cases_view is not None and current is self.my_cases_view:
+            self.my_cases_view.show_error(message)
+        elif self.review_view is not None and current is self.review_view:
+            self.review_view.show_error(message)
+        elif self.case_form_view is not None and current is self.case_form_view:
+            self.case_form_view.error_banner.show_message(message)
         elif self.showing_lobby and self.lobby_view is not None:
             self.lobby_view.show_error(message)
         else:

@@ -38,10 +38,6 @@ logger = logging.getLogger(__name__)
 
 
 MEDIA_LIBRARIES = frozenset({"aiortc", "av", "cv2", "sounddevice"})
-# After the first screen and the schedule's first refresh: the lobby's start waits for neither the
-# cases' first round nor the guard (the case screens are opened later, and refresh when they are).
-CASES_START_DELAY_S = 1.0
-GUARD_WARM_UP_DELAY_S = 2.0
 # Text that takes the guard through every lazy part (gazetteers, libphonenumber) before it matters.
 GUARD_WARM_UP_TEXT = "Seen in Taos on March 3, 2024; call +1 505 555 0134."
 StartupReport = Literal["shown", "refreshed"]
@@ -163,11 +159,10 @@ def run_app(
         refresher = loop.create_task(schedule.run())
         # run() survives a failed round by itself; anything that still ends it must not go unseen.
         refresher.add_done_callback(report_failure("The schedule's background refresh"))
-        case_sender = loop.create_task(_run_cases(cases)) if cases is not None else None
+        case_sender = loop.create_task(_run_cases(schedule, cases)) if cases is not None else None
         if case_sender is not None:
             # Like the schedule's: run() survives a failed round; anything that ends it is reported.
             case_sender.add_done_callback(report_failure("The cases' background sync"))
-            loop.call_later(GUARD_WARM_UP_DELAY_S, _warm_guard_up, loop)
 
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
@@ -215,9 +210,20 @@ async def _open_cases(schedule_path: Path | None, ca_file: Path | None) -> CaseS
         return None
 
 
-async def _run_cases(cases: CaseSync) -> None:
-    await asyncio.sleep(CASES_START_DELAY_S)
-    await cases.run()
+async def _run_cases(schedule: ScheduleSync, cases: CaseSync) -> None:
+    """The cases' background sync, started once the schedule's first refresh has finished, and
+    the guard loaded in a thread once the cases' first round has: the lobby's start waits for
+    neither (the case screens open later, and refresh when they do), and the first keystroke
+    in a case is still screened at once."""
+    await schedule.wait_checked()
+    rounds = asyncio.create_task(cases.run(), name="case sync")
+    try:
+        await cases.wait_checked()
+        warm = asyncio.create_task(asyncio.to_thread(guard, GUARD_WARM_UP_TEXT), name="guard warm-up")
+        warm.add_done_callback(report_failure("Loading the de-identification guard"))
+        await rounds
+    finally:
+        rounds.cancel()
 
 
 def guard(text: str) -> list[Finding]:
@@ -227,13 +233,6 @@ def guard(text: str) -> list[Finding]:
     from echo_desktop.cases.deid import scan
 
     return scan(text)
-
-
-def _warm_guard_up(loop: asyncio.AbstractEventLoop) -> None:
-    """Load the guard in a thread once the first screen is up, so the first keystroke in a case
-    is screened at once."""
-    warm = loop.create_task(asyncio.to_thread(guard, GUARD_WARM_UP_TEXT))
-    warm.add_done_callback(report_failure("Loading the de-identification guard"))
 
 
 def _report_when(moment: StartupReport, window: MainWindow, schedule: ScheduleSync) -> None:

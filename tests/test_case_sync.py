@@ -8,6 +8,7 @@ case to a draft with the hub's words and no text; recommendations read offline a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -63,9 +64,12 @@ async def test_a_reply_lost_after_the_hub_stored_the_case_makes_no_duplicate(tmp
         # Every reply this round is lost after the hub answered (aiohttp itself may retry an
         # idempotent PUT on a dropped kept-alive connection: that reply is lost too).
         hub.link.drop_replies = True
+        checked = asyncio.create_task(sync.wait_checked())  # what the app's guard warm-up waits on
         case = await draft(sync, hub.program())
         await sync.submit(case)
+        assert not checked.done()  # no round has finished yet
         first = await sync.refresh()
+        await checked  # a round finished (even one that could not send)
         assert hub.hub_cases() == [case.client_id]  # stored, reply lost
         assert status(sync, case.client_id) is CaseStatus.QUEUED
         assert any("connection dropped" in p for p in first.problems)

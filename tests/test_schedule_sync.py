@@ -413,10 +413,14 @@ async def test_a_refresh_asked_while_one_is_under_way_shares_it(
         assert not subscribed.checked  # subscribing is not a refresh
         at_start = asyncio.create_task(sync.refresh())  # the window's
         background = asyncio.create_task(sync.refresh())  # run()'s, a moment later
+        checked = asyncio.create_task(sync.wait_checked())  # what the app's later work waits on
         await wait_for(lambda: len(requests) == 2, what="the first refresh to reach the feed")
+        assert not checked.done()  # the refresh is still under way
         release.set()
         first, second = await asyncio.gather(at_start, background)
         assert second is first and len(requests) == 2  # one fetch for both
+        await checked  # done with the refresh (a hang here fails the test by its timeout)
+        await sync.wait_checked()  # and at once from then on
         assert first.checked and len(first.sessions) == 2
         await sync.refresh()  # once it is over, a refresh fetches again
         assert len(requests) == 3

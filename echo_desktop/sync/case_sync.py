@@ -95,6 +95,7 @@ class CaseSync:
         self._wake: asyncio.Event | None = None
         self._online = False
         self._checked = False
+        self._checked_event = asyncio.Event()  # set with _checked: wait_checked() waits on it
         self._problems: tuple[str, ...] = ()
 
     @classmethod
@@ -154,6 +155,11 @@ class CaseSync:
     @property
     def policy(self) -> RefreshPolicy:
         return self._policy
+
+    async def wait_checked(self) -> None:
+        """Return once a round has finished in this process (at once if one has), whether it
+        reached the hubs or not."""
+        await self._checked_event.wait()
 
     async def run(self) -> None:
         """Send and pull whenever the policy says (at once after a submit), until cancelled."""
@@ -293,6 +299,7 @@ class CaseSync:
                     await self._pull(service, problems, down)
             self._online = not down
             self._checked = True
+            self._checked_event.set()
             self._problems = tuple(problems)
             if down:
                 self._policy.failed()
@@ -305,6 +312,7 @@ class CaseSync:
             reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
             logger.error("The case sync failed (%s): %s", type(exc).__name__, reason)
             self._checked = True
+            self._checked_event.set()
             self._policy.failed()
             self._problems = (
                 *(p for p in self._problems if not p.startswith(SAVE_FAILED)),

@@ -101,6 +101,7 @@ class ScheduleSync:
         self._online = False
         self._in_flight: asyncio.Task[ScheduleSnapshot] | None = None  # the refresh under way
         self._checked = False  # a refresh has finished in this process
+        self._checked_event = asyncio.Event()  # set with _checked: wait_checked() waits on it
         self._wake: asyncio.Event | None = None
 
     @classmethod
@@ -268,6 +269,11 @@ class ScheduleSync:
                 continue
             await self.refresh()
 
+    async def wait_checked(self) -> None:
+        """Return once a refresh has finished in this process (at once if one has), whether it
+        reached the hubs or not: the app starts its later background work after it."""
+        await self._checked_event.wait()
+
     @property
     def policy(self) -> RefreshPolicy:
         return self._policy
@@ -328,6 +334,7 @@ class ScheduleSync:
             await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
             self._online = reached
             self._checked = True
+            self._checked_event.set()
             if reached:
                 self._policy.succeeded()
             else:
@@ -339,6 +346,7 @@ class ScheduleSync:
             reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
             logger.error("The schedule refresh failed (%s): %s", type(exc).__name__, reason)
             self._checked = True
+            self._checked_event.set()
             self._policy.failed()
             problem = f"{SAVE_FAILED}{reason}"
             kept = tuple(p for p in self._snapshot.problems if not p.startswith(SAVE_FAILED))

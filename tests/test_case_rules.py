@@ -153,6 +153,25 @@ def test_a_stale_change_is_refused_with_the_hubs_version_and_a_repeat_gets_the_f
     assert _refusal(lambda: _accept(None, _submitted(base_version=3))).code == "no_such_case"
 
 
+def test_a_review_or_recommendation_sent_again_gets_the_case_and_a_different_one_is_stale() -> None:
+    case, _ = _accept(None, _submitted())
+    returned = return_case(case, 1, "Add the genotype.", NOW)
+    assert return_case(returned, 1, "Add the genotype.", NOW) is returned  # the reply was lost
+    assert _refusal(lambda: return_case(returned, 1, "Add the viral load.", NOW)).code == "stale"
+    again, _ = _accept(returned, _submitted({**VALUES, "labs_imaging": "Genotype 1a"}, 2))
+    approved = approve(again, 3, SLOT, slots=1, taken=0, now=NOW)
+    # Sent again, its own slot now counts as taken: still the same approval, not "no free slot".
+    assert approve(approved, 3, SLOT, slots=1, taken=1, now=NOW) is approved
+    other = SessionSlot(SLOT.uid, SLOT.start + timedelta(days=7))
+    assert _refusal(lambda: approve(approved, 3, other, slots=1, taken=0, now=NOW)).code == "stale"
+    presented = presented_if_ended(approved, SLOT.start + timedelta(hours=1), SLOT.start + timedelta(hours=1))
+    assert approve(presented, 3, SLOT, slots=1, taken=1, now=NOW) is presented  # after the session too
+    done = recommend(presented, 4, "Treat after delivery.", NOW)
+    assert recommend(done, 4, "Treat after delivery.", NOW) is done
+    assert _refusal(lambda: recommend(done, 4, "Treat now.", NOW)).code == "stale"
+    assert recommend(done, 5, "Treat now.", NOW).case.version == 6  # a rewrite from the new version
+
+
 def test_only_the_presenter_changes_a_case_and_it_stays_in_its_program() -> None:
     case, _ = _accept(None, _submitted())
     assert _refusal(lambda: _accept(case, _submitted(), presenter_id=8)).code == "not_the_presenter"

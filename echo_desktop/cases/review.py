@@ -121,6 +121,8 @@ def approve(
     current: HubCase, version: int, slot: SessionSlot, slots: int, taken: int, now: datetime
 ) -> HubCase:
     """Place a submitted case in a session that has `slots` case slots, `taken` of them already."""
+    if _repeated(current, version) and current.case.status in IN_A_SESSION and current.case.session == slot:
+        return current  # this approval, sent again (then presented, perhaps, as its session ended)
     _require_version(current, version)
     _require_status(current, {CaseStatus.SUBMITTED}, "approved")
     if taken >= slots:
@@ -135,6 +137,9 @@ def approve(
 
 def return_case(current: HubCase, version: int, comments: str, now: datetime) -> HubCase:
     """Send a submitted case back to its presenter with comments (which are required)."""
+    returned = current.case.status is CaseStatus.RETURNED and current.case.comments == comments
+    if _repeated(current, version) and returned:
+        return current  # this return, sent again
     _require_version(current, version)
     _require_status(current, {CaseStatus.SUBMITTED}, "returned")
     if not comments.strip():
@@ -147,6 +152,9 @@ def return_case(current: HubCase, version: int, comments: str, now: datetime) ->
 
 def recommend(current: HubCase, version: int, text: str, now: datetime) -> HubCase:
     """Attach (or rewrite) the hub's written recommendations, once the case has been presented."""
+    given = current.case.status is CaseStatus.RECOMMENDED and current.case.recommendations == text
+    if _repeated(current, version) and given:
+        return current  # these recommendations, sent again
     _require_version(current, version)
     _require_status(current, RECOMMENDABLE, "given recommendations")
     if not text.strip():
@@ -168,6 +176,12 @@ def presented_if_ended(current: HubCase, session_end: datetime, now: datetime) -
 def _changed(current: HubCase, case: Case) -> HubCase:
     """The case changed by a review: one version newer."""
     return replace(current, case=replace(case, version=current.case.version + 1))
+
+
+def _repeated(current: HubCase, version: int) -> bool:
+    """Whether a change made from `version` could be the last one the case took (one version
+    newer); each rule then checks that the case stands exactly as that change would leave it."""
+    return current.case.version == version + 1
 
 
 def _require_version(current: HubCase, version: int) -> None:

@@ -352,8 +352,11 @@ async def test_approval_needs_a_session_of_the_program_with_a_free_slot(clinic: 
     next_week = {**clinic.session(), "start": "2026-10-29T15:00:00+00:00"}
     status, approved = await approve("c", next_week)
     assert status == 200 and approved["session"]["start"] == "2026-10-29T15:00:00+00:00"
-    again = await approve("c", next_week)
-    assert again[0] == 409 and again[1]["error"] == "stale"
+    again = await approve("c", next_week)  # the reply was lost: the same approval, sent again
+    assert again == (200, approved)
+    body = {"version": 1, "action": "return", "comments": "Add the genotype."}
+    returned = await clinic.call("POST", "/api/cases/c/review", clinic.fran, body)
+    assert returned[0] == 409 and returned[1]["error"] == "stale"  # another change from version 1
 
 
 async def test_the_real_guard_refuses_a_name_and_a_full_date_and_passes_clinical_look_alikes(

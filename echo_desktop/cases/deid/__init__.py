@@ -7,8 +7,12 @@ detector module; `spans.resolve` makes their findings non-overlapping.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from echo_desktop.cases.deid.ages import find_ages
 from echo_desktop.cases.deid.contacts import find_contacts
+from echo_desktop.cases.deid.cued_names import find_cued_names
+from echo_desktop.cases.deid.cued_places import find_cued_places
 from echo_desktop.cases.deid.dates import find_dates
 from echo_desktop.cases.deid.fields import find_fields
 from echo_desktop.cases.deid.locations import find_locations
@@ -17,7 +21,18 @@ from echo_desktop.cases.deid.numbers import find_numbers
 from echo_desktop.cases.deid.spans import resolve
 from echo_desktop.cases.findings import Finding
 
-_DETECTORS = (find_contacts, find_numbers, find_ages, find_dates, find_locations, find_names, find_fields)
+Detector = Callable[[str], Iterator[Finding]]
+_DETECTORS: tuple[Detector, ...] = (
+    find_contacts,
+    find_numbers,
+    find_ages,
+    find_dates,
+    find_locations,
+    find_cued_places,
+    find_names,
+    find_cued_names,
+    find_fields,
+)
 
 
 def scan(text: str) -> list[Finding]:

@@ -26,11 +26,32 @@ _AGE = re.compile(
     r")",
     re.IGNORECASE,
 )
+_UNITS_AFTER = (
+    r"(?![\s-]*(?:%|°|(?:percent|minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|weeks?|wks?|months?|mg|"
+    r"milligrams?|micrograms?|mcg|units?|pounds?|lbs?|kg|kilos?|degrees?|mmhg|beats|bpm|ml|cc|times|"
+    r"pills?|tabs?|tablets?|doses?|feet|ft|miles?|mi|yards?|meters?|cm|mm|dollars?|cents?|count|"
+    r"pack|packs|cigarettes?|drinks?|beers?)\b))"
+)
 _WORDS = re.compile(
-    r"\b(?:ninety|one\s+hundred(?:\s+and)?)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
-    r"(?=[\s-]+(?:years?|yrs?|year-old)|\s+and\s+|\s*(?:,|\.|$))",
+    r"\b(?:ninety|(?:a|one)\s+hundred(?:\s+and)?)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b"
+    + _UNITS_AFTER,
     re.IGNORECASE,
 )
+# 'she's 96', 'who is 102', 'turns 90', 'now 90,', 'her husband (91)': found from the number (a
+# number of 90 or more is rare in a case), then the words before it are checked.
+_OLD_NUMBER = re.compile(r"(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
+_SAID_BEFORE = re.compile(
+    r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa)"
+    r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+"
+    r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
+    r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*)$"
+)
+_UNITS_NEXT = re.compile(_UNITS_AFTER[3:-1], re.IGNORECASE)  # the same units, as a match
+_YEARS_AFTER = re.compile(
+    r"\s*(?:yrs?|years?|años)\b(?!\s*(?:ago|later|earlier|before|after|of\s+(?!age)))", re.I
+)
+
+
 # 'died at 94', 'passed away at 96': an age given by an event.
 _AT_EVENT = re.compile(
     r"(?i)\b(?:died|death|passed\s+away|deceased|diagnosed|married|retired)\s+at\s+(?:age\s+)?"
@@ -49,6 +70,14 @@ def find_ages(text: str) -> Iterator[Finding]:
     for match in _AGE.finditer(text):
         age = next(int(g) for g in match.groups() if g is not None)
         if 90 <= age <= 130 and not _is_sex_letter_ambiguity(match):
+            yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
+    for match in _OLD_NUMBER.finditer(text):
+        years = _YEARS_AFTER.match(text, match.end())
+        if years is not None and "pack" not in text[max(0, match.start() - 6) : match.start()]:
+            yield from emit(text, match.start(), years.end(), PhiKind.AGE, SUGGESTION)  # '92 yrs'
+        elif _SAID_BEFORE.search(text, max(0, match.start() - 24), match.start()) and not _UNITS_NEXT.match(
+            text, match.end()
+        ):
             yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
     for match in _AT_EVENT.finditer(text):
         if 90 <= int(match.group("age")) <= 130:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from echo_desktop.cases.deid.spans import emit, finding
+from echo_desktop.cases.deid.words import Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
 # North American numbers as people write them: (505) 555-0142, 505-555-0142, 505.555.0142,
@@ -21,7 +22,7 @@ _NANP = re.compile(
 _PHONE_WORD = (
     r"(?:phone|tel|telephone|cell|mobile|call|text|contact|number|ph|ph\.|home|work|pager|fax|facsimile)"
 )
-_BARE_DIGITS = re.compile(rf"(?i)\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b")
+_BARE_DIGITS = Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b")
 _SHORT_LOCAL = re.compile(r"(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)")
 _FAX_CONTEXT = re.compile(
     r"(?i)\b(?:fax(?:ed)?|facsimile|f)\b\s*(?:#|no\.?|number|line)?\s*[:.]?[\w\s,]{0,24}$"

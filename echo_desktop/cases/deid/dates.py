@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import MONTHS, WEEKDAYS
+from echo_desktop.cases.deid.words import Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _MONTH = (
@@ -34,7 +35,7 @@ _NUMERIC = re.compile(
     re.IGNORECASE,
 )
 
-_NAMED = re.compile(
+_NAMED = Folded(
     # The lookahead lets the engine skip, at one cheap test, every place no date can start.
     rf"\b(?=[\dJFMASONDTWjfmasondtw]){_WEEKDAY}?(?:"
     # March 3rd, 2024 / Mar. 3 / March 3-5 / Sept 14 '24
@@ -43,15 +44,13 @@ _NAMED = re.compile(
     rf"|(?P<dm>(?:the\s+)?{_DAY}(?:\s+of)?[\s-]+{_MONTH}\.?(?:[\s,-]+{_YEAR})?)"
     # March 2024 / March of 2024
     rf"|(?P<my>{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR})"
-    r")(?!\w)",
-    re.IGNORECASE,
+    r")(?!\w)"
 )
 
 # "on the 5th", "by the 21st": a day of an unnamed month.
-_ORDINAL_DAY = re.compile(
-    rf"\b(?P<lead>(?:on|by|since|until|till|from|before|after|of)\s+|{_WEEKDAY})the\s+"
-    r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b",
-    re.IGNORECASE,
+_ORDINAL_DAY = Folded(
+    rf"\b(?P<lead>(?:on|by|since|until|till|til|from|before|after|of|around|to|through|thru|past)\s+|{_WEEKDAY})the\s+"
+    r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
 )
 
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
@@ -65,7 +64,7 @@ _BARE_MONTH = re.compile(
 
 # Words near an x/y that make it a measure, not a month and a day.
 _FRACTION_CONTEXT = re.compile(
-    r"(?:bp|b/p|blood pressure|pressure|sbp|dbp|pain|strength|power|murmur|grade|score|scale|"
+    r"\b(?:bp|b/p|blood pressure|pressure|sbp|dbp|pain|strength|power|murmur|grade|score|scale|"
     r"apgar|gcs|ratio|reflexes|dtrs?|acuity|vision|tab|tabs|tablet|tablets|mg|mcg|ml|units|"
     r"dose|doses|of|out of|x|times|mmhg|puffs|drops|days|weeks|hours|servings|cups|packs|"
     r"drinks|lmp|para|gravida|g\d|p\d|fev1|fvc|rr|hr|o2|spo2|sat|sats|cd4|dilated|effaced|"
@@ -92,6 +91,19 @@ _HOLIDAY = re.compile(
 
 
 # A holiday typed in lower case counts after a word that makes it a time: 'falls since christmas'.
+# Days that name one date of the year whatever is around them, typed in lower case too.
+_FIXED_HOLIDAY = Folded(
+    r"\b(?P<day>x-?mas(?:\s+(?:eve|day))?|christmas\s+(?:eve|day)|new\s+year['’]?s(?:\s+(?:eve|day))|"
+    r"memorial\s+day|labor\s+day|valentine['’]?s(?:\s+day)?|independence\s+day|(?:4th|fourth)\s+of\s+july|"
+    r"mother['’]?s\s+day|father['’]?s\s+day|veterans['’]?\s+day|halloween)\b"
+)
+# '06JAN25', '14JAN2025' (pasted from older systems); '20250226' after a word that dates it.
+_COMPACT = Folded(rf"(?<![\w-])(?:[0-3]\d{_MONTH}(?:\d{{2}}|\d{{4}}))(?![\w-])")
+_EIGHT_DIGITS = Folded(
+    r"\b(?:collected|drawn|dob|dos|date|dated|on|resulted|received|admitted|discharged|born)\W{1,3}"
+    r"(?P<date>(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?!\d)"
+)
+
 _LOWER_HOLIDAY = re.compile(
     r"\b(?:on|since|over|after|before|around|until|till|by|at|for|from|during|last|this|next)\s+"
     r"(?P<day>(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year['’]?s(?:\s+(?:eve|day))?))\b"
@@ -108,18 +120,25 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
     for match in _NAMED.finditer(text):
-        word = _month_word(match.group(0))
-        if word == "may" and match.group("my") is None and not _may_is_month(text, match):
+        value = text[match.start() : match.end()]  # as written: the match may be of the lower-cased text
+        word = _month_word(value)
+        if word == "may" and match.group("my") is None and not _may_is_month(value):
             continue
-        if word in ("mar", "march", "jan", "sun", "sat") and _is_lowercase_word(match, word):
+        if word in ("mar", "march", "jan", "sun", "sat") and _is_lowercase_word(value, word):
             continue
-        yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
+        yield from _emit(text, match.start(), match.end(), _year_of(value))
     for match in _ORDINAL_DAY.finditer(text):
         # 'Thursday the 21st' is one date; 'on the 5th' is the day alone.
         weekday = match.group("lead").strip(" ,.").lower() in WEEKDAYS
         yield from _emit(text, match.start() if weekday else match.start("day"), match.end("day"), "")
     for match in _HOLIDAY.finditer(text):
         yield from _emit(text, match.start("day"), match.end("day"), _year_of(match.group("day")))
+    for match in _FIXED_HOLIDAY.finditer(text):
+        yield from _emit(text, match.start("day"), match.end("day"), "")
+    for match in _COMPACT.finditer(text):
+        yield from _emit(text, match.start(), match.end(), _year_of(text[match.start() : match.end()]))
+    for match in _EIGHT_DIGITS.finditer(text):
+        yield from _emit(text, match.start("date"), match.end("date"), match.group("date")[:4])
     for match in _LOWER_HOLIDAY.finditer(text):
         yield from _emit(text, match.start("day"), match.end("day"), "")
     for match in _BARE_MONTH.finditer(text):
@@ -176,11 +195,12 @@ def _month_word(date_text: str) -> str:
     return ""
 
 
-def _may_is_month(text: str, match: re.Match[str]) -> bool:
+def _may_is_month(value: str) -> bool:
     """'May 5' is a date; 'may 2 weeks' or 'you may 1) ...' is not: a capital M or a year decides."""
-    return "May" in match.group(0) or bool(re.search(r"(?:19|20)\d{2}", match.group(0)))
+    # '3rd of may': an ordinal day 'of' a month is a date however it is typed.
+    return "May" in value or bool(re.search(r"(?:19|20)\d{2}|\d(?:st|nd|rd|th)\s+of\s+may", value, re.I))
 
 
-def _is_lowercase_word(match: re.Match[str], word: str) -> bool:
+def _is_lowercase_word(value: str, word: str) -> bool:
     # "mar 3" in lower case is plausible typing; "sat 3 hours" is not.
-    return word in ("sun", "sat") and match.group(0)[:1].islower()
+    return word in ("sun", "sat") and value[:1].islower()

@@ -26,6 +26,9 @@ class Gazetteers:
     places: frozenset[str]  # single- and multi-word US place names ("gallup", "santa fe")
     place_lengths: dict[str, tuple[int, ...]]  # first word -> word counts of its places, longest first
     surname_rank: dict[str, int]  # 1 for the commonest surname: the list ships in census order
+    towns: dict[str, frozenset[str]]  # every US postal town (also villages) -> its states ("NM")
+    town_lengths: dict[str, tuple[int, ...]]  # first word -> word counts of its towns, longest first
+    english: frozenset[str]  # everyday English words: a lower-case word here is not a name
 
 
 def _read(name: str) -> list[str]:
@@ -36,13 +39,26 @@ def _read(name: str) -> list[str]:
 def _load() -> Gazetteers:
     places = frozenset(_with_aliases(_read("us_places.txt.gz")))
     last_names = _read("last_names.txt.gz")
+    towns: dict[str, set[str]] = {}
+    for line in _read("us_towns.txt.gz"):
+        town, _, state = line.partition("|")
+        for name in {town, _fold(town)}:
+            towns.setdefault(name, set()).add(state.upper())
     return Gazetteers(
         first_names=frozenset(_read("first_names.txt.gz")),
         last_names=frozenset(last_names),
         places=places,
         place_lengths=_lengths_by_first_word(places),
         surname_rank={name: rank for rank, name in enumerate(last_names, 1)},
+        towns={town: frozenset(states) for town, states in towns.items()},
+        town_lengths=_lengths_by_first_word(frozenset(towns)),
+        english=frozenset(_read("english_words.txt.gz")),
     )
+
+
+def _fold(place: str) -> str:
+    """'española' as typed in a hurry: 'espanola'."""
+    return unicodedata.normalize("NFKD", place).encode("ascii", "ignore").decode("ascii") or place
 
 
 def _with_aliases(places: list[str]) -> list[str]:
@@ -74,3 +90,28 @@ def gazetteers() -> Gazetteers:
             if _loaded is None:
                 _loaded = _load()
     return _loaded
+
+
+def everyday(bare: str, english: frozenset[str]) -> bool:
+    """Whether a lower-case word is everyday English, inflected or not ('says', 'tubed',
+    'thinks', 'carries', 'eliminating'): the dictionary lists base forms only."""
+    if bare in english:
+        return True
+    stems: list[str] = []
+    if bare.endswith("ies"):
+        stems.append(bare[:-3] + "y")
+    if bare.endswith("es"):
+        stems.append(bare[:-2])
+    if bare.endswith("s"):
+        stems.append(bare[:-1])
+    if bare.endswith("ied"):
+        stems.append(bare[:-3] + "y")
+    if bare.endswith("ed"):
+        stems += [bare[:-2], bare[:-1], bare[:-3]]  # asked, tubed, stopped
+    if bare.endswith("ing"):
+        stems += [bare[:-3], bare[:-3] + "e", bare[:-4]]  # asking, eliminating, running
+    if bare.endswith("ly"):
+        stems.append(bare[:-2])
+    if bare.endswith("er"):
+        stems += [bare[:-2], bare[:-1]]
+    return any(len(stem) > 2 and stem in english for stem in stems)

@@ -22,7 +22,7 @@ from echo_desktop.cases.deid.vocabulary import (
     TITLES,
     WEEKDAYS,
 )
-from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.deid.words import Folded, Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _SUFFIX = (
@@ -64,10 +64,11 @@ _FACILITY_NOUNS = (
     r"supercenter|restaurant|casino|hotel|motel|church|chapel|senior\s+center|nursing\s+home|"
     r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
     r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
-    r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall"
+    r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall|memorial|"
+    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp"
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
-_FACILITY_NOUN = re.compile(rf"(?i)(?<=\s)(?:{_FACILITY_NOUNS})\b")
+_FACILITY_NOUN = Folded(rf"(?<=\s)(?:{_FACILITY_NOUNS})\b")
 # Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
 _FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
 _EMPLOYER = re.compile(
@@ -111,7 +112,7 @@ _LOWER_EMPLOYER = re.compile(
     r"\b(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
 )
 _PERSON_FROM = re.compile(
-    r"(?i:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)"
+    r"(?i:(?:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)|\d[mf])"
     r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
 )
 _LOWER_HOSPITAL = re.compile(r"\b(?P<place>[a-z][a-z'-]+\s+(?:hospital|medical\s+center))\b")

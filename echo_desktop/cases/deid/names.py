@@ -63,7 +63,9 @@ _SUBJECT_VERBS = frozenset(
 # A credential after a name: "Adaeze Nwosu, MD", "Kimberly Nez FNP".
 _CREDENTIALS = frozenset(
     {"md", "do", "rn", "np", "pa", "pa-c", "fnp", "fnp-c", "cnm", "phd", "lpn", "cna", "msw",
-     "lcsw", "pharmd", "dds", "dnp", "aprn", "mph", "chw", "lmsw", "bsn", "msn", "ccm", "lpc"}
+     "lcsw", "pharmd", "dds", "dnp", "aprn", "mph", "chw", "lmsw", "bsn", "msn", "ccm", "lpc",
+     "pmhnp", "pmhnp-bc", "cadc", "ladc", "lcdc", "bcba", "slp", "cde", "cdces", "ibclc", "lmft",
+     "lmhc", "crna", "dpm", "dmd", "facp", "faafp", "mba", "ms", "ma", "ot", "otr", "dpt", "rd"}
 )  # fmt: skip
 _LANDFORMS = frozenset(
     {"mountain", "mountains", "river", "lake", "valley", "canyon", "mesa", "creek", "springs", "hills"}

@@ -95,6 +95,22 @@ STOPWORDS = _words(
     """
 )
 
+PEOPLES = _words(
+    """
+    navajo dine diné hopi apache zuni lakota dakota nakota sioux cherokee choctaw chickasaw
+    creek seminole ute paiute shoshone arapaho cheyenne crow blackfeet blackfoot ojibwe
+    chippewa cree comanche kiowa pueblo tewa tiwa keres yupik yup'ik cupik inupiaq inuit aleut
+    alutiiq tlingit haida athabascan athabaskan hmong somali marshallese chuukese samoan
+    tongan haitian vietnamese cambodian laotian mexican hispanic latina latino latinx white
+    black asian caucasian african american native amish mennonite punjabi sikh arab arabic
+    filipino filipina korean chinese japanese guatemalan salvadoran honduran cuban dominican
+    puerto rican spanish english french creole kreyol mixtec zapotec quiche k'iche' mam
+    nepali bhutanese burmese karen congolese sudanese eritrean ethiopian afghan iraqi syrian
+    ukrainian russian polish indian pakistani bengali
+    """
+)
+"""Peoples, nationalities and languages: they say who, never which person, and never where."""
+
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sr", "sra", "srta"})
 """Courtesy and professional titles before a name (with or without a period)."""
 

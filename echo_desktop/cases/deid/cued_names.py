@@ -1,0 +1,216 @@
+"""Names known by the words around them, however they are typed: the cases `names.py` leaves.
+
+- the words right before an age and sex ("Xia Vang, 71F", "sophie kasayulie 11f", "Pt: Opal
+  Meade, 92 yrs");
+- a word after a person's role, a title or "pt" ("pt amber", "bf dusty", "mr white", "CHA evelyn
+  ulak", "goes by sissy"), when it is a census name or no English word;
+- a lower-case surname after "by", "per" or "then", or before what a clinician did ("seen by
+  ortiz", "per kaplan", "kowalski gave a Z-pak"), when it is a census surname and no English word;
+- a capitalised word with the person's role after it ("Denver (pt's boyfriend)").
+The English vocabulary (`Gazetteers.english`) is what tells "pt amber" from "pt afebrile".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
+from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.vocabulary import (
+    EPONYMS,
+    MONTHS,
+    PEOPLES,
+    RELATIVES,
+    STATE_NAMES,
+    STOPWORDS,
+    TITLES,
+    WEEKDAYS,
+)
+from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.findings import Finding, PhiKind
+
+# An age and a sex right after a name: "71F", "11f", "35m", "67 yo F", "92 yrs".
+_ANCHOR = re.compile(
+    r"(?:,\s*|\s)(?:\d{1,3}\s?(?:[MFmf]|yo\s?[MFmf]?|y/o\s?[MFmf]?|yrs?|years?\s+old|-(?:yr|year)s?-old)"
+    r"|aged?\s+\d{1,3})(?![\w/.])"
+)
+# Words before a name that say a person follows, typed any way.
+_PERSON_CUES = frozenset(
+    {"pt", "patient", "pts", "mr", "mrs", "ms", "dr", "bf", "gf", "nana", "papa", "aana", "grandpa",
+     "grandma", "gma", "gpa", "sissy", "cha", "chr", "chw", "chap", "interpreter", "sonographer",
+     "deputy", "officer", "nurse", "rn", "np", "lpn", "ma", "tech", "therapist", "counselor",
+     "counsellor", "pharmacist", "provider", "pcp", "midwife", "chaplain", "worker"}
+)  # fmt: skip
+_BY_CUES = frozenset({"by", "per", "then", "saw", "and", "with", "to", "call", "ask", "tell"})
+_DID_VERBS = frozenset(
+    {"gave", "give", "gives", "thinks", "thought", "said", "says", "recommended", "recommends",
+     "started", "ordered", "prescribed", "wrote", "sent", "saw", "called", "told", "wants",
+     "agreed", "felt", "feels", "did", "does", "checked", "reviewed", "signed", "brought", "drove",
+     "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
+)  # fmt: skip
+# Words that are never a name, even where a name could stand.
+_NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | set(MONTHS) | WEEKDAYS
+
+
+def find_cued_names(text: str) -> Iterator[Finding]:
+    """Names found by an age after them, a role or title before them, or a verb beside them."""
+    gaz = gazetteers()
+    tokens = words(text)
+    yield from _before_age(text, tokens, gaz)
+    for i, word in enumerate(tokens):
+        previous = tokens[i - 1] if i > 0 else None
+        if previous is not None and not word.sentence_start and _after_cue(text, previous, word, gaz):
+            end = _surname_after(text, tokens, i, gaz)
+            yield from emit(text, word.start, tokens[end].end, PhiKind.NAME, "the patient")
+        elif _lower_pair(text, tokens, i, gaz):
+            yield from emit(text, word.start, tokens[i + 1].end, PhiKind.NAME, "the patient")
+        elif _role_follows(text, tokens, i, gaz):
+            yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
+
+
+def _is_name_word(word: Word, gaz: Gazetteers) -> bool:
+    """A census name, or a word no English dictionary has (and no clinical shorthand)."""
+    bare = word.bare
+    if bare in _NEVER or not bare.replace("-", "").replace("'", "").isalpha() or len(bare) < 2:
+        return False
+    if bare in gaz.first_names or bare in gaz.last_names:
+        return True
+    return not everyday(bare, gaz.english) and len(bare) > 4 and not word.upper
+
+
+def _before_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[Finding]:
+    for match in _ANCHOR.finditer(text):
+        index = _index_ending_before(tokens, match.start())
+        if index is None:
+            continue
+        first = index
+        while first >= 0 and first > index - 4:
+            word = tokens[first]
+            gap_after = text[word.end : tokens[first + 1].start] if first < index else ""
+            if first < index and gap_after not in (" ", "-"):
+                break
+            capital_run = word.capitalised and all(t.capitalised for t in tokens[first : index + 1])
+            if word.bare in _NEVER or not word.bare.isalpha():
+                break
+            if not capital_run and not _is_name_word(word, gaz):
+                break
+            if not capital_run and everyday(word.bare, gaz.english) and word.bare not in gaz.first_names:
+                break
+            if word.sentence_start:
+                first -= 1
+                break
+            first -= 1
+        first += 1
+        if first > index:
+            continue
+        run = tokens[first : index + 1]
+        if any(w.bare in gaz.first_names or not everyday(w.bare, gaz.english) for w in run):
+            yield from emit(text, run[0].start, run[-1].end, PhiKind.NAME, "the patient")
+
+
+def _index_ending_before(tokens: Sequence[Word], offset: int) -> int | None:
+    """The index of the last word that ends at or before `offset`, if it ends right there."""
+    low, high = 0, len(tokens)
+    while low < high:
+        middle = (low + high) // 2
+        if tokens[middle].end <= offset:
+            low = middle + 1
+        else:
+            high = middle
+    index = low - 1
+    return index if index >= 0 and offset - tokens[index].end <= 0 else None
+
+
+def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
+    gap = text[previous.end : word.start]
+    if gap not in (" ", ". ", ": ", ", "):
+        return False
+    bare = word.bare
+    if not bare.isalpha() or word.upper or (bare in _NEVER and previous.bare not in TITLES):
+        return False
+    if previous.bare in _PERSON_CUES or previous.bare in RELATIVES:
+        if gap == ", " and previous.bare not in RELATIVES:
+            return False
+        if previous.bare in TITLES and _after_number(text, previous):
+            return False  # '160 ms. Hydroxychloroquine': milliseconds, not Ms.
+        if previous.bare in ("ms", "dr", "ma", "pt") and previous.upper:
+            return False  # MS (multiple sclerosis), DR, MA, PT (physical therapy) in capitals
+        if previous.bare in TITLES and gap in (" ", ". ") and previous.bare not in ("sr", "prof"):
+            # "Dr. Bell", "dr nez", "mr white": after a title any name-shaped word is a name.
+            return (
+                bare not in STOPWORDS
+                and bare not in MONTHS
+                and (word.capitalised or bare in gaz.last_names or not everyday(bare, gaz.english))
+            )
+        if bare in gaz.first_names:
+            return True
+        return (bare in gaz.last_names or len(bare) > 4) and not everyday(bare, gaz.english)
+    if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
+        return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
+    return False
+
+
+def _after_number(text: str, word: Word) -> bool:
+    return bool(re.search(r"\d\s*$", text[max(0, word.start - 4) : word.start]))
+
+
+def _surname_after(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> int:
+    """The first name's index, or the next word's when it reads as a surname ("evelyn ulak")."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is None or nxt.sentence_start or text[tokens[i].end : nxt.start] != " ":
+        return i
+    if nxt.bare in _NEVER or nxt.bare in _DID_VERBS or not nxt.bare.isalpha():
+        return i
+    if nxt.capitalised and tokens[i].capitalised:
+        return i + 1
+    if nxt.bare in gaz.last_names or (not everyday(nxt.bare, gaz.english) and len(nxt.bare) > 3):
+        return i + 1
+    return i
+
+
+def _lower_pair(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
+    """ "darlene lomayestewa", "agnes kameroff": a census first name typed in lower case, then a
+    word no dictionary or list knows."""
+    word = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is None or not word.text.islower() or not nxt.text.islower() or text[word.end : nxt.start] != " ":
+        return False
+    if word.bare not in gaz.first_names or word.bare in _NEVER or everyday(word.bare, gaz.english):
+        return False
+    return (
+        nxt.bare.isalpha()
+        and len(nxt.bare) > 3
+        and nxt.bare not in _NEVER
+        and not everyday(nxt.bare, gaz.english)
+        and (nxt.bare in gaz.last_names or len(nxt.bare) > 5)
+    )
+
+
+def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
+    """ "Denver (pt's boyfriend)", "Brooklyn, pt's 19yo daughter", "kowalski gave"."""
+    word = tokens[i]
+    if word.bare in _NEVER or not word.bare.isalpha() or word.upper:
+        return False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is None:
+        return False
+    gap = text[word.end : nxt.start]
+    if (
+        word.capitalised
+        and gap in (" (", ", ")
+        and (word.bare in gaz.first_names or word.bare in gaz.last_names)
+    ):
+        role = [t.bare for t in tokens[i + 1 : i + 4]]
+        return (
+            bool(role)
+            and role[0] in ("pt", "patient", "his", "her", "their")
+            and any(r in RELATIVES for r in role[1:])
+        )
+    if word.text.islower() and gap == " " and nxt.bare in _DID_VERBS - {"was", "is", "has", "had"}:
+        return (
+            word.bare in gaz.last_names
+            and not everyday(word.bare, gaz.english)
+            and word.bare not in gaz.first_names
+        )
+    return False

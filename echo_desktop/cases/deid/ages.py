@@ -58,7 +58,7 @@ _AT_EVENT = re.compile(
     r"(?P<age>\d{2,3})\b"
 )
 _DECADE = re.compile(
-    r"\b(?:in\s+(?:his|her|their|the)\s+(?:(?:early|mid|late)[\s-]+)?)"
+    r"\b(?:in\s+(?:his|her|their)\s+(?:(?:early|mid|late)[\s-]+)?)"
     r"(?P<decade>9\d['’]?s|nineties|1\d\d['’]?s)\b"
     r"|\b(?P<word>nonagenarian|centenarian|supercentenarian)s?\b",
     re.IGNORECASE,

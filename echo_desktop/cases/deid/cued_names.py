@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
+    COUNTRIES,
     EPONYMS,
     MONTHS,
     PEOPLES,
@@ -50,7 +51,11 @@ _DID_VERBS = frozenset(
      "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
 )  # fmt: skip
 # Words that are never a name, even where a name could stand.
-_NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | set(MONTHS) | WEEKDAYS
+_NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
+
+
+# "Keoni Kahananui, 58, fisherman": an age alone between commas, after two or more capitalised words.
+_COMMA_AGE = re.compile(r",\s*\d{1,3}\s*(?:y\.?o\.?\s*)?,")
 
 
 def find_cued_names(text: str) -> Iterator[Finding]:
@@ -58,6 +63,7 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     gaz = gazetteers()
     tokens = words(text)
     yield from _before_age(text, tokens, gaz)
+    yield from _before_comma_age(text, tokens, gaz)
     for i, word in enumerate(tokens):
         previous = tokens[i - 1] if i > 0 else None
         if previous is not None and not word.sentence_start and _after_cue(text, previous, word, gaz):
@@ -69,6 +75,18 @@ def find_cued_names(text: str) -> Iterator[Finding]:
             yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
 
 
+# Endings of drug names, procedures and conditions: a word no dictionary has with one is clinical.
+_CLINICAL_ENDING = re.compile(
+    r"(?:ide|ine|ol|pril|sartan|statin|mab|nib|zole|cillin|mycin|cycline|pam|lam|done|tide|gliptin"
+    r"|flozin|parin|xaban|vir|sone|lone|zine|mine|itis|osis|emia|oma|ectomy|otomy|plasty|scopy|gram"
+    r"|graphy|ase|cin|fen|ium|ate)$"
+)
+
+
+def _clinical(bare: str, gaz: Gazetteers) -> bool:
+    return bool(_CLINICAL_ENDING.search(bare)) and bare not in gaz.first_names and bare not in gaz.last_names
+
+
 def _is_name_word(word: Word, gaz: Gazetteers) -> bool:
     """A census name, or a word no English dictionary has (and no clinical shorthand)."""
     bare = word.bare
@@ -76,7 +94,7 @@ def _is_name_word(word: Word, gaz: Gazetteers) -> bool:
         return False
     if bare in gaz.first_names or bare in gaz.last_names:
         return True
-    return not everyday(bare, gaz.english) and len(bare) > 4 and not word.upper
+    return not everyday(bare, gaz.english) and len(bare) > 4 and not word.upper and not _clinical(bare, gaz)
 
 
 def _before_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[Finding]:
@@ -109,6 +127,30 @@ def _before_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[
             yield from emit(text, run[0].start, run[-1].end, PhiKind.NAME, "the patient")
 
 
+def _before_comma_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[Finding]:
+    for match in _COMMA_AGE.finditer(text):
+        index = _index_ending_before(tokens, match.start())
+        if index is None:
+            continue
+        first = index
+        while first >= 0 and index - first < 4:
+            word = tokens[first]
+            if first < index and text[word.end : tokens[first + 1].start] != " ":
+                break
+            bare = word.bare
+            named = bare in gaz.first_names or bare in gaz.last_names
+            if not word.capitalised or bare in _NEVER or not bare.replace("'", "").isalpha() or len(bare) < 2:
+                break
+            if everyday(bare, gaz.english) and not named:
+                break
+            first -= 1
+            if word.sentence_start:
+                break
+        run = tokens[first + 1 : index + 1]
+        if len(run) >= 2:
+            yield from emit(text, run[0].start, run[-1].end, PhiKind.NAME, "the patient")
+
+
 def _index_ending_before(tokens: Sequence[Word], offset: int) -> int | None:
     """The index of the last word that ends at or before `offset`, if it ends right there."""
     low, high = 0, len(tokens)
@@ -127,9 +169,13 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
     if gap not in (" ", ". ", ": ", ", "):
         return False
     bare = word.bare
-    if not bare.isalpha() or word.upper or (bare in _NEVER and previous.bare not in TITLES):
+    person_cue = previous.bare in _PERSON_CUES or previous.bare in RELATIVES
+    never = bare in _NEVER and not (person_cue and bare in COUNTRIES)  # "per pt jordan"
+    if not bare.isalpha() or word.upper or (never and previous.bare not in TITLES):
         return False
     if previous.bare in _PERSON_CUES or previous.bare in RELATIVES:
+        if previous.possessive or _clinical(bare, gaz):
+            return False  # "her husband's glipizide": what the relative has, not who
         if gap == ", " and previous.bare not in RELATIVES:
             return False
         if previous.bare in TITLES and _after_number(text, previous):

@@ -22,6 +22,7 @@ from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
     COMMON_WORDS,
+    COUNTRIES,
     EPONYM_FOLLOWERS,
     EPONYMS,
     MONTHS,
@@ -44,7 +45,9 @@ _SWITCHING = frozenset(
      "result", "allergic", "allergy", "interest", "interested", "specialist", "fellowship", "trained",
      "training", "certified", "board", "boarded", "degree", "residency", "written", "published"}
 )  # fmt: skip
-_NOT_PLACE = STOPWORDS | COMMON_WORDS | PEOPLES | EPONYMS | STATE_NAMES | set(MONTHS) | WEEKDAYS | TITLES
+_NOT_PLACE = (
+    STOPWORDS | COMMON_WORDS | PEOPLES | EPONYMS | STATE_NAMES | set(MONTHS) | WEEKDAYS | TITLES | COUNTRIES
+)
 _STATES = {s.upper() for s in STATE_ABBREVIATIONS}
 _STATE_WORD = re.compile(r",?\s+(?P<state>[A-Za-z]{2})\b(?!\.\w|-)")
 # Found from the landform back (a capitalised landform is rarer than a preposition).
@@ -52,13 +55,23 @@ _LANDFORM = re.compile(
     r"(?<=[a-z] )(?:Creek|Hollow|Holler|Branch|Fork|Gap|Ridge|Mesa|Canyon|Flats?|Bottom|Bend|Knob"
     r"|Springs|Lake|River|Valley|Mountain|Bay|Island|Point|Landing)\b"
 )
-_LANDFORM_NAME = re.compile(r"\b(?:up|on|at|near|in|from|along|by)\s((?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?))\s$")
+_LANDFORM_NAME = re.compile(
+    r"\b(?:up|on|at|near|in|from|along|by)\s((?-i:[A-Z][a-z'ʻ]+(?:\s[A-Z][a-z'ʻ]+)?))\s$"
+)
 _LEADING_FACILITY = re.compile(
     r"\b(?:Cl[íi]nica|Centro(?:\s+de\s+Salud)?|Hospital|Iglesia|Escuela|Farmacia)"
     r"(?:\s+(?:de|del|la|el|los|las|y)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+){1,5}"
 )
+# 'St. Charles Bend', 'San Juan Health', 'Christus St. Vincent': a saint's name is a town or a
+# hospital, not a person; not 'St. John's wort' or 'St. Louis encephalitis'.
+_SAINT_PLACE = re.compile(
+    r"\b(?:San|Santa|Santo|St\.?|Saint|Ste\.?)\s(?!John['’]s\s+wort)[A-Z][a-z]+(?:['’]s)?(?:\s[A-Z][a-z]+)?"
+)
 _FACILITY_ACRONYM = re.compile(r"\b(?!FQHC\b|CHC\b|RHC\b|PCMH\b|IHC\b)[A-Z]{2,4}(?:MC|HC|MH)\b")
-_DISEASE_AFTER = re.compile(r"\s+(?:spotted|fever|virus|disease|encephalitis|syndrome|tick)\b", re.I)
+_DISEASE_AFTER = re.compile(
+    r"\s+(?:spotted|fever|virus|disease|encephalitis|syndrome|tick|wort|criteria|score|classification)\b",
+    re.I,
+)
 
 
 def find_cued_places(text: str) -> Iterator[Finding]:
@@ -78,6 +91,9 @@ def find_cued_places(text: str) -> Iterator[Finding]:
         name = _LANDFORM_NAME.search(text, max(0, match.start() - 40), match.start())
         if name is not None and not _DISEASE_AFTER.match(text, match.end()):
             yield from emit(text, name.start(1), match.end(), PhiKind.LOCATION, "[place]")
+    for match in _SAINT_PLACE.finditer(text):
+        if not _DISEASE_AFTER.match(text, match.end()):
+            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[place]")
     for pattern in (_LEADING_FACILITY, _FACILITY_ACRONYM):
         for match in pattern.finditer(text):
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[place]")

@@ -49,7 +49,7 @@ _NAMED = Folded(
 
 # "on the 5th", "by the 21st": a day of an unnamed month.
 _ORDINAL_DAY = Folded(
-    rf"\b(?P<lead>(?:on|by|since|until|till|til|from|before|after|of|around|to|through|thru|past)\s+|{_WEEKDAY})the\s+"
+    rf"\b(?P<lead>(?:on|by|since|until|till|til|from|before|after|of|around|to|through|thru|past|for)\s+|{_WEEKDAY})the\s+"
     r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
 )
 
@@ -57,6 +57,7 @@ _ORDINAL_DAY = Folded(
 _BARE_MONTH = re.compile(
     r"\b(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
     r"(?P<month>January|February|March|April|June|July|August|September|October|November|December|"
+    r"(?-i:Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?(?=[\s,;)]|$)|"
     # typed in lower case too, but not 'march' or 'may', which are also verbs
     r"(?-i:january|february|april|june|july|august|september|october|november|december))\b",
     re.IGNORECASE,

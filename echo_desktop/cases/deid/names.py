@@ -19,10 +19,12 @@ from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
 from echo_desktop.cases.deid.spans import finding
 from echo_desktop.cases.deid.vocabulary import (
     COMMON_WORDS,
+    COUNTRIES,
     EPONYM_FOLLOWERS,
     EPONYMS,
     FIELD_FILLERS,
     MONTHS,
+    NAMED_THINGS,
     RELATIVES,
     SERVICE_WORDS,
     STATE_NAMES,
@@ -90,6 +92,9 @@ def find_names(text: str) -> Iterator[Finding]:
             index += 1
             continue
         first, last = span
+        if _names_a_thing(tokens, first, last):
+            index = last + 1
+            continue
         start_index, role = _role_before(tokens, first, text)
         role = role or _role_after(tokens, last, text)
         default = "the physician" if tokens[first].bare in ("dr", "prof", "professor") else "the patient"
@@ -98,6 +103,22 @@ def find_names(text: str) -> Iterator[Finding]:
         if made is not None:
             yield made
         index = last + 1
+
+
+_SAINT_WORDS = frozenset({"san", "santa", "st", "saint", "fort", "mount", "mt", "lake", "port"})
+
+
+def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
+    """ "St. Louis encephalitis", "Austin Flint murmur", "Ryan White ADAP", "Sierra Leone": words
+    shaped like a person's name that name a saint's town, a sign, a program or a country."""
+    if first > 0 and tokens[first - 1].bare in _SAINT_WORDS:
+        return True
+    if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:
+        return True
+    joined = " ".join(t.bare for t in tokens[first : last + 1])
+    if joined in NAMED_THINGS or joined in COUNTRIES:
+        return True
+    return last + 1 < len(tokens) and f"{joined} {tokens[last + 1].bare}" in NAMED_THINGS
 
 
 def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tuple[int, int] | None:
@@ -296,6 +317,8 @@ def _named_by_context(
 
 
 def _title_shape(text: str, word: Word) -> bool:
+    if re.search(r"\d\s*$", text[max(0, word.start - 4) : word.start]):
+        return False  # "QRS 182 ms. Melody valve": milliseconds, not Ms.
     # "Dr." / "Dr" / "dr" then a space: a title; "MS" (multiple sclerosis) is not.
     if word.upper and word.bare in ("ms", "dr") and text[word.end : word.end + 1] != ".":
         return False

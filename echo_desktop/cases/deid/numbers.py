@@ -82,13 +82,20 @@ def find_numbers(text: str) -> Iterator[Finding]:
         if _is_id(text, match):
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
     for match in _MIXED.finditer(text):
-        if not _is_echo_case_id(text, match.start()):
+        if not _is_echo_case_id(text, match.start()) and not _CLINICAL_CODE.fullmatch(match.group(0)):
             yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
     for match in _LONG_DIGITS.finditer(text):
         if not _UNIT_AFTER.match(text, match.end()) and not _LAB_BEFORE.search(
             text[max(0, match.start() - 20) : match.start()]
         ):
             yield from emit(text, match.start(), match.end(), PhiKind.ID, "[ID]")
+
+
+# Codes that are clinical, not a person's: G3P2002 (gravida, para) and G20210A or V617F (a
+# gene variant: a residue, its position, the residue it became).
+_CLINICAL_CODE = re.compile(
+    r"G\d{1,2}P\d{1,4}(?:-\d{1,4})*|[ACDEFGHIKLMNPQRSTVWY]\d{2,6}[ACDEFGHIKLMNPQRSTVWYX*]"
+)
 
 
 def _is_id(text: str, match: re.Match[str]) -> bool:

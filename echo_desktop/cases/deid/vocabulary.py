@@ -39,7 +39,9 @@ EPONYM_FOLLOWERS = _words(
     manoeuvre procedure operation repair phenomenon triad ulcer ulcers disorder dementia chorea
     encephalopathy fever virus infection fracture catheter line bag tube cirrhosis thyroiditis
     anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma cyst questionnaire
-    inventory index equation formula rule rules method position cells
+    inventory index equation formula rule rules method position cells grade grades murmur
+    shunt pouch approach technique surgery nodule nodules ink consensus collar depot positive
+    negative
     """
 )
 
@@ -214,3 +216,32 @@ FIELD_FILLERS = frozenset(
      "order", "grade", "alert", "awake", "oriented", "stable", "triage", "hospitalist", "sedated",
      "intubated", "team", "service", "staff", "on call", "covering", "float", "agency"}
 )  # fmt: skip
+
+
+NAMED_THINGS = frozenset(
+    {"ryan white", "tommy john", "sister mary joseph", "mary joseph", "austin flint", "ann arbor",
+     "san francisco", "st louis", "saint louis", "sierra leone", "costa rica", "el salvador",
+     "puerto rico", "new zealand", "south africa", "sri lanka", "burkina faso", "ivory coast",
+     "papua new guinea", "marshall islands", "american samoa", "virgin islands", "west nile",
+     "rocky mountain", "lone star", "black hills", "great plains", "four corners"}
+)  # fmt: skip
+"""Names of people or places that name a program, a sign, a stage, a country or a region."""
+
+COUNTRIES = _words(
+    """
+    afghanistan albania algeria angola argentina armenia australia austria bangladesh belarus
+    belgium belize benin bhutan bolivia bosnia botswana brazil bulgaria burma burundi cambodia
+    cameroon canada chad chile china colombia congo croatia cuba cyprus czechia denmark djibouti
+    dominica ecuador egypt eritrea estonia eswatini ethiopia fiji finland france gabon gambia
+    germany ghana greece grenada guatemala guinea guyana haiti honduras hungary iceland india
+    indonesia iran iraq ireland israel italy jamaica japan jordan kazakhstan kenya kiribati kosovo
+    kuwait laos latvia lebanon lesotho liberia libya lithuania madagascar malawi malaysia mali
+    malta mauritania mexico micronesia moldova mongolia morocco mozambique myanmar namibia nauru
+    nepal netherlands nicaragua niger nigeria norway oman pakistan palau palestine panama paraguay
+    peru philippines poland portugal qatar romania russia rwanda samoa senegal serbia singapore
+    slovakia slovenia somalia spain sudan suriname sweden switzerland syria taiwan tajikistan
+    tanzania thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine uruguay
+    uzbekistan vanuatu venezuela vietnam yemen zambia zimbabwe guam tokelau
+    """
+)
+"""Countries: a place, but never one smaller than a state."""

@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.ui.main_window import MainWindow
 from tests.fakes import FakeDevices, FakeEngine, MemorySettingsStore
+from tests.ui.gated_guard import GatedGuard
 
 DRAIN_TIMEOUT_S = 3.0
 
@@ -111,3 +112,15 @@ def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Harness
 @pytest.fixture
 def harness(make_window: HarnessFactory) -> Harness:
     return make_window()
+
+
+@pytest.fixture
+def gated_guard() -> Iterator[GatedGuard]:
+    """A guard the test can hold mid-scan (`tests.ui.gated_guard`); its gate is opened when the
+    test ends, whatever happened. List it after the view's fixtures: it is then torn down first,
+    so nothing waits in the guard's thread while the views and the loop are."""
+    guard = GatedGuard()
+    try:
+        yield guard
+    finally:
+        guard.open()

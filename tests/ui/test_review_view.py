@@ -1,9 +1,11 @@
-"""The facilitator's review: the queue screened by the guard, the presenter's dismissals and
-reasons, approve into an upcoming session of the program, or return with comments."""
+"""The facilitator's review: the queue screened by the guard (in its own thread), the presenter's
+dismissals and reasons, approve into an upcoming session of the program, or return with comments;
+recommendations checked as they are typed and again, the exact text, when sent."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,10 +13,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from echo_desktop.cases.findings import Dismissal, PhiKind
-from echo_desktop.cases.model import CaseStatus, SessionSlot
+from echo_desktop.cases.findings import Dismissal, Finding, PhiKind
+from echo_desktop.cases.model import DEFAULT_FORM, CaseStatus, SessionSlot
 from echo_desktop.cases.ports import CaseError, HubProgram
+from echo_desktop.cases.validation import Guard
+from echo_desktop.ui.cases.guard_thread import THREAD_NAME
 from echo_desktop.ui.cases.review_view import (
+    CHECKING_QUEUE_TEXT,
+    CHECKING_RECOMMENDATIONS_TEXT,
     EMPTY_PRESENTED_TEXT,
     EMPTY_QUEUE_TEXT,
     NO_SESSIONS_TEXT,
@@ -22,9 +28,10 @@ from echo_desktop.ui.cases.review_view import (
     ReviewView,
 )
 from tests.fake_cases import PROGRAM, FakeCaseSource, fake_guard, sample_case
+from tests.ui.gated_guard import GatedGuard
 from tests.ui.lobby_data import LOCAL, NOW, at, hcv, pain
 
-ViewFactory = Callable[[FakeCaseSource], ReviewView]
+ViewFactory = Callable[..., ReviewView]
 
 CLEAN = sample_case("clean", CaseStatus.SUBMITTED, question="Rising ALT on treatment")
 DISMISSED = replace(
@@ -47,13 +54,15 @@ def source() -> FakeCaseSource:
 
 @pytest.fixture
 def make_view(qasync_loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> ViewFactory:
-    def build(source: FakeCaseSource) -> ReviewView:
-        view = ReviewView(source, fake_guard, LOCAL)
+    def build(source: FakeCaseSource, guard: Guard = fake_guard, *, loaded: bool = True) -> ReviewView:
+        """A review over `source`; with `loaded`, once its queue is fetched and screened."""
+        view = ReviewView(source, guard, LOCAL)
         qtbot.addWidget(view)
         view.resize(1200, 800)
         view.show()
         qtbot.waitExposed(view)
-        qtbot.waitUntil(lambda: view.loads >= 1, timeout=3000)
+        if loaded:
+            qtbot.waitUntil(lambda: view.loads >= 1, timeout=3000)
         view.set_sessions([hcv(at(26, 14)), pain(at(26, 12)), hcv(at(20, 14))], NOW)
         return view
 
@@ -174,9 +183,13 @@ def test_recommendations_for_a_presented_case_are_screened_then_sent(
     view.recommend_edit.setFocus()
     qtbot.keyClicks(view.recommend_edit, "Ask Mrs. Jones to recheck ALT on March 3, 2027.")
     assert not view.recommend_button.isEnabled()
-    assert "“Mrs. Jones” looks like a name" in view.recommend_note.text()
+    assert view.recommend_note.text() == CHECKING_RECOMMENDATIONS_TEXT  # debounced, as in the form
+    qtbot.waitUntil(lambda: "“Mrs. Jones” looks like a name" in view.recommend_note.text(), timeout=3000)
+    assert not view.recommend_button.isEnabled()
     view.recommend_edit.setPlainText("Continue treatment; recheck ALT in two weeks.")
-    assert view.recommend_button.isEnabled() and not view.recommend_note.isVisible()
+    assert not view.recommend_button.isEnabled()
+    qtbot.waitUntil(view.recommend_button.isEnabled, timeout=3000)
+    assert not view.recommend_note.isVisible()
     with qtbot.waitSignal(view.reviewed, timeout=3000) as sent:
         qtbot.mouseClick(view.recommend_button, Qt.MouseButton.LeftButton)
     assert source.recommended == [(presented, "Continue treatment; recheck ALT in two weeks.")]
@@ -185,3 +198,82 @@ def test_recommendations_for_a_presented_case_are_screened_then_sent(
     assert (
         view.info_banner.text() == "Sent the recommendations for “Rising ALT on treatment” to its presenter."
     )
+
+
+# --- the guard in its own thread ---------------------------------------------------------------
+
+
+def show_presented(view: ReviewView, source: FakeCaseSource, qtbot: QtBot) -> None:
+    presented = replace(CLEAN, status=CaseStatus.PRESENTED, session=SessionSlot("hcv-weekly", at(20, 14)))
+    source.presented = {7: (presented,)}
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(RECOMMEND_MODE))
+    qtbot.waitUntil(lambda: [c.client_id for c in view.queue] == ["clean"], timeout=3000)
+
+
+def test_the_queue_is_screened_in_the_guards_thread_and_shown_once_ready(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot, gated_guard: GatedGuard
+) -> None:
+    gated_guard.close()
+    view = make_view(source, gated_guard, loaded=False)
+    qtbot.waitUntil(lambda: gated_guard.held == 1, timeout=3000)
+    assert view.queue == [] and view.queue_list.count() == 0
+    assert view.empty_label.isVisible() and view.empty_label.text() == CHECKING_QUEUE_TEXT
+    gated_guard.open()
+    qtbot.waitUntil(lambda: view.loads >= 1, timeout=3000)
+
+    assert [c.client_id for c in view.queue] == ["clean", "dismissed", "leaky"]
+    assert not view.empty_label.isVisible()
+    assert view.screening("leaky").summary() == "2 possible patient identifiers"
+    free_text = sum(1 for f in DEFAULT_FORM.fields if f.free_text)
+    assert len(gated_guard.calls) == 3 * free_text  # every free-text field of every case, once
+    (worker,) = gated_guard.threads
+    assert worker is not threading.main_thread() and worker.name.startswith(THREAD_NAME)
+
+
+def test_recommendations_are_checked_in_the_guards_thread_and_send_waits_for_a_new_check(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot, gated_guard: GatedGuard
+) -> None:
+    view = make_view(source, gated_guard)
+    show_presented(view, source, qtbot)
+    checked = len(gated_guard.calls)
+    view.recommend_edit.setPlainText("  Continue treatment; recheck ALT in two weeks.\n")
+    assert not view.recommend_button.isEnabled()
+    assert view.recommend_note.text() == CHECKING_RECOMMENDATIONS_TEXT
+    qtbot.waitUntil(view.recommend_button.isEnabled, timeout=3000)
+    assert gated_guard.texts()[checked:] == ["Continue treatment; recheck ALT in two weeks."]
+
+    gated_guard.close()
+    qtbot.mouseClick(view.recommend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: gated_guard.held == 1, timeout=3000)
+    assert source.recommended == []  # not before the guard has read the text once more
+    assert not view.recommend_button.isEnabled()
+    assert gated_guard.texts()[-1] == "Continue treatment; recheck ALT in two weeks."  # as sent
+    with qtbot.waitSignal(view.reviewed, timeout=3000):
+        gated_guard.open()
+    assert [text for _case, text in source.recommended] == ["Continue treatment; recheck ALT in two weeks."]
+    assert threading.main_thread() not in gated_guard.threads
+
+
+def test_send_refuses_text_the_new_check_flags(
+    make_view: ViewFactory, source: FakeCaseSource, qtbot: QtBot
+) -> None:
+    strict = threading.Event()  # the guard learns to flag "Jones" between the two checks
+
+    def guard(text: str) -> list[Finding]:
+        found = fake_guard(text)
+        if strict.is_set() and "Jones" in text:
+            start = text.index("Jones")
+            found.append(Finding(start, start + 5, PhiKind.NAME, "Jones", "the patient"))
+        return found
+
+    view = make_view(source, guard)
+    show_presented(view, source, qtbot)
+    view.recommend_edit.setPlainText("Follow the Jones criteria for treatment.")
+    qtbot.waitUntil(view.recommend_button.isEnabled, timeout=3000)
+    strict.set()
+    checks = view.recommendation_checks
+    qtbot.mouseClick(view.recommend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.recommendation_checks == checks + 1, timeout=3000)
+    assert source.recommended == []
+    assert "“Jones” looks like a name" in view.recommend_note.text()
+    assert not view.recommend_button.isEnabled()

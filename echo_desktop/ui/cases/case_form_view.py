@@ -1,10 +1,13 @@
 """The case form: any program's form, saved as a draft while typing, checked for identifiers.
 
 Every free-text field is screened by the injected guard as the person types (debounced) and at
-once when text is pasted or dropped. Findings are marked in the text and listed beside the form,
-each with "Replace with …" and "Not PHI…". Submit stays disabled, saying why, while a finding is
-open, a field could not be checked or a required field is empty. The draft is saved through the
-source (debounced) and never logged: it may still hold PHI.
+once when text is pasted or dropped, in the guard's own thread (`guard_thread`): the window never
+waits for it, and a result is applied only if the field still holds the text it was computed on.
+Findings are marked in the text and listed beside the form, each with "Replace with …" and "Not
+PHI…". Submit stays disabled, saying why, while a finding is open, a field could not be checked
+or a required field is empty; pressed, it screens every field again and sends exactly the text
+it screened. The draft is saved through the source (debounced) and never logged: it may still
+hold PHI.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from echo_desktop.cases.findings import Finding
 from echo_desktop.cases.model import Case, CaseForm, CaseStatus, FieldKind, FormField
 from echo_desktop.cases.ports import CaseError, CaseSource
 from echo_desktop.cases.validation import Guard
@@ -36,16 +40,19 @@ from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.cases.dismiss_dialog import DismissDialog
 from echo_desktop.ui.cases.editors import FreeTextEditor, LineEditor, LongTextEditor
 from echo_desktop.ui.cases.guard_state import GuardState, OpenFinding, kind_words
+from echo_desktop.ui.cases.guard_thread import SCAN_DELAY_MS, run_guard
 from echo_desktop.ui.style import set_heading
 from echo_desktop.ui.tasks import TaskSet
 
 logger = logging.getLogger(__name__)
 
 SAVE_DELAY_MS = 500
-SCAN_DELAY_MS = 300
 CHOOSE_TEXT = "Choose…"
 ALL_CLEAR_TEXT = "No patient identifiers found."
+CHECKING_TEXT = "Checking for patient identifiers…"
 SUBMIT_TEXT = "Submit for review"
+SUBMIT_CHECKING_TEXT = "Checking…"
+SUBMITTING_TEXT = "Submitting…"
 
 
 class FindingRow(QFrame):
@@ -121,9 +128,15 @@ class CaseFormView(QWidget):
         self._form = form
         self._case = case
         self._guard = GuardState(guard, case.dismissals)
+        self._guard_fn = guard
         self._tasks = TaskSet(
             lambda exc: self.error_banner.show_message(f"Something unexpected went wrong: {exc}")
         )
+        # The scans apart from the other tasks: `stop` cancels them (their results have no use).
+        self._scans = TaskSet(
+            lambda exc: self.error_banner.show_message(f"Something unexpected went wrong: {exc}")
+        )
+        self._scan_tasks: dict[str, set[asyncio.Future[Any]]] = {}
         self._saving = False
         self._save_task: asyncio.Future[Any] | None = None
         self._dirty = False
@@ -263,10 +276,13 @@ class CaseFormView(QWidget):
         layout.addLayout(footer)
 
         for key, editor in self.editors.items():
-            self._guard.scan(key, editor.plain_text())
             editor.edited.connect(partial(self._on_edited, key))
         for combo in self.choices.values():
             combo.currentIndexChanged.connect(self._on_choice_changed)
+        try:
+            self.scan_all()  # the summary says "Checking…" until every field has an answer
+        except RuntimeError:
+            logger.info("No event loop yet; the case's fields were not screened")
         self._refresh_findings()
 
     # --- building ------------------------------------------------------------------------------
@@ -356,18 +372,55 @@ class CaseFormView(QWidget):
         self.saved_label.setText("Saving…")
         self._save_timer.start()
 
-    def scan_now(self, key: str) -> None:
-        """Run the guard on one field now (pending debounced scans of it are cancelled)."""
+    def scan_now(self, key: str) -> asyncio.Future[Any]:
+        """Screen one field's text now, in the guard's thread (a pending debounced scan of it is
+        cancelled). The future says whether the result was applied (False: the text changed
+        while the guard read it, and a newer scan of the field is pending)."""
         timer = self._scan_timers.get(key)
         if timer is not None:
             timer.stop()
-        editor = self.editors[key]
-        self._guard.scan(key, editor.plain_text())
-        self._refresh_findings()
+        task = self._scans.spawn(self._scan(key, self.editors[key].plain_text()))
+        pending = self._scan_tasks.setdefault(key, set())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        return task
 
-    def scan_all(self) -> None:
-        for key in self.editors:
-            self.scan_now(key)
+    def scan_all(self) -> list[asyncio.Future[Any]]:
+        """Screen every free-text field now (see `scan_now`)."""
+        return [self.scan_now(key) for key in self.editors]
+
+    @property
+    def scanning(self) -> bool:
+        """Whether a scan is running or waiting for the guard's thread (typing still inside its
+        debounce has not asked for one yet)."""
+        return any(self._scan_tasks.values())
+
+    async def _scan(self, key: str, text: str) -> bool:
+        error: Exception | None = None
+        found: list[Finding] = []
+        try:
+            found = await run_guard(self._guard_fn, text)
+        except Exception as exc:  # noqa: BLE001 (any guard failure blocks submission, never the form)
+            error = exc
+        if self.editors[key].plain_text() != text:
+            # Edited while the guard read it: the offsets belong to the old text. Every edit asks
+            # for a scan of its own, which wins; a change that did not (signals blocked) gets one.
+            if not self._scan_pending(key):
+                self.scan_now(key)
+            return False
+        if error is None:
+            self._guard.record(key, text, found)
+        else:
+            self._guard.record_failure(key, error)
+        self._refresh_findings()
+        return True
+
+    def _scan_pending(self, key: str) -> bool:
+        """Whether a scan of the field other than the running one is asked for (timer or task)."""
+        timer = self._scan_timers.get(key)
+        current = asyncio.current_task()
+        others = [task for task in self._scan_tasks.get(key, ()) if task is not current]
+        return bool(others) or (timer is not None and timer.isActive())
 
     def _save_soon(self) -> None:
         if self._saving:
@@ -429,6 +482,8 @@ class CaseFormView(QWidget):
             self.findings_summary.setText(
                 "The identifier check could not read " + ", ".join(failed) + ". Edit the text to try again."
             )
+        elif not all(self._guard.is_checked(key) for key in self.editors):
+            self.findings_summary.setText(CHECKING_TEXT)  # the first scans are still running
         elif open_findings:
             count = len(open_findings)
             self.findings_summary.setText(
@@ -512,23 +567,29 @@ class CaseFormView(QWidget):
         self.submit_note.setText(("Before you can submit: " + "; ".join(reasons) + ".") if reasons else "")
 
     def submit(self) -> None:
-        """Check every field now, then hand the case to the source (it queues it offline)."""
+        """Screen every field again, then, if nothing blocks it, hand the case to the source (it
+        queues it offline). What is sent is exactly the text those scans read: if the person
+        typed meanwhile, nothing is sent (the new text is screened as any edit is)."""
         if self._busy:
             return
-        self.scan_all()
-        if self.submit_blockers():
-            return
-        self._tasks.spawn(self._submit())
-
-    async def _submit(self) -> None:
+        values = self.values()
+        checks = self.scan_all()  # queued behind any scan still running: the newest answers win
         self._busy = True
-        self.submit_button.setText("Submitting…")
+        self.submit_button.setText(SUBMIT_CHECKING_TEXT)
         self._update_submit()
+        self._tasks.spawn(self._submit(values, checks))
+
+    async def _submit(self, values: dict[str, str], checks: list[asyncio.Future[Any]]) -> None:
         try:
-            if not await self.flush():
+            applied = await asyncio.gather(*checks)
+            if not all(applied) or self.values() != values or self.submit_blockers():
+                return
+            self.submit_button.setText(SUBMITTING_TEXT)
+            if not await self.flush() or self.values() != values:
                 return
             try:
-                mine = await self._source.submit(self.current_case())
+                case = replace(self._case, values=values, dismissals=self._guard.dismissals)
+                mine = await self._source.submit(case)
             except CaseError as exc:
                 logger.info("The case was not submitted")
                 self.error_banner.show_message(
@@ -587,11 +648,13 @@ class CaseFormView(QWidget):
             self.closed.emit()
 
     def stop(self) -> None:
-        """Stop the timers (the view is going away; `flush` first to keep the last keystrokes)."""
+        """Stop the timers and the scans (the view is going away; `flush` first to keep the last
+        keystrokes)."""
         self._save_timer.stop()
         for timer in self._scan_timers.values():
             timer.stop()
+        self._scans.cancel_all()
 
     @property
     def pending_tasks(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + len(self._scans)

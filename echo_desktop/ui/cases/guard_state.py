@@ -3,7 +3,8 @@
 Plain Python (no Qt), so the rules are easy to test: a finding is open unless a dismissal names
 its field, kind and exact text; a dismissal whose text no longer appears (the person edited it)
 is dropped, so the finding reopens if that text comes back changed. A field the guard could not
-check counts as open: nothing unchecked is ever submitted.
+check counts as open: nothing unchecked is ever submitted. The guard's results may be computed
+elsewhere (the case form runs the guard in its own thread) and recorded here (`record`).
 """
 
 from __future__ import annotations
@@ -53,26 +54,48 @@ class GuardState:
         self._guard = guard
         self._findings: dict[str, list[Finding]] = {}
         self._failed: set[str] = set()
+        self._checked: set[str] = set()
         self._dismissals: list[Dismissal] = list(dismissals)
-        self.scans = 0  # how many times the guard ran (tests wait on it)
+        self.scans = 0  # how many results were recorded (tests wait on it)
 
     def scan(self, field: str, text: str) -> list[Finding]:
-        """Run the guard on one field's text; returns that field's open findings."""
-        self.scans += 1
+        """Run the guard on one field's text, on this thread; returns that field's open findings.
+
+        The case form runs the guard in its own thread instead (`guard_thread`) and hands the
+        result to `record` or `record_failure`; this is for code already off the Qt thread."""
         try:
-            found = sorted(self._guard(text), key=lambda f: (f.start, f.end))
+            found = self._guard(text)
         except Exception as exc:  # noqa: BLE001 (any guard failure blocks submission, never the form)
-            # The text is PHI until cleaned: log that the guard failed and how, never what it read
-            # (an exception's message or traceback could quote the text).
-            logger.error("The de-identification guard failed on the field %s: %s", field, type(exc).__name__)
-            self._failed.add(field)
-            self._findings[field] = []
-            return []
+            return self.record_failure(field, exc)
+        return self.record(field, text, found)
+
+    def record(self, field: str, text: str, found: list[Finding]) -> list[Finding]:
+        """Take the guard's findings in one field's `text`, wherever they were computed; returns
+        that field's open findings. Dismissals of text no longer found in the field are dropped."""
+        self.scans += 1
+        self._checked.add(field)
         self._failed.discard(field)
-        self._findings[field] = [f for f in found if 0 <= f.start < f.end <= len(text)]
+        ordered = sorted(found, key=lambda f: (f.start, f.end))
+        self._findings[field] = [f for f in ordered if 0 <= f.start < f.end <= len(text)]
         texts = {(f.kind, f.text) for f in self._findings[field]}
         self._dismissals = [d for d in self._dismissals if d.field != field or (d.kind, d.text) in texts]
         return self.open_in(field)
+
+    def record_failure(self, field: str, error: BaseException) -> list[Finding]:
+        """The guard raised `error` on one field: the field is listed as failed, and blocks
+        submission until a later scan of it succeeds. Returns no findings."""
+        self.scans += 1
+        self._checked.add(field)
+        # The text is PHI until cleaned: log that the guard failed and how, never what it read
+        # (an exception's message or traceback could quote the text).
+        logger.error("The de-identification guard failed on the field %s: %s", field, type(error).__name__)
+        self._failed.add(field)
+        self._findings[field] = []
+        return []
+
+    def is_checked(self, field: str) -> bool:
+        """Whether the guard has answered for this field at least once (findings or a failure)."""
+        return field in self._checked
 
     def findings_in(self, field: str) -> list[Finding]:
         """Everything the guard found in a field, dismissed or not, in text order."""

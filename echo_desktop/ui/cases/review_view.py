@@ -5,7 +5,9 @@ written recommendations.
 
 Approve stays disabled while the guard finds something the presenter did not dismiss: a case
 with an open finding is never shown in a clinic. Returning it asks the presenter to fix it.
-Recommendations are screened by the same guard before they are sent (the hub screens them too).
+Recommendations are screened by the same guard before they are sent (the hub screens them too):
+as they are typed (debounced), and again, the exact text, when Send is pressed. The guard runs in
+its own thread (`guard_thread`), the queue's screening too: the window never waits for it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Sequence
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -37,6 +39,7 @@ from echo_desktop.cases.validation import Guard
 from echo_desktop.schedule.lobby import ScheduledSession
 from echo_desktop.ui.banner import Banner, BannerKind, as_sentence
 from echo_desktop.ui.cases.guard_state import GuardState, kind_words
+from echo_desktop.ui.cases.guard_thread import SCAN_DELAY_MS, run_guard, run_in_guard_thread
 from echo_desktop.ui.cases.wording import session_time
 from echo_desktop.ui.page import add_refresh_shortcut
 from echo_desktop.ui.style import ERROR_BG, ERROR_TEXT, set_heading
@@ -49,6 +52,12 @@ EMPTY_PRESENTED_TEXT = "No presented cases are waiting for recommendations."
 REVIEW_MODE = "review"
 RECOMMEND_MODE = "recommend"
 NO_SESSIONS_TEXT = "No upcoming sessions of this program"
+CHECKING_QUEUE_TEXT = "Checking the cases for identifiers…"
+CHECKING_RECOMMENDATIONS_TEXT = "Checking for patient identifiers…"
+RECOMMENDATIONS_UNREADABLE_TEXT = (
+    "The identifier check could not read the recommendations. Edit them to try again."
+)
+CHECKED_TEXTS_KEPT = 32  # recommendations checked, kept by text (typing back and forth)
 
 
 def _plain(text: str, name: str = "") -> QLabel:
@@ -110,7 +119,8 @@ def _panel(*items: QWidget | QHBoxLayout) -> QFrame:
 
 
 class Screening:
-    """The guard's result on one case, as the review shows it."""
+    """The guard's result on one case, as the review shows it. Plain Python (no Qt): the review
+    computes it in the guard's thread (`screen_cases`)."""
 
     def __init__(self, case: Case, form: CaseForm, guard: Guard) -> None:
         state = GuardState(guard, case.dismissals)
@@ -147,6 +157,18 @@ class Screening:
         return "No patient identifiers found"
 
 
+def screen_cases(cases: Sequence[Case], form: CaseForm, guard: Guard) -> dict[str, Screening]:
+    """Every case's screening, by client id (run in the guard's thread)."""
+    return {case.client_id: Screening(case, form, guard) for case in cases}
+
+
+def _recommendation_findings(findings: list[Finding]) -> str:
+    if not findings:
+        return ""
+    found = "; ".join(f"“{f.text}” looks like {kind_words(f.kind)}" for f in findings)
+    return f"Before you can send them: {found}. Write it without identifiers."
+
+
 class ReviewView(QWidget):
     """The review screen; `set_sessions` gives it the upcoming sessions (from the lobby). The
     programs are those the source's snapshot says the person reviews (`HubProgram.reviews`)."""
@@ -160,6 +182,8 @@ class ReviewView(QWidget):
         guard: Guard,
         local_zone: tzinfo,
         parent: QWidget | None = None,
+        *,
+        scan_delay_ms: int = SCAN_DELAY_MS,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ReviewView")
@@ -172,8 +196,17 @@ class ReviewView(QWidget):
         self._screenings: dict[str, Screening] = {}
         self._form: CaseForm = DEFAULT_FORM
         self._busy = False
-        self.loads = 0  # how many queue loads finished (tests wait on it)
+        self._load_id = 0
+        # What the guard said of each recommendations text checked ("" when clear): the Send
+        # button reads it, and typing back to a checked text needs no new scan.
+        self._checked_texts: dict[str, str] = {}
+        self.loads = 0  # how many queue loads finished, screened or failed (tests wait on it)
+        self.recommendation_checks = 0  # how many checks of recommendations finished (tests wait on it)
         self._tasks = TaskSet(lambda exc: self.show_error(f"Something unexpected went wrong: {exc}"))
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(scan_delay_ms)
+        self._check_timer.timeout.connect(self.check_recommendations_now)
 
         self.back_button = QPushButton("← Clinics")
         self.back_button.clicked.connect(self.back_requested)
@@ -241,7 +274,7 @@ class ReviewView(QWidget):
         )
         self.recommend_edit.setAccessibleName("Written recommendations for the presenter")
         self.recommend_edit.setFixedHeight(120)
-        self.recommend_edit.textChanged.connect(self._update_buttons)
+        self.recommend_edit.textChanged.connect(self._on_recommendations_edited)
         self.recommend_note = _plain("", "SubmitNote")
         self.recommend_button = QPushButton("Sen&d recommendations")
         self.recommend_button.setObjectName("Primary")
@@ -378,26 +411,48 @@ class ReviewView(QWidget):
 
     async def _load(self, program: HubProgram) -> None:
         recommending = self.recommending
+        self._load_id += 1
+        load_id = self._load_id
+
+        def superseded() -> bool:  # another program, list or load was chosen meanwhile
+            return (
+                load_id != self._load_id or self.program is not program or self.recommending != recommending
+            )
+
         items: list[ReviewItem]
         try:
-            self._form = await self._source.case_form(program)
-            if recommending:
-                items = await self._source.presented_cases(program)
-            else:
-                items = await self._source.review_queue(program)
-        except CaseError as exc:
-            self.show_error(f"Could not fetch the cases of {program.name}.", as_sentence(str(exc)))
-            return
+            try:
+                form = await self._source.case_form(program)
+                if recommending:
+                    items = await self._source.presented_cases(program)
+                else:
+                    items = await self._source.review_queue(program)
+            except CaseError as exc:
+                self.show_error(f"Could not fetch the cases of {program.name}.", as_sentence(str(exc)))
+                return
+            if superseded():
+                return
+            self.error_banner.clear()
+            cases = [item.case for item in items]
+            if cases:
+                self.empty_label.setText(CHECKING_QUEUE_TEXT)
+                self.empty_label.setVisible(True)
+            # Ten long cases took half a second of the guard: never on the Qt thread.
+            screenings = await run_in_guard_thread(screen_cases, cases, form, self._guard)
+            if superseded():
+                return
+            self._form = form
+            self._screenings = screenings
+            self._set_queue(cases)
         finally:
+            if load_id == self._load_id and self.empty_label.text() == CHECKING_QUEUE_TEXT:
+                self._show_empty_note()  # the newest load failed: the queue shown is still the last one
             self.loads += 1
-        if self.program is not program or self.recommending != recommending:
-            return  # another program or list was chosen meanwhile
-        self.error_banner.clear()
-        self._set_queue([item.case for item in items])
 
     def _set_queue(self, queue: list[Case]) -> None:
+        """Show these cases; each one's screening is already in `_screenings`."""
         self._queue = queue
-        self._screenings = {c.client_id: Screening(c, self._form, self._guard) for c in queue}
+        self._screenings = {c.client_id: self._screenings[c.client_id] for c in queue}
         self.queue_list.blockSignals(True)
         self.queue_list.clear()
         for case in queue:
@@ -409,12 +464,15 @@ class ReviewView(QWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
             self.queue_list.addItem(item)
         self.queue_list.blockSignals(False)
-        self.empty_label.setText(EMPTY_PRESENTED_TEXT if self.recommending else EMPTY_QUEUE_TEXT)
-        self.empty_label.setVisible(not queue)
+        self._show_empty_note()
         self._detail_column.setVisible(bool(queue))
         if queue:
             self.queue_list.setCurrentRow(0)
         self._show_current(self.queue_list.currentRow())
+
+    def _show_empty_note(self) -> None:
+        self.empty_label.setText(EMPTY_PRESENTED_TEXT if self.recommending else EMPTY_QUEUE_TEXT)
+        self.empty_label.setVisible(not self._queue)
 
     @property
     def queue(self) -> list[Case]:
@@ -519,20 +577,39 @@ class ReviewView(QWidget):
 
     def recommendation_blockers(self) -> str:
         """Why the recommendations cannot be sent, in words ("" when they can): the guard's
-        findings in them (a name, a date...), as the hub would refuse them."""
-        text = self.recommend_edit.toPlainText()
-        if not text.strip():
+        findings in them (a name, a date...), as the hub would refuse them, or that the guard has
+        not yet read this text."""
+        text = self.recommend_edit.toPlainText().strip()
+        if not text:
             return ""
+        return self._checked_texts.get(text, CHECKING_RECOMMENDATIONS_TEXT)
+
+    def _on_recommendations_edited(self) -> None:
+        self._check_timer.start()  # debounced, as the case form's typing
+        self._update_buttons()
+
+    def check_recommendations_now(self) -> None:
+        """Check the recommendations' text now, in the guard's thread, unless it was checked."""
+        self._check_timer.stop()
+        text = self.recommend_edit.toPlainText().strip()
+        if text and text not in self._checked_texts:
+            self._tasks.spawn(self._check_recommendations(text))
+
+    async def _check_recommendations(self, text: str) -> str:
+        """The guard's verdict on `text` ("" when clear), computed in its thread and kept."""
         try:
-            findings = self._guard(text)
+            verdict = _recommendation_findings(await run_guard(self._guard, text))
         except Exception as exc:  # noqa: BLE001 - a guard failure blocks sending, never crashes
             # The kind only: the exception could quote the text.
             logger.error("The identifier check failed on the recommendations (%s)", type(exc).__name__)
-            return "The identifier check could not read the recommendations. Edit them to try again."
-        if not findings:
-            return ""
-        found = "; ".join(f"“{f.text}” looks like {kind_words(f.kind)}" for f in findings)
-        return f"Before you can send them: {found}. Write it without identifiers."
+            verdict = RECOMMENDATIONS_UNREADABLE_TEXT
+        self._checked_texts.pop(text, None)
+        self._checked_texts[text] = verdict
+        while len(self._checked_texts) > CHECKED_TEXTS_KEPT:
+            del self._checked_texts[next(iter(self._checked_texts))]  # the oldest
+        self.recommendation_checks += 1
+        self._update_buttons()
+        return verdict
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -568,16 +645,29 @@ class ReviewView(QWidget):
         )
 
     def recommend_current(self) -> None:
+        """Check the exact text once more in the guard's thread, then send it if it is clear."""
         case, program = self.current, self.program
         text = self.recommend_edit.toPlainText().strip()
         if case is None or program is None or not text or not self.recommend_button.isEnabled():
             return
-        self._tasks.spawn(
-            self._act(
-                case,
-                self._source.recommend(program, case, text),
-                f"Sent the recommendations for “{case.title(self._form)}” to its presenter.",
-            )
+        self._tasks.spawn(self._send_recommendations(case, program, text))
+
+    async def _send_recommendations(self, case: Case, program: HubProgram, text: str) -> None:
+        # The guard reads the very string that is sent, just before it goes: the answers kept
+        # from typing are for the button only.
+        self._busy = True
+        self._update_buttons()
+        try:
+            verdict = await self._check_recommendations(text)
+        finally:
+            self._busy = False
+            self._update_buttons()
+        if verdict:
+            return  # the note under the text says why
+        await self._act(
+            case,
+            self._source.recommend(program, case, text),
+            f"Sent the recommendations for “{case.title(self._form)}” to its presenter.",
         )
 
     async def _act(self, case: Case, action: Awaitable[Case], done_text: str) -> None:

@@ -219,7 +219,11 @@ async def _run_cases(schedule: ScheduleSync, cases: CaseSync) -> None:
     rounds = asyncio.create_task(cases.run(), name="case sync")
     try:
         await cases.wait_checked()
-        warm = asyncio.create_task(asyncio.to_thread(guard, GUARD_WARM_UP_TEXT), name="guard warm-up")
+        # In the guard's own thread, the one the case screens scan in: it is started, and the
+        # word lists are loaded, before the first keystroke needs them.
+        from echo_desktop.ui.cases.guard_thread import run_guard
+
+        warm = asyncio.create_task(run_guard(guard, GUARD_WARM_UP_TEXT), name="guard warm-up")
         warm.add_done_callback(report_failure("Loading the de-identification guard"))
         await rounds
     finally:

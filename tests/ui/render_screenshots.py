@@ -33,7 +33,8 @@ from echo_desktop.session import events as ev
 from echo_desktop.session.clinic_session import ClinicSession
 from echo_desktop.session.errors import ServerGoneError, WrongPinError
 from echo_desktop.session.models import Role, VideoFrame
-from echo_desktop.ui.cases.review_view import RECOMMEND_MODE
+from echo_desktop.ui.cases.case_form_view import CHECKING_TEXT
+from echo_desktop.ui.cases.review_view import CHECKING_RECOMMENDATIONS_TEXT, RECOMMEND_MODE
 from echo_desktop.ui.main_window import MainWindow
 from echo_desktop.ui.style import apply_style
 from tests.fake_cases import PROGRAM, FakeCaseSource
@@ -259,7 +260,10 @@ def main() -> int:
             await asyncio.sleep(0.02)
         form = case_window.case_form_view
         form.editors["hpi"].setFocus()
-        await asyncio.sleep(0.4)
+        # The real guard runs in its own thread; its first scan loads the word lists.
+        while form.scanning or form.findings_summary.text() == CHECKING_TEXT:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
         save(case_window, "case-form.png")
         form.stop()
         case_window.show_review()
@@ -275,7 +279,9 @@ def main() -> int:
             await asyncio.sleep(0.02)
         review.recommend_edit.setPlainText(RECOMMENDATIONS_DRAFT)
         review.recommend_edit.setFocus()
-        await asyncio.sleep(0.3)
+        while review.recommend_note.text() == CHECKING_RECOMMENDATIONS_TEXT:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
         save(case_window, "recommend.png")
         case_window.close()
         await asyncio.sleep(0.1)

@@ -43,6 +43,10 @@ _PERSON_CUES = frozenset(
      "deputy", "officer", "nurse", "rn", "np", "lpn", "ma", "tech", "therapist", "counselor",
      "counsellor", "pharmacist", "provider", "pcp", "midwife", "chaplain", "worker"}
 )  # fmt: skip
+_TITLE_LIKE = frozenset(
+    {"nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
+)
+_GREETINGS = frozenset({"hi", "hello", "hey", "aloha", "dear", "hola", "greetings"})
 _BY_CUES = frozenset({"by", "per", "then", "saw", "and", "with", "to", "call", "ask", "tell"})
 _DID_VERBS = frozenset(
     {"gave", "give", "gives", "thinks", "thought", "said", "says", "recommended", "recommends",
@@ -51,11 +55,16 @@ _DID_VERBS = frozenset(
      "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
 )  # fmt: skip
 # Words that are never a name, even where a name could stand.
+_NEVER_BUT_PLACES = STOPWORDS | TITLES | RELATIVES | EPONYMS | PEOPLES | set(MONTHS) | WEEKDAYS
 _NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
 
 
-# "Keoni Kahananui, 58, fisherman": an age alone between commas, after two or more capitalised words.
-_COMMA_AGE = re.compile(r",\s*\d{1,3}\s*(?:y\.?o\.?\s*)?,")
+# After two or more capitalised words: an age alone between commas ("Keoni Kahananui, 58,
+# fisherman"), a description set off by a comma ("Tigist Alemu, a 41-year-old", "Abebe Worku,
+# DOB"), or "is a" ("Losa Mauga is a G4P3").
+_COMMA_AGE = re.compile(
+    r",\s*\d{1,3}\s*(?:y\.?o\.?\s*)?,|,\s+(?:an?\s|DOB\b|dob\b|aged?\b|MRN\b|who\s)|\s+is\s+an?\s"
+)
 
 
 def find_cued_names(text: str) -> Iterator[Finding]:
@@ -189,9 +198,12 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
                 and bare not in MONTHS
                 and (word.capitalised or bare in gaz.last_names or not everyday(bare, gaz.english))
             )
-        if bare in gaz.first_names:
-            return True
+        if bare in gaz.first_names or (previous.bare in _TITLE_LIKE and bare in gaz.last_names):
+            return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
         return (bare in gaz.last_names or len(bare) > 4) and not everyday(bare, gaz.english)
+    if previous.bare in _GREETINGS and word.capitalised and not never:
+        after = text[word.end : word.end + 1]
+        return after in (",", "!", ":", "") and not everyday(bare, gaz.english)  # "Aloha Kawika,"
     if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
         return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
     return False
@@ -236,23 +248,24 @@ def _lower_pair(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> b
 def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
     """ "Denver (pt's boyfriend)", "Brooklyn, pt's 19yo daughter", "kowalski gave"."""
     word = tokens[i]
-    if word.bare in _NEVER or not word.bare.isalpha() or word.upper:
+    # A state's or a country's name is a person's when the role follows ("Georgia (pt's aunt)").
+    if word.bare in _NEVER_BUT_PLACES or not word.bare.isalpha() or word.upper:
         return False
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is None:
         return False
     gap = text[word.end : nxt.start]
-    if (
-        word.capitalised
-        and gap in (" (", ", ")
-        and (word.bare in gaz.first_names or word.bare in gaz.last_names)
-    ):
-        role = [t.bare for t in tokens[i + 1 : i + 4]]
+    if gap == " (" and nxt.bare in ("pt", "patient") and text[nxt.end : nxt.end + 1] == ")":
+        return len(word.bare) > 2  # 'meron (pt)'
+    if word.capitalised and gap in (" (", ", "):
+        role = [t.bare for t in tokens[i + 1 : i + 5]]
         return (
             bool(role)
             and role[0] in ("pt", "patient", "his", "her", "their")
             and any(r in RELATIVES for r in role[1:])
         )
+    if word.bare in _NEVER:
+        return False
     if word.text.islower() and gap == " " and nxt.bare in _DID_VERBS - {"was", "is", "has", "had"}:
         return (
             word.bare in gaz.last_names

@@ -15,6 +15,7 @@ The postal towns and the English vocabulary are `Gazetteers.towns` and `.english
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
@@ -28,6 +29,7 @@ from echo_desktop.cases.deid.vocabulary import (
     MONTHS,
     PEOPLES,
     STATE_ABBREVIATIONS,
+    STATE_CODES,
     STATE_NAMES,
     STOPWORDS,
     TITLES,
@@ -37,7 +39,12 @@ from echo_desktop.cases.deid.words import Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _PREPOSITIONS = frozenset({"in", "from", "near", "outside", "to", "at"})
-_STRONG_PREPOSITIONS = frozenset({"in", "from", "near", "outside"})
+_STRONG_PREPOSITIONS = frozenset(
+    {"in", "from", "near", "outside", "resident", "native", "residents", "natives"}
+)
+_OF_PLACE = frozenset(
+    {"resident", "residents", "native", "natives", "outskirts", "north", "south", "east", "west"}
+)
 # 'switched from Humira', 'changed to Ozempic': a medicine, not a place.
 _SWITCHING = frozenset(
     {"switched", "changed", "transitioned", "converted", "weaned", "tapered", "titrated", "moved",
@@ -50,6 +57,7 @@ _NOT_PLACE = (
 )
 _STATES = {s.upper() for s in STATE_ABBREVIATIONS}
 _STATE_WORD = re.compile(r",?\s+(?P<state>[A-Za-z]{2})\b(?!\.\w|-)")
+_STATE_NAME_AFTER = re.compile(r",\s+(?P<name>(?:New|North|South|West|Rhode)\s[A-Z][a-z]+|[A-Z][a-z]+)\b")
 # Found from the landform back (a capitalised landform is rarer than a preposition).
 _LANDFORM = re.compile(
     r"(?<=[a-z] )(?:Creek|Hollow|Holler|Branch|Fork|Gap|Ridge|Mesa|Canyon|Flats?|Bottom|Bend|Knob"
@@ -102,19 +110,22 @@ def find_cued_places(text: str) -> Iterator[Finding]:
 def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tuple[int, int | None] | None:
     """(last word index, end of a state after it or None) of a town starting at word i."""
     word = tokens[i]
-    lengths = gaz.town_lengths.get(word.bare)
+    lengths = gaz.town_lengths.get(_key(word))
     if lengths is None and not word.capitalised:
         return None  # most words: no town starts with them, and only a capital may be an unknown one
     if word.upper or not word.text[:1].isalpha():
         return None
     previous = tokens[i - 1] if i > 0 else None
     cue = previous is not None and previous.bare in _PREPOSITIONS and text[previous.end : word.start] == " "
+    if previous is not None and previous.bare == "of" and i > 1 and tokens[i - 2].bare in _OF_PLACE:
+        cue = True  # 'a lifelong resident of Ocracoke'
+        previous = tokens[i - 2]
     switching = i > 1 and tokens[i - 2].bare in _SWITCHING
     for length in lengths or ():
         run = tokens[i : i + length]
         if len(run) < length or any(text[a.end : b.start] != " " for a, b in pairwise(run)):
             continue
-        name = " ".join(w.bare for w in run)
+        name = " ".join(_key(w) for w in run)
         states = gaz.towns.get(name)
         if states is None or name in STATE_NAMES:
             continue
@@ -134,6 +145,9 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
         strong = previous is not None and (previous.bare in _STRONG_PREPOSITIONS or word.capitalised)
         if length == 1 and unknown_word and strong:
             return i, None
+        after_strong = previous is not None and previous.bare in _STRONG_PREPOSITIONS
+        if length == 1 and word.capitalised and not word.sentence_start and after_strong:
+            return i, None  # 'outside Bliss', 'near Chicken': a capital after 'near' names the town
     # A capitalised word no list knows, after 'in', 'from', 'near' or 'outside'.
     if (
         cue
@@ -142,7 +156,7 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
         and previous.bare in _STRONG_PREPOSITIONS
         and word.capitalised
         and not word.sentence_start
-        and word.bare.isalpha()
+        and _key(word).isalpha()
         and len(word.bare) > 3
         and word.bare not in _NOT_PLACE
         and not everyday(word.bare, gaz.english)
@@ -169,8 +183,20 @@ def _ends_the_phrase(text: str, tokens: Sequence[Word], i: int) -> bool:
     return gap.strip() != "" or nxt.bare in _PHRASE_ENDS
 
 
+def _key(word: Word) -> str:
+    """A word as the town list spells it: 'lānaʻi' -> 'lanai', "kea'au" -> 'keaau'."""
+    bare = word.bare
+    if bare.isascii() and "'" not in bare:
+        return bare
+    folded = unicodedata.normalize("NFKD", bare).encode("ascii", "ignore").decode("ascii")
+    return folded.replace("'", "") or bare
+
+
 def _state_after(text: str, last: Word, states: frozenset[str]) -> int | None:
     """The end of the town's own state right after it ('oneida tn', 'Glasgow, MT')."""
+    named = _STATE_NAME_AFTER.match(text, last.end)
+    if named is not None and STATE_CODES.get(named.group("name").lower()) in states:
+        return named.end()  # 'Cherokee, North Carolina'
     match = _STATE_WORD.match(text, last.end)
     if match is None:
         return None

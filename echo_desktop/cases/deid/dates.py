@@ -172,6 +172,9 @@ def _plausible_mdy(value: str) -> bool:
     return (month <= 12 and day <= 31) or (day <= 12 and month <= 31)
 
 
+_TIME_AFTER = re.compile(r"\s+(?:[01]?\d:[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\b(?!\s*(?:mg|mcg|ml|units?|%))")
+
+
 def _short_date_is_date(text: str, start: int, end: int) -> bool:
     """A month/day with no year, told from a measure (BP 118/76 fails the range already)."""
     month, day = (int(p) for p in text[start:end].split("/"))
@@ -183,6 +186,8 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
     if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
         return False
+    if _TIME_AFTER.match(after):
+        return True  # 'Phone msg 4/2 10:15', 'Vitals 10/02 0415': a day and its time
     return not re.match(r"\s*(?:%|\d)", after)
 
 

@@ -37,7 +37,8 @@ _CONTACT_LABELS = (
 _PLACE_LABELS = (
     r"employer|place\s+of\s+employment|work(?:place|\s+place)?|occupation\s+site|address|home\s+address|"
     r"street|residence|facility|clinic|hospital|referred\s+from|referring\s+(?:facility|clinic|site)|"
-    r"location|pharmacy|school|city|town|community|chapter|place\s+of\s+birth|birthplace"
+    r"location|pharmacy|school|city|town|community|chapter|place\s+of\s+birth|birthplace|village|"
+    r"hometown|home\s+town|county|island|pueblo|reservation"
 )
 # A label is all that stands between the start of its line or column and a colon.
 _LABEL = re.compile(

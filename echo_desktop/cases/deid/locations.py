@@ -13,9 +13,11 @@ from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
     AMBIGUOUS_STATE_ABBREVIATIONS,
     COMMON_WORDS,
+    COUNTRIES,
     EPONYM_FOLLOWERS,
     EPONYMS,
     MONTHS,
+    NAMED_THINGS,
     STATE_ABBREVIATIONS,
     STATE_NAMES,
     STOPWORDS,
@@ -65,7 +67,7 @@ _FACILITY_NOUNS = (
     r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
     r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
     r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall|memorial|"
-    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp"
+    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp|medical\s+city"
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
 _FACILITY_NOUN = Folded(rf"(?<=\s)(?:{_FACILITY_NOUNS})\b")
@@ -115,7 +117,10 @@ _PERSON_FROM = re.compile(
     r"(?i:(?:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)|\d[mf])"
     r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
 )
-_LOWER_HOSPITAL = re.compile(r"\b(?P<place>[a-z][a-z'-]+\s+(?:hospital|medical\s+center))\b")
+_LOWER_HOSPITAL = re.compile(
+    r"\b(?!(?:to|at|the|a|an|in|from|our|his|her|their|and|of|by|with)\s)"
+    r"(?P<place>[a-z][a-z'-]+\s+(?:[a-z][a-z'-]+\s+)?(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf))\b"
+)
 # Generic words for where people work or are treated: not a name of one.
 _GENERIC_PLACES = frozenset(
     {"home", "night", "nights", "work", "school", "daycare", "store", "factory", "restaurant", "farm",
@@ -144,7 +149,13 @@ def _lower_places(text: str) -> Iterator[Finding]:
 def find_locations(text: str) -> Iterator[Finding]:
     """Addresses, roads, ZIP codes, counties, towns, and named workplaces and facilities."""
     for match in _STREET.finditer(text):
-        if not _dose_like(match.group(0)):
+        value = match.group(0)
+        if (
+            not _dose_like(value)
+            and "\n" not in value.strip()
+            and not re.search(r"[a-z0-9]\.\s+[A-Z]", value)
+            and _street_named(value)
+        ):
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ROAD_NUMBER.finditer(text):
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
@@ -153,22 +164,66 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
     for match in _COUNTY.finditer(text):
         head = match.group(0).split()[0].lower()
-        if head not in STOPWORDS and head not in EPONYMS:
+        if head not in STOPWORDS and head not in EPONYMS and head not in COMMON_WORDS:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
-        if name is not None and is_named_facility(text[name.start() : match.end()]):
-            yield from emit(text, name.start(), match.end(), PhiKind.LOCATION, "[workplace]")
+        if name is None:
+            continue
+        start = _after_sentence_end(text, name.start(), match.start())
+        if is_named_facility(text[start : match.end()]):
+            yield from emit(text, start, match.end(), PhiKind.LOCATION, "[workplace]")
     for match in _EMPLOYER.finditer(text):
         place = match.group("place")
         if place.split()[0].lower() not in _NOT_MOVED_PLACE:
             yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[workplace]")
     for match in _MOVED.finditer(text):
         place = match.group("place").lower()
-        if place not in STATE_NAMES and place.split()[0] not in _NOT_MOVED_PLACE:
+        if place not in STATE_NAMES | COUNTRIES | NAMED_THINGS and place.split()[0] not in _NOT_MOVED_PLACE:
             yield from emit(text, match.start("place"), match.end("place"), PhiKind.LOCATION, "[town]")
     yield from _lower_places(text)
     yield from _towns(text, gazetteers())
+
+
+_SENTENCE_BREAK = re.compile(r"(?<!\b[SMFD]t)(?<!\bSte)\.\s+(?:(?:At|The|In|On|To)\s+)?(?=[A-Z])")
+
+
+def _after_sentence_end(text: str, start: int, end: int) -> int:
+    """Where a facility's name starts once a sentence before it is left out: 'WV. At Logan
+    Regional Medical Center' is 'Logan Regional Medical Center' ('St. Mary's' keeps its period)."""
+    for match in _SENTENCE_BREAK.finditer(text, start, end):
+        start = match.end()
+    return start
+
+
+# Street words that are everyday words too ('75 min each way', '8 HU on non-con CT'): after them
+# the street's own name must be capitalised.
+_AMBIGUOUS_SUFFIXES = frozenset(
+    {"way", "run", "row", "path", "point", "pt", "loop", "place", "pl", "court", "ct", "circle", "cir",
+     "square", "sq", "crossing", "xing", "plaza", "ridge", "mesa", "canyon", "drive", "dr", "trail",
+     "trl", "terrace", "ter", "pike", "alley"}
+)  # fmt: skip
+
+
+_SUFFIX_WORD = re.compile(rf"(?i:{_SUFFIX})")
+
+
+def _street_named(value: str) -> bool:
+    """Whether a number and a street word have a street's name between them."""
+    parts = re.findall(r"[A-Za-z][\w'-]*", value)
+    suffixes = [i for i, p in enumerate(parts) if _SUFFIX_WORD.fullmatch(p)]
+    suffix_at = suffixes[-1] if suffixes else None  # the street's own word, after its name
+    if suffix_at is None or parts[suffix_at].lower() not in _AMBIGUOUS_SUFFIXES:
+        return True
+    between = [
+        p
+        for p in parts[:suffix_at]
+        if p.lower() not in ("n", "s", "e", "w", "north", "south", "east", "west")
+    ]
+    suffix = parts[suffix_at]
+    if suffix.isupper() and len(suffix) > 1:
+        return bool(between) and all(p[:1].isupper() and not p.isupper() for p in between)
+    return bool(between) and all(p[:1].isupper() for p in between)
 
 
 def _dose_like(value: str) -> bool:
@@ -281,6 +336,12 @@ def _is_place_here(
         return False  # 'Glasgow Coma Scale', 'Lyme disease'
     if any(w.bare in EPONYMS for w in run) or name in MONTHS or name in WEEKDAYS or name in _SAFE_CAPITALS:
         return False
+    if (
+        name in COUNTRIES
+        or name in NAMED_THINGS
+        or (after is not None and f"{name} {after.bare}" in NAMED_THINGS)
+    ):
+        return False  # 'moved back to Jordan', 'the Lone Star tick'
     before = tokens[i - 1] if i > 0 else None
     by_preposition = before is not None and before.bare in _PREPOSITIONS and not first.sentence_start
     by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))

@@ -105,16 +105,24 @@ def find_names(text: str) -> Iterator[Finding]:
         index = last + 1
 
 
+_WEEKDAY_SHORT = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"})
+_STORMS = frozenset({"hurricane", "storm", "typhoon", "cyclone"})
 _SAINT_WORDS = frozenset({"san", "santa", "st", "saint", "fort", "mount", "mt", "lake", "port"})
 
 
 def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
     """ "St. Louis encephalitis", "Austin Flint murmur", "Ryan White ADAP", "Sierra Leone": words
     shaped like a person's name that name a saint's town, a sign, a program or a country."""
-    if first > 0 and tokens[first - 1].bare in _SAINT_WORDS:
-        return True
+    if first > 0 and tokens[first - 1].bare in _SAINT_WORDS | _STORMS:
+        return True  # 'St. Louis', 'Hurricane Irma'
+    if first > 0 and f"{tokens[first - 1].bare} {tokens[first].bare}" in STATE_NAMES:
+        return True  # 'North Carolina'
+
     if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:
         return True
+    before_digits = last + 1 < len(tokens) and tokens[last + 1].text[:1].isdigit()
+    if first == last and tokens[first].bare in _WEEKDAY_SHORT and before_digits:
+        return True  # 'Sun 3/23/2025': a weekday before its date
     joined = " ".join(t.bare for t in tokens[first : last + 1])
     if joined in NAMED_THINGS or joined in COUNTRIES:
         return True
@@ -162,6 +170,7 @@ def _name_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
         and word.bare in gaz.first_names
         and word.bare not in COMMON_WORDS
         and word.bare not in gaz.places
+        and word.bare not in STATE_NAMES
         and not _eponym(tokens, i)
         and not (word.sentence_start and i + 1 < len(tokens) and tokens[i + 1].capitalised)
     ):
@@ -309,7 +318,12 @@ def _named_by_context(
         return word.bare not in COMMON_WORDS  # "seen by margaret": a town's name too, but after "by"
     if previous is not None and previous.bare in ("by", "with", "to", "from", "attn"):
         # "seen by Maria", "lives with Hope": only a gazetteer first name, not any capital.
-        return word.bare in gaz.first_names and word.bare not in COMMON_WORDS | gaz.places
+        return (
+            word.bare in gaz.first_names
+            and word.bare not in COMMON_WORDS
+            and word.bare not in gaz.places
+            and word.bare not in STATE_NAMES
+        )
     line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
     if word.bare in FIELD_FILLERS:
         return False  # 'Name: Unknown', 'Provider: Hub team'

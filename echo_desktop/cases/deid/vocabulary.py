@@ -27,7 +27,9 @@ EPONYMS = _words(
     tanner tay-sachs tinel tourette trendelenburg valsalva virchow wallenberg wegener wenckebach
     wernicke whipple whipple's wilms wilson wolff wolff-parkinson-white zika zollinger ranson
     meld nyha gcs cage audit phq gad epds ascvd chads cha2ds2-vasc hasbled has-bled fib-4 apri
-    moca mmse
+    moca mmse bethesda achilles beighton jobe finkelstein homans rovsing brudzinski lhermitte
+    cormack lehane caprini centor mcisaac alvarado balthazar rockall blatchford truelove metavir
+    ishak knodell spurling durie binet dawson
     """
 )
 
@@ -124,6 +126,9 @@ RELATIVES = _words(
     boyfriend girlfriend fiance fiancé fiancee fiancée caregiver guardian friend neighbor
     neighbour roommate coworker co-worker boss employer landlord godmother godfather in-law
     mother-in-law father-in-law son-in-law daughter-in-law sister-in-law brother-in-law
+    great-grandmother great-grandfather great-grandson great-granddaughter great-grandma
+    great-grandpa great-aunt great-uncle grandniece grandnephew half-brother half-sister ex
+    ex-husband ex-wife ex-boyfriend ex-girlfriend stepsister stepbrother goddaughter godson
     """
 )
 """People whose names are PHI too, and whose role makes a safe replacement ("her mother")."""
@@ -245,3 +250,19 @@ COUNTRIES = _words(
     """
 )
 """Countries: a place, but never one smaller than a state."""
+
+
+STATE_CODES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
+    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
+    "puerto rico": "PR", "guam": "GU",
+}  # fmt: skip
+"""Each state's postal code, by its name in lower case."""

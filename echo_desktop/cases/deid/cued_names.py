@@ -46,8 +46,9 @@ _PERSON_CUES = frozenset(
 _TITLE_LIKE = frozenset(
     {"nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
 )
+_SIGN_OFFS = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "love", "respectfully"})
 _GREETINGS = frozenset({"hi", "hello", "hey", "aloha", "dear", "hola", "greetings"})
-_BY_CUES = frozenset({"by", "per", "then", "saw", "and", "with", "to", "call", "ask", "tell"})
+_BY_CUES = frozenset({"by", "per", "then", "saw", "call", "ask", "tell"})
 _DID_VERBS = frozenset(
     {"gave", "give", "gives", "thinks", "thought", "said", "says", "recommended", "recommends",
      "started", "ordered", "prescribed", "wrote", "sent", "saw", "called", "told", "wants",
@@ -55,6 +56,9 @@ _DID_VERBS = frozenset(
      "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
 )  # fmt: skip
 # Words that are never a name, even where a name could stand.
+_ANY_CUE = (
+    _PERSON_CUES | RELATIVES | TITLES | _GREETINGS | _BY_CUES | _TITLE_LIKE | _SIGN_OFFS | {"is", "you"}
+)
 _NEVER_BUT_PLACES = STOPWORDS | TITLES | RELATIVES | EPONYMS | PEOPLES | set(MONTHS) | WEEKDAYS
 _NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
 
@@ -73,15 +77,27 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     tokens = words(text)
     yield from _before_age(text, tokens, gaz)
     yield from _before_comma_age(text, tokens, gaz)
+    last = len(tokens) - 1
     for i, word in enumerate(tokens):
+        # Cheap tests first: most words have no cue before them and no name's shape.
         previous = tokens[i - 1] if i > 0 else None
-        if previous is not None and not word.sentence_start and _after_cue(text, previous, word, gaz):
+        cued = previous is not None and previous.bare in _ANY_CUE and not word.sentence_start
+        if cued and previous is not None and _after_cue(text, previous, word, gaz):
             end = _surname_after(text, tokens, i, gaz)
             yield from emit(text, word.start, tokens[end].end, PhiKind.NAME, "the patient")
-        elif _lower_pair(text, tokens, i, gaz):
+        elif i == last or not (word.capitalised or word.text.islower()):
+            continue
+        elif word.bare in gaz.first_names and _lower_pair(text, tokens, i, gaz):
             yield from emit(text, word.start, tokens[i + 1].end, PhiKind.NAME, "the patient")
-        elif _role_follows(text, tokens, i, gaz):
+        elif _may_have_role(text, word, tokens[i + 1]) and _role_follows(text, tokens, i, gaz):
             yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
+
+
+def _may_have_role(text: str, word: Word, nxt: Word) -> bool:
+    gap = text[word.end : nxt.start]
+    if gap == " ":
+        return word.text.islower() and nxt.bare in _DID_VERBS
+    return gap in (" (", ", ")
 
 
 # Endings of drug names, procedures and conditions: a word no dictionary has with one is clinical.
@@ -179,7 +195,8 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         return False
     bare = word.bare
     person_cue = previous.bare in _PERSON_CUES or previous.bare in RELATIVES
-    never = bare in _NEVER and not (person_cue and bare in COUNTRIES)  # "per pt jordan"
+    # "per pt jordan", "her niece Georgia": a country's or a state's name is a person's after a role.
+    never = bare in _NEVER and not (person_cue and (bare in COUNTRIES or bare in STATE_NAMES))
     if not bare.isalpha() or word.upper or (never and previous.bare not in TITLES):
         return False
     if previous.bare in _PERSON_CUES or previous.bare in RELATIVES:
@@ -201,12 +218,24 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         if bare in gaz.first_names or (previous.bare in _TITLE_LIKE and bare in gaz.last_names):
             return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
         return (bare in gaz.last_names or len(bare) > 4) and not everyday(bare, gaz.english)
+    if previous.bare in _SIGN_OFFS and word.capitalised and not never and gap in (", ", " ", ",\n", "\n"):
+        return _ends_message(text, word) and not everyday(bare, gaz.english)  # "thanks, Krzysztof"
+    if previous.bare == "is" and word.capitalised and not never and text[word.end : word.end + 1] == ",":
+        before = text[max(0, previous.start - 6) : previous.start].lower()
+        return before.endswith(("this ", "it ")) and not everyday(bare, gaz.english)  # "this is Joy,"
     if previous.bare in _GREETINGS and word.capitalised and not never:
         after = text[word.end : word.end + 1]
         return after in (",", "!", ":", "") and not everyday(bare, gaz.english)  # "Aloha Kawika,"
     if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
         return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
     return False
+
+
+def _ends_message(text: str, word: Word) -> bool:
+    """Whether a word is the last of its text or line (a signature)."""
+    rest = text[word.end :]
+    line_end = rest.find("\n")
+    return not (rest if line_end == -1 else rest[:line_end]).strip(" .!\"'")
 
 
 def _after_number(text: str, word: Word) -> bool:
@@ -259,6 +288,8 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
         return len(word.bare) > 2  # 'meron (pt)'
     if word.capitalised and gap in (" (", ", "):
         role = [t.bare for t in tokens[i + 1 : i + 5]]
+        if len(role) > 1 and role[0] in RELATIVES and role[1] == "of":
+            return True  # "Abdiweli, son of pt"
         return (
             bool(role)
             and role[0] in ("pt", "patient", "his", "her", "their")

@@ -77,7 +77,7 @@ _SAINT_PLACE = re.compile(
 )
 _FACILITY_ACRONYM = re.compile(r"\b(?!FQHC\b|CHC\b|RHC\b|PCMH\b|IHC\b)[A-Z]{2,4}(?:MC|HC|MH)\b")
 _DISEASE_AFTER = re.compile(
-    r"\s+(?:spotted|fever|virus|disease|encephalitis|syndrome|tick|wort|criteria|score|classification)\b",
+    r"\s+(?:spotted|fever|virus|disease|encephalitis|syndrome|tick|wort|criteria|score|classification|rule)\b",
     re.I,
 )
 
@@ -139,6 +139,9 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
             continue
         if length > 1 and any(not everyday(w.bare, gaz.english) for w in run):
             return i + length - 1, None
+        strong_before = previous is not None and previous.bare in _STRONG_PREPOSITIONS
+        if length > 1 and strong_before and all(w.capitalised for w in run) and not word.sentence_start:
+            return i + length - 1, None  # 'near Rough Rock', 'in Twin Falls'
         unknown_word = not everyday(word.bare, gaz.english) and not (
             word.text.islower() and word.bare in gaz.first_names
         )
@@ -169,8 +172,10 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
 
 
 _PHRASE_ENDS = frozenset(
-    {"and", "with", "for", "where", "who", "area", "village", "community", "but", "to", "on"}
-)
+    {"and", "with", "for", "where", "who", "area", "village", "community", "but", "to", "on", "was", "is",
+     "were", "has", "had", "in", "at", "since", "until", "last", "this", "today", "yesterday", "when",
+     "while", "after", "before", "about", "via", "by", "till", "so", "because", "then", "or"}
+)  # fmt: skip
 
 
 def _ends_the_phrase(text: str, tokens: Sequence[Word], i: int) -> bool:

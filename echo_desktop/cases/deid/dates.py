@@ -55,7 +55,7 @@ _ORDINAL_DAY = Folded(
 
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
 _BARE_MONTH = re.compile(
-    r"\b(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
+    r"\b(?=[iIsSuUtTdDeElLmMnNbBoOfF])(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
     r"(?P<month>January|February|March|April|June|July|August|September|October|November|December|"
     r"(?-i:Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?(?=[\s,;)]|$)|"
     # typed in lower case too, but not 'march' or 'may', which are also verbs
@@ -87,7 +87,10 @@ _DATE_CONTEXT = re.compile(
 _HOLIDAY = re.compile(
     r"\b(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
     r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
-    r"Father['’]?s\s+Day)(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
+    r"Father['’]?s\s+Day|Mardi\s+Gras|Eid(?:\s+al-(?:Fitr|Adha))?|Diwali|Hanukkah|Chanukah|Passover|"
+    r"Yom\s+Kippur|Rosh\s+Hashanah|Juneteenth|Cinco\s+de\s+Mayo|Kwanzaa|Lunar\s+New\s+Year|Tet|"
+    r"Good\s+Friday|Ash\s+Wednesday|Veterans['’]?\s+Day|Martin\s+Luther\s+King(?:\s+Jr\.?)?\s+Day"
+    r")\b(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
 )
 
 

@@ -45,8 +45,10 @@ _STREET = re.compile(
     rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
 )
+# The lookaheads let the engine skip, at one cheap test, every place no match can start (the
+# case-insensitive alternations after them are the slow part of a scan).
 _ROAD_NUMBER = re.compile(
-    r"\b(?:(?:county|co\.?|state|forest|indian|bia|navajo)\s+(?:road|rd|route|rte|highway|hwy)|"
+    r"\b(?=[cCsSfFiIbBnNrRhHmMeEpPtT])(?:(?:county|co\.?|state|forest|indian|bia|navajo|twp|township)\s+(?:road|rd|route|rte|highway|hwy)|"
     r"(?:rural\s+route|(?:rr|hc)(?=\s*\d+\s*,?\s*box)|highway|hwy|route|rte|mile\s+marker|exit)"
     r"|p\.?\s?o\.?\s+box|box)"
     r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
@@ -67,14 +69,15 @@ _FACILITY_NOUNS = (
     r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
     r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
     r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall|memorial|"
-    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp|medical\s+city"
+    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp|medical\s+city|"
+    r"family\s+practice|practice|health"
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
 _FACILITY_NOUN = Folded(rf"(?<=\s)(?:{_FACILITY_NOUNS})\b")
 # Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
 _FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
 _EMPLOYER = re.compile(
-    r"\b(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner|retired)"
+    r"\b(?=[wWeEjJcCmMtTdDrR])(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner|retired)"
     r"\s+(?:at|for|by|with|from)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
     re.IGNORECASE,
 )
@@ -100,7 +103,7 @@ _PEOPLES = frozenset({"zuni", "jemez", "santo domingo", "san felipe"})
 # 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
 # when no gazetteer knows it.
 _MOVED = re.compile(
-    r"(?i:\b(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
+    r"(?i:\b(?=[lLrRmMbBgGhHiIcCoOnN])(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
     r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
     r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of)"
     r"|miles\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of))\s+)"
@@ -286,6 +289,36 @@ def is_named_facility(value: str) -> bool:
         "her",
         "their",
         "community",
+        "home",
+        "public",
+        "global",
+        "men's",
+        "population",
+        "occupational",
+        "environmental",
+        "sexual",
+        "reproductive",
+        "oral",
+        "native",
+        "indian",
+        "ecmo",
+        "cf",
+        "nicu",
+        "picu",
+        "ccu",
+        "micu",
+        "sicu",
+        "pacu",
+        "ob",
+        "ent",
+        "gi",
+        "tb",
+        "std",
+        "sti",
+        "best",
+        "student",
+        "employee",
+        "school",
         "rural",
         "county",
         "tribal",
@@ -312,11 +345,14 @@ def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
 def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int:
     """How many words from i make a town or county name here (0 if none)."""
     word = tokens[i]
-    for length in gaz.place_lengths.get(word.bare, ()):
+    lengths = gaz.place_lengths.get(word.bare)
+    if not lengths:
+        return 0  # most words: no place name starts with them
+    for length in lengths:
         if i + length > len(tokens):
             continue
         run = tokens[i : i + length]
-        name = " ".join(w.bare for w in run)
+        name = word.bare if length == 1 else " ".join(w.bare for w in run)
         if name not in gaz.places or name in STATE_NAMES:
             continue
         if any(text[a.end : b.start] not in (" ", ". ") for a, b in pairwise(run)):

@@ -25,6 +25,7 @@ from echo_desktop.cases.deid.vocabulary import (
     FIELD_FILLERS,
     MONTHS,
     NAMED_THINGS,
+    PEOPLES,
     RELATIVES,
     SERVICE_WORDS,
     STATE_NAMES,
@@ -105,6 +106,10 @@ def find_names(text: str) -> Iterator[Finding]:
         index = last + 1
 
 
+_PERSON_NOUNS = frozenset(
+    {"boy", "girl", "man", "woman", "men", "women", "elder", "family", "child", "patient", "speaker",
+     "interpreter", "mother", "father", "grandmother", "grandfather", "teen", "infant", "baby", "couple"}
+)  # fmt: skip
 _WEEKDAY_SHORT = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"})
 _STORMS = frozenset({"hurricane", "storm", "typhoon", "cyclone"})
 _SAINT_WORDS = frozenset({"san", "santa", "st", "saint", "fort", "mount", "mt", "lake", "port"})
@@ -120,6 +125,11 @@ def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
 
     if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:
         return True
+    if tokens[first].bare in ("a", "an", "the"):
+        return True  # 'An Old Order Amish'
+    after = tokens[last + 1].bare if last + 1 < len(tokens) else ""
+    if first == last and tokens[first].bare in PEOPLES and after in _PERSON_NOUNS:
+        return True  # 'a 14-year-old Karen boy'
     before_digits = last + 1 < len(tokens) and tokens[last + 1].text[:1].isdigit()
     if first == last and tokens[first].bare in _WEEKDAY_SHORT and before_digits:
         return True  # 'Sun 3/23/2025': a weekday before its date

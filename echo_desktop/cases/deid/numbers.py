@@ -35,7 +35,8 @@ _ID_WORDS = (
 # Found from the token back to its context word: tokens with two digits are rare, words are not.
 _ID_CANDIDATE = re.compile(rf"(?<![\w./-]){_ID_SHAPE}")
 _ID_WORD_BEFORE = re.compile(rf"(?i)\b(?:{_ID_WORDS})\b{_FILLER}$")
-_HASH_NUMBER = re.compile(r"(?<![\w&])#\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
+# '#' first, so the engine looks for it directly (a lookbehind first made it try every place).
+_HASH_NUMBER = re.compile(r"#(?<![\w&]#)\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
 # A code that mixes letters and at least five digits (XJH448213907, A12345678, RN-448812).
 _MIXED = re.compile(
     r"(?<![\w.-])(?=[A-Za-z0-9-]*[A-Za-z])(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"
@@ -51,12 +52,12 @@ _VIN = re.compile(
     r"(?<![\w-])(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}(?![\w-])"
 )
 _VEHICLE_CONTEXT = re.compile(
-    r"(?i)\b(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?)"
+    r"(?i)\b(?=[pPlLtTrRvV])(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?)"
     rf"\b{_FILLER}(?:[A-Z]{{2}}\s+(?=\S*\d))?"
     r"(?P<id>[A-Za-z0-9]{1,4}[- ]?[A-Za-z0-9]{2,6}(?:-[A-Za-z0-9]{1,6})?)"
 )
 _DEVICE_CONTEXT = re.compile(
-    rf"(?i)\b(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
+    rf"(?i)\b(?=[sSdDuUiImMlLpPtT])(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
     rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter\s+id)\b{_FILLER}{_ID_SHAPE}"
 )
 _PLATE_NOT = frozenset({"number", "no", "is", "was"})

@@ -20,10 +20,21 @@ MIN_PRECISION = 0.90
 # on them; they stand for text nobody tuned on, so they keep a floor of their own: what the guard
 # reached on them (docs/deid.md: 0.989 after round 3), to catch a regression.
 HOLDOUT_MIN_RECALL = 0.985
+# The fresh sets (fresh_*.jsonl, 730 entries) were each written blind by someone who never saw the
+# guard, scored once before any tuning (docs/deid.md gives each first score), then tuned on. Their
+# writers made them hard on purpose (tiny towns typed in lower case, names that are words, 150
+# clean lines of eponyms and brands), so their floor is what the guard reaches on them now, to
+# catch a regression; they are not the held-out judgement.
+FRESH_MIN_RECALL = 0.94
+FRESH_MIN_PRECISION = 0.97
 
 
 def _dev_entries() -> list[Entry]:
-    return [e for e in own_entries() if not e.source.startswith("holdout_")]
+    return [e for e in own_entries() if not e.source.startswith(("holdout_", "fresh_"))]
+
+
+def _fresh_entries() -> list[Entry]:
+    return [e for e in own_entries() if e.source.startswith("fresh_")]
 
 
 def _holdout_entries() -> list[Entry]:
@@ -68,8 +79,18 @@ def test_recall_and_precision_on_the_held_out_style_set() -> None:
     assert result.precision >= MIN_PRECISION, _report("holdout", entries)
 
 
+def test_recall_and_precision_on_the_fresh_sets() -> None:
+    entries = _fresh_entries()
+    assert len(entries) >= 700
+    result = score(entries, scan)
+    assert result.recall >= FRESH_MIN_RECALL, _report("fresh", entries)
+    assert result.precision >= FRESH_MIN_PRECISION, _report("fresh", entries)
+
+
 def test_clean_entries_give_no_finding() -> None:
-    clean = [e for e in [*own_entries(), *read_entries(SHARED_DEV_SET)] if not e.phi]
+    # The fresh sets' clean lines count in their precision above; these must give nothing at all.
+    dev = [*_dev_entries(), *_holdout_entries(), *read_entries(SHARED_DEV_SET)]
+    clean = [e for e in dev if not e.phi]
     assert len(clean) >= 50
     flagged = [e.source for e in clean if scan(e.text)]
     assert flagged == []

@@ -125,6 +125,19 @@ def without_cues() -> Iterator[None]:
 
 
 @contextmanager
+def without_token_model() -> Iterator[None]:
+    """The guard without its learned check (the rules alone)."""
+    from echo_desktop.cases import deid
+
+    saved = deid._DETECTORS
+    deid._DETECTORS = tuple(d for d in saved if d.__name__ != "find_model_tokens")
+    try:
+        yield
+    finally:
+        deid._DETECTORS = saved
+
+
+@contextmanager
 def without_phonenumbers() -> Iterator[None]:
     """The guard without libphonenumber's matcher (numbers with a country code)."""
     from echo_desktop.cases.deid import contacts
@@ -194,6 +207,9 @@ def main() -> int:
                 print(row)
         with without_cues():
             for row in quality_rows(sets, "without vocabulary cues"):
+                print(row)
+        with without_token_model():
+            for row in quality_rows(sets, "without token model"):
                 print(row)
     return 0
 

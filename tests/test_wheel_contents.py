@@ -108,12 +108,15 @@ def test_the_unpacked_wheel_guard_finds_its_gazetteers(wheel: Path, tmp_path: Pa
         "import echo_desktop.cases.deid as d\n"
         "print(d.__file__)\n"
         "print([f.kind.value for f in d.scan('Plan discussed with Angela Reyes. Seen in Farmington.')])\n"
+        "from echo_desktop.cases.deid.token_model import token_model\n"
+        "print(len(token_model().scores(['bias'])))\n"  # the learned check's weights came along too
     )
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(site)}
     ran = subprocess.run(
         [sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert ran.returncode == 0, ran.stderr[-2000:]
-    where, kinds = ran.stdout.splitlines()
+    where, kinds, labels = ran.stdout.splitlines()
     assert where.startswith(str(site))
     assert kinds == "['NAME', 'LOCATION']"
+    assert labels == "3"

@@ -19,6 +19,7 @@ from echo_desktop.cases.deid.locations import find_locations
 from echo_desktop.cases.deid.names import find_names
 from echo_desktop.cases.deid.numbers import find_numbers
 from echo_desktop.cases.deid.spans import resolve
+from echo_desktop.cases.deid.token_model import find_model_tokens
 from echo_desktop.cases.findings import Finding
 
 Detector = Callable[[str], Iterator[Finding]]
@@ -32,6 +33,7 @@ _DETECTORS: tuple[Detector, ...] = (
     find_names,
     find_cued_names,
     find_fields,
+    find_model_tokens,
 )
 
 

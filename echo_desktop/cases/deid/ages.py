@@ -43,7 +43,7 @@ _OLD_NUMBER = re.compile(r"(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
 _SAID_BEFORE = re.compile(
     r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa)"
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+"
-    r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
+    r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*)$"
 )
 _UNITS_NEXT = re.compile(_UNITS_AFTER[3:-1], re.IGNORECASE)  # the same units, as a match

@@ -44,7 +44,7 @@ _PERSON_CUES = frozenset(
      "counsellor", "pharmacist", "provider", "pcp", "midwife", "chaplain", "worker"}
 )  # fmt: skip
 _TITLE_LIKE = frozenset(
-    {"nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
+    {"doctor", "nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
 )
 _SIGN_OFFS = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "love", "respectfully"})
 _GREETINGS = frozenset({"hi", "hello", "hey", "aloha", "dear", "hola", "greetings"})
@@ -71,12 +71,23 @@ _COMMA_AGE = re.compile(
 )
 
 
+# A nickname in quotes beside a name, or after "known as", "goes by", "aka": 'Ifeoma ("Ify")'.
+_NICKNAME = re.compile(
+    r"(?:\b(?P<name>[A-Z][\w'’-]+)\s+\(?|\b(?:known\s+as|goes\s+by|aka|a\.k\.a\.|nicknamed|called)\s+)"
+    r"[\"“](?P<nick>[A-Z][\w'’-]+)[\"”]\)?"
+)
+
+
 def find_cued_names(text: str) -> Iterator[Finding]:
     """Names found by an age after them, a role or title before them, or a verb beside them."""
     gaz = gazetteers()
     tokens = words(text)
     yield from _before_age(text, tokens, gaz)
     yield from _before_comma_age(text, tokens, gaz)
+    for match in _NICKNAME.finditer(text):
+        if match.group("name") is not None and match.group("name").lower() not in _NEVER:
+            yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
+        yield from emit(text, match.start("nick"), match.end("nick"), PhiKind.NAME, "the patient")
     last = len(tokens) - 1
     for i, word in enumerate(tokens):
         # Cheap tests first: most words have no cue before them and no name's shape.
@@ -225,7 +236,8 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         return before.endswith(("this ", "it ")) and not everyday(bare, gaz.english)  # "this is Joy,"
     if previous.bare in _GREETINGS and word.capitalised and not never:
         after = text[word.end : word.end + 1]
-        return after in (",", "!", ":", "") and not everyday(bare, gaz.english)  # "Aloha Kawika,"
+        known = bare in gaz.first_names or not everyday(bare, gaz.english)
+        return after in (",", "!", ":", "") and known  # "Aloha Kawika,", "Hi Amber,"
     if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
         return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
     return False

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
-from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
+from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
     AMBIGUOUS_STATE_ABBREVIATIONS,
@@ -18,6 +18,7 @@ from echo_desktop.cases.deid.vocabulary import (
     EPONYMS,
     MONTHS,
     NAMED_THINGS,
+    PEOPLES,
     STATE_ABBREVIATIONS,
     STATE_NAMES,
     STOPWORDS,
@@ -56,7 +57,7 @@ _ROAD_NUMBER = re.compile(
 )
 # A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
 _FIVE_DIGITS = re.compile(r"(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
-_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?:?))\s$")
+_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
 _COUNTY = re.compile(
     r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
     r"(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
@@ -96,7 +97,8 @@ _LOCATION_VERBS = re.compile(
 _SAFE_CAPITALS = frozenset(
     {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada",
      "navajo", "hopi", "apache", "cherokee", "sioux", "lakota", "ute", "pueblo", "southwest",
-     "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam"}
+     "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam", "ama", "dnr",
+     "dni", "npo", "polst", "hipaa", "snf", "ltc", "alf", "hh", "pt", "ot", "slp"}
 )  # fmt: skip
 # Pueblos known by their own name only through the gazetteer alias: capitalised, the people is meant.
 _PEOPLES = frozenset({"zuni", "jemez", "santo domingo", "san felipe"})
@@ -141,9 +143,12 @@ _NOT_MOVED_PLACE = _SAFE_CAPITALS | STOPWORDS | COMMON_WORDS | set(MONTHS) | WEE
 
 
 def _lower_places(text: str) -> Iterator[Finding]:
+    english = gazetteers().english
     for pattern in (_LOWER_EMPLOYER, _PERSON_FROM, _LOWER_HOSPITAL):
         for match in pattern.finditer(text):
             head = match.group("place").split()[0]
+            if pattern is _LOWER_EMPLOYER and everyday(head, english):
+                continue  # 'works at the walmart', not 'at the grain elevator'
             if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:
                 start, end = match.span("place")
                 yield from emit(text, start, end, PhiKind.LOCATION, "[workplace]")
@@ -290,6 +295,20 @@ def is_named_facility(value: str) -> bool:
         "their",
         "community",
         "home",
+        "transplant",
+        "surgery",
+        "surgical",
+        "imaging",
+        "radiology",
+        "lab",
+        "laboratory",
+        "vascular",
+        "cardiac",
+        "treatment",
+        "detox",
+        "crisis",
+        "counseling",
+        "burn",
         "public",
         "global",
         "men's",
@@ -374,6 +393,7 @@ def _is_place_here(
         return False
     if (
         name in COUNTRIES
+        or name in PEOPLES
         or name in NAMED_THINGS
         or (after is not None and f"{name} {after.bare}" in NAMED_THINGS)
     ):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from echo_desktop.cases.deid.gazetteers import Gazetteers, gazetteers
+from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import finding
 from echo_desktop.cases.deid.vocabulary import (
     COMMON_WORDS,
@@ -125,8 +125,18 @@ def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
 
     if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:
         return True
-    if tokens[first].bare in ("a", "an", "the"):
-        return True  # 'An Old Order Amish'
+    if tokens[first].bare in ("a", "an", "the", "dear", "hi", "hello", "hey", "thanks"):
+        return True  # 'An Old Order Amish', 'Dear, NP ...'
+    after_relative = first > 0 and tokens[first - 1].bare in RELATIVES
+    if (
+        first == last
+        and (tokens[first].bare in WEEKDAYS or tokens[first].bare in MONTHS)
+        and not after_relative
+    ):
+        return True  # 'on Sunday', but 'her daughter April'
+    if last + 2 < len(tokens) and tokens[last + 1].possessive and tokens[last + 2].bare in EPONYM_FOLLOWERS:
+        return True  # 'Grey Turner's sign'
+
     after = tokens[last + 1].bare if last + 1 < len(tokens) else ""
     if first == last and tokens[first].bare in PEOPLES and after in _PERSON_NOUNS:
         return True  # 'a 14-year-old Karen boy'
@@ -316,6 +326,14 @@ def _named_by_context(
 ) -> bool:
     """A word the text itself calls a name: after a relative, 'named', 'Nurse', or a 'Name:' label."""
     word = tokens[i]
+    if (
+        previous is not None
+        and previous.bare in RELATIVES
+        and word.capitalised
+        and not word.sentence_start
+        and word.bare in gaz.first_names
+    ):
+        return True  # 'her brother Will found her': a capital after a relative, even 'Will' or 'May'
     if _eponym(tokens, i) or word.bare in STOPWORDS:
         return False
     if word.text.islower() and word.bare not in gaz.first_names:
@@ -370,7 +388,10 @@ def _name_run(
                 lenient
                 and word.text.islower()
                 and (word.bare in gaz.first_names or word.bare in gaz.last_names)
-                and word.bare not in STOPWORDS | COMMON_WORDS
+                and word.bare not in STOPWORDS
+                and word.bare not in COMMON_WORDS
+                # 'Mrs. Bishop fell': a surname that is an everyday word after a name is the verb
+                and (j == i or not everyday(word.bare, gaz.english))
             )
         ):
             if (

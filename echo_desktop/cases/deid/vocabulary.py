@@ -110,7 +110,18 @@ PEOPLES = _words(
     filipino filipina korean chinese japanese guatemalan salvadoran honduran cuban dominican
     puerto rican spanish english french creole kreyol mixtec zapotec quiche k'iche' mam
     nepali bhutanese burmese karen congolese sudanese eritrean ethiopian afghan iraqi syrian
-    ukrainian russian polish indian pakistani bengali
+    ukrainian russian polish indian pakistani bengali rohingya gullah geechee penobscot
+    passamaquoddy maliseet wabanaki mi'kmaq micmac czech german volga cajun cape-verdean verdean
+    lumbee ho-chunk ojibwa anishinaabe potawatomi menominee meskwaki kickapoo osage pawnee ponca
+    mandan hidatsa arikara assiniboine salish kootenai shoshone-bannock bannock nez yakama makah
+    quinault tlingit tsimshian gwich'in inupiat iñupiaq koyukon dena'ina yup'ik cup'ik aleut
+    tohono o'odham akimel pima yaqui havasupai hualapai yavapai mojave chemehuevi washoe paiute
+    hutterite basque sami sámi chamorro palauan fijian maori hawaiian polynesian micronesian
+    pohnpeian yapese kosraean irish italian scottish welsh dutch norwegian swedish danish
+    finnish greek portuguese brazilian jamaican nigerian igbo yoruba ghanaian kenyan liberian
+    burmese chin kachin tibetan mien lao khmer thai indonesian malaysian bosnian albanian
+    armenian lebanese egyptian moroccan iranian persian kurdish turkish hebrew yiddish
+    french-speaking spanish-speaking cajun-french
     """
 )
 """Peoples, nationalities and languages: they say who, never which person, and never where."""
@@ -129,6 +140,7 @@ RELATIVES = _words(
     great-grandmother great-grandfather great-grandson great-granddaughter great-grandma
     great-grandpa great-aunt great-uncle grandniece grandnephew half-brother half-sister ex
     ex-husband ex-wife ex-boyfriend ex-girlfriend stepsister stepbrother goddaughter godson
+    great-niece great-nephew grandniece grandnephew
     """
 )
 """People whose names are PHI too, and whose role makes a safe replacement ("her mother")."""
@@ -227,7 +239,8 @@ NAMED_THINGS = frozenset(
     {"ryan white", "tommy john", "sister mary joseph", "mary joseph", "austin flint", "ann arbor",
      "san francisco", "st louis", "saint louis", "sierra leone", "costa rica", "el salvador",
      "puerto rico", "new zealand", "south africa", "sri lanka", "burkina faso", "ivory coast",
-     "papua new guinea", "marshall islands", "american samoa", "virgin islands", "west nile",
+     "papua new guinea", "marshall islands", "cape verde", "boston scientific", "american samoa",
+     "virgin islands", "west nile",
      "rocky mountain", "lone star", "black hills", "great plains", "four corners"}
 )  # fmt: skip
 """Names of people or places that name a program, a sign, a stage, a country or a region."""

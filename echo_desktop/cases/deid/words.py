@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 # Letters of Latin-script names, Hawaiian's macrons and ʻokina included ('Lānaʻi', 'Mayagüez').
-_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ž"
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ"
 _WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}'’ʻ-]*[{_LETTER}])?(?:['’]s?)?|\d+")
 _BREAK = re.compile(r"[.!?:;\n•*\-–—|>]\s*$|^\s*[\"(]?$")
 _TITLE_WORDS = frozenset({"dr", "mr", "mrs", "ms", "st", "mt", "jr", "sr", "prof"})

@@ -1,0 +1,207 @@
+"""A small learned check for names and places, beside the rules: an averaged perceptron over each
+word's shape, its lists (census names, postal towns, the English vocabulary, the guard's own
+vocabulary) and the words around it.
+
+The rules find an identifier by a cue someone thought of; the model weighs every cue at once, so
+it also finds "Saw Eh Htoo, a 14-year-old ..." or "taro farmer in Waipi'o" when no single rule
+fires. It never sees a name itself: a word enters a feature only when it is an everyday word, a
+role, a title or a clinical word, so what it learnt is context, not the people in the training
+text. Trained by `scripts/train_deid_model.py` on the development text (tests/data/phi/ and the
+shared set); the weights ship in `data/token_model.json.gz` and load on first use. Only words
+that could be part of a name or a place are scored (capitalised, in a name or town list, or no
+English word), and a word is flagged only when NAME or LOCATION beats O by `MARGIN`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from importlib import resources
+
+from echo_desktop.cases.deid import vocabulary as vocab
+from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
+from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.findings import Finding, PhiKind
+
+LABELS = ("O", "NAME", "LOCATION")
+MARGIN = 4.0
+"""How far NAME or LOCATION must beat O: chosen on held-out sets for recall at precision >= 0.97
+(docs/deid.md)."""
+MODEL_FILE = "token_model.json.gz"
+
+_NEVER = (
+    vocab.STOPWORDS
+    | vocab.EPONYMS
+    | vocab.EPONYM_FOLLOWERS
+    | vocab.TITLES
+    | vocab.RELATIVES
+    | set(vocab.MONTHS)
+    | vocab.WEEKDAYS
+    | vocab.STATE_NAMES
+    | vocab.PEOPLES
+    | vocab.COUNTRIES
+    | vocab.SERVICE_WORDS
+    | vocab.FIELD_FILLERS
+    | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
+)
+_LISTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("stop", vocab.STOPWORDS),
+    ("common", vocab.COMMON_WORDS),
+    ("eponym", vocab.EPONYMS),
+    ("people", vocab.PEOPLES),
+    ("relative", vocab.RELATIVES),
+    ("title", vocab.TITLES),
+    ("state", vocab.STATE_NAMES),
+    ("month", frozenset(vocab.MONTHS)),
+    ("weekday", vocab.WEEKDAYS),
+    ("follower", vocab.EPONYM_FOLLOWERS),
+    ("country", vocab.COUNTRIES),
+)
+_SAID_WORDS = vocab.STOPWORDS | vocab.RELATIVES | vocab.TITLES | vocab.EPONYMS | vocab.EPONYM_FOLLOWERS
+
+_lock = threading.Lock()
+_loaded: TokenModel | None = None
+
+
+def shape(text: str) -> str:
+    """'d' digits, 'X' capitals, 'Xx' capitalised, 'x' lower case, 'm' mixed."""
+    if text.isdigit():
+        return "d"
+    if text.isupper() and len(text) > 1:
+        return "X"
+    if text[:1].isupper():
+        return "Xx"
+    return "x" if text.islower() else "m"
+
+
+def _context(word: Word, gaz: Gazetteers) -> str:
+    """A neighbour as a feature: the word itself when it is everyday or a cue, else its shape
+    (so no name in the training text is ever learnt as such)."""
+    bare = word.bare
+    if bare in vocab.COMMON_WORDS or bare in _SAID_WORDS or everyday(bare, gaz.english):
+        return bare
+    return "<" + shape(word.text) + ">"
+
+
+def features(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> list[str]:
+    """The features of word i (the training script and the detector share this)."""
+    word = tokens[i]
+    bare = word.bare
+    own_shape = shape(word.text)
+    found = ["bias", "shape=" + own_shape]
+    if word.sentence_start:
+        found.append("sentence_start")
+    named = False
+    if bare in gaz.first_names:
+        found.append("first")
+        named = True
+    rank = gaz.surname_rank.get(bare)
+    if rank is not None:
+        found.append("last" if rank < 1000 else "last<10k" if rank < 10000 else "last>10k")
+        named = True
+    if bare in gaz.towns:
+        found.append("town")
+    if bare in gaz.places:
+        found.append("place")
+    if everyday(bare, gaz.english):
+        found.append("english")
+    found.extend("in=" + name for name, words_in in _LISTS if bare in words_in)
+    if bare in _SAID_WORDS:
+        found.append("w=" + bare)
+    found.append("suffix=name" if named else "suffix=" + bare[-3:])
+    for offset in (-2, -1, 1, 2):
+        j = i + offset
+        if 0 <= j < len(tokens):
+            other = tokens[j]
+            found.append(f"w{offset}={_context(other, gaz)}")
+            found.append(f"s{offset}={shape(other.text)}")
+            if other.bare in gaz.first_names:
+                found.append(f"first{offset}")
+            if other.bare in gaz.last_names:
+                found.append(f"last{offset}")
+        else:
+            found.append(f"w{offset}=<edge>")
+    before = text[tokens[i - 1].end : word.start] if i > 0 else "^"
+    after = text[word.end : tokens[i + 1].start] if i + 1 < len(tokens) else "$"
+    found.append("gap_before=" + before.strip()[:2])
+    found.append("gap_after=" + after.strip()[:2])
+    previous = _context(tokens[i - 1], gaz) if i > 0 else "^"
+    following = _context(tokens[i + 1], gaz) if i + 1 < len(tokens) else "$"
+    found.append(f"pair_before={previous}|{own_shape}")
+    found.append(f"pair_after={own_shape}|{following}")
+    return found
+
+
+def candidate(word: Word, gaz: Gazetteers) -> bool:
+    """Whether a word could be part of a name or a place at all (the others are not scored)."""
+    bare = word.bare
+    if len(bare) < 2 or bare in _NEVER or not bare.replace("'", "").replace("-", "").isalpha():
+        return False
+    if word.capitalised:
+        return True
+    # In lower case only a word no dictionary has: 'bear weight', 'at home' are towns' names too.
+    return not everyday(bare, gaz.english)
+
+
+class TokenModel:
+    """The perceptron's averaged weights: feature -> (O, NAME, LOCATION)."""
+
+    def __init__(self, weights: dict[str, tuple[float, float, float]]) -> None:
+        self._weights = weights
+
+    def scores(self, feats: Sequence[str]) -> tuple[float, float, float]:
+        o = n = loc = 0.0
+        for feat in feats:
+            weight = self._weights.get(feat)
+            if weight is not None:
+                o += weight[0]
+                n += weight[1]
+                loc += weight[2]
+        return o, n, loc
+
+    @classmethod
+    def read(cls, raw: bytes) -> TokenModel:
+        data = json.loads(gzip.decompress(raw))
+        if data.get("labels") != list(LABELS):
+            raise ValueError("the token model's labels are not the guard's")
+        return cls({feat: (w[0], w[1], w[2]) for feat, w in data["weights"].items()})
+
+
+def token_model() -> TokenModel:
+    """The shipped model, loaded the first time (thread-safe)."""
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                raw = resources.files(__package__).joinpath("data", MODEL_FILE).read_bytes()
+                _loaded = TokenModel.read(raw)
+    return _loaded
+
+
+def find_model_tokens(text: str) -> Iterator[Finding]:
+    """Names and places the model is sure of; neighbouring words of one kind make one finding."""
+    gaz = gazetteers()
+    model = token_model()
+    tokens = words(text)
+    run: tuple[int, int, PhiKind] | None = None
+    for i, word in enumerate(tokens):
+        kind: PhiKind | None = None
+        if candidate(word, gaz):
+            o, name, place = model.scores(features(text, tokens, i, gaz))
+            if max(name, place) - o > MARGIN:
+                kind = PhiKind.NAME if name >= place else PhiKind.LOCATION
+        if kind is not None and run is not None and run[2] is kind and text[run[1] : word.start] == " ":
+            run = (run[0], word.end, kind)
+            continue
+        if run is not None:
+            yield from emit(text, run[0], run[1], run[2], _suggestion(run[2]))
+        run = (word.start, word.end, kind) if kind is not None else None
+    if run is not None:
+        yield from emit(text, run[0], run[1], run[2], _suggestion(run[2]))
+
+
+def _suggestion(kind: PhiKind) -> str:
+    return "the patient" if kind is PhiKind.NAME else "[place]"

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from echo_desktop.cases.deid.gazetteers import gazetteers
-from echo_desktop.cases.deid.token_model import LABELS, MODEL_FILE, candidate, features
+from echo_desktop.cases.deid.token_model import LABELS, MODEL_FILE, TextFeatures, candidate
 from echo_desktop.cases.deid.words import words
 from testkit.phi_scoring import SHARED_DEV_SET, Entry, own_entries, read_entries
 
@@ -32,6 +32,7 @@ def examples(entries: list[Entry]) -> list[Example]:
     found: list[Example] = []
     for entry in entries:
         tokens = words(entry.text)
+        text_features = TextFeatures(entry.text, tokens, gaz)
         for i, word in enumerate(tokens):
             if not candidate(word, gaz):
                 continue
@@ -39,7 +40,7 @@ def examples(entries: list[Entry]) -> list[Example]:
             for gold in entry.phi:
                 if gold.kind in ("NAME", "LOCATION") and word.start < gold.end and gold.start < word.end:
                     label = LABELS.index(gold.kind)
-            found.append((features(entry.text, tokens, i, gaz), label))
+            found.append((text_features.of(i), label))
     return found
 
 

@@ -11,6 +11,7 @@ import gzip
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 _lock = threading.Lock()
@@ -92,6 +93,7 @@ def gazetteers() -> Gazetteers:
     return _loaded
 
 
+@lru_cache(maxsize=16384)
 def everyday(bare: str, english: frozenset[str]) -> bool:
     """Whether a lower-case word is everyday English, inflected or not ('says', 'tubed',
     'thinks', 'carries', 'eliminating'): the dictionary lists base forms only."""

@@ -46,6 +46,25 @@ _NEVER = (
     | vocab.SERVICE_WORDS
     | vocab.FIELD_FILLERS
     | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
+    # Payers and programs: everyone's, not a place.
+    | {
+        "medicare",
+        "medicaid",
+        "medi-cal",
+        "tricare",
+        "chip",
+        "wic",
+        "snap",
+        "ssi",
+        "ssdi",
+        "tanf",
+        "cobra",
+        "obamacare",
+        "marketplace",
+        "champva",
+        "ihs",
+        "prc",
+    }
 )
 _LISTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("stop", vocab.STOPWORDS),
@@ -86,53 +105,82 @@ def _context(word: Word, gaz: Gazetteers) -> str:
     return "<" + shape(word.text) + ">"
 
 
+class TextFeatures:
+    """Each word's features in one text; what every word lends its neighbours (its context word,
+    shape and lists) is worked out once, not for each neighbour (the training script shares this)."""
+
+    def __init__(self, text: str, tokens: Sequence[Word], gaz: Gazetteers) -> None:
+        self._text = text
+        self._tokens = tokens
+        self._gaz = gaz
+        self._shapes: dict[int, str] = {}
+        self._contexts: dict[int, str] = {}
+
+    def _shape(self, j: int) -> str:
+        found = self._shapes.get(j)
+        if found is None:
+            found = self._shapes[j] = shape(self._tokens[j].text)
+        return found
+
+    def _context(self, j: int) -> str:
+        found = self._contexts.get(j)
+        if found is None:
+            found = self._contexts[j] = _context(self._tokens[j], self._gaz)
+        return found
+
+    def of(self, i: int) -> list[str]:
+        """The features of word i."""
+        text, tokens, gaz = self._text, self._tokens, self._gaz
+        word = tokens[i]
+        bare = word.bare
+        own_shape = self._shape(i)
+        found = ["bias", "shape=" + own_shape]
+        if word.sentence_start:
+            found.append("sentence_start")
+        named = False
+        if bare in gaz.first_names:
+            found.append("first")
+            named = True
+        rank = gaz.surname_rank.get(bare)
+        if rank is not None:
+            found.append("last" if rank < 1000 else "last<10k" if rank < 10000 else "last>10k")
+            named = True
+        if bare in gaz.towns:
+            found.append("town")
+        if bare in gaz.places:
+            found.append("place")
+        if everyday(bare, gaz.english):
+            found.append("english")
+        found.extend("in=" + name for name, words_in in _LISTS if bare in words_in)
+        if bare in _SAID_WORDS:
+            found.append("w=" + bare)
+        found.append("suffix=name" if named else "suffix=" + bare[-3:])
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < len(tokens):
+                other = tokens[j].bare
+                found.append(f"w{offset}={self._context(j)}")
+                found.append(f"s{offset}={self._shape(j)}")
+                if other in gaz.first_names:
+                    found.append(f"first{offset}")
+                if other in gaz.last_names:
+                    found.append(f"last{offset}")
+            else:
+                found.append(f"w{offset}=<edge>")
+        before = text[tokens[i - 1].end : word.start] if i > 0 else "^"
+        after = text[word.end : tokens[i + 1].start] if i + 1 < len(tokens) else "$"
+        found.append("gap_before=" + before.strip()[:2])
+        found.append("gap_after=" + after.strip()[:2])
+        previous = self._context(i - 1) if i > 0 else "^"
+        following = self._context(i + 1) if i + 1 < len(tokens) else "$"
+        found.append(f"pair_before={previous}|{own_shape}")
+        found.append(f"pair_after={own_shape}|{following}")
+        return found
+
+
 def features(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> list[str]:
-    """The features of word i (the training script and the detector share this)."""
-    word = tokens[i]
-    bare = word.bare
-    own_shape = shape(word.text)
-    found = ["bias", "shape=" + own_shape]
-    if word.sentence_start:
-        found.append("sentence_start")
-    named = False
-    if bare in gaz.first_names:
-        found.append("first")
-        named = True
-    rank = gaz.surname_rank.get(bare)
-    if rank is not None:
-        found.append("last" if rank < 1000 else "last<10k" if rank < 10000 else "last>10k")
-        named = True
-    if bare in gaz.towns:
-        found.append("town")
-    if bare in gaz.places:
-        found.append("place")
-    if everyday(bare, gaz.english):
-        found.append("english")
-    found.extend("in=" + name for name, words_in in _LISTS if bare in words_in)
-    if bare in _SAID_WORDS:
-        found.append("w=" + bare)
-    found.append("suffix=name" if named else "suffix=" + bare[-3:])
-    for offset in (-2, -1, 1, 2):
-        j = i + offset
-        if 0 <= j < len(tokens):
-            other = tokens[j]
-            found.append(f"w{offset}={_context(other, gaz)}")
-            found.append(f"s{offset}={shape(other.text)}")
-            if other.bare in gaz.first_names:
-                found.append(f"first{offset}")
-            if other.bare in gaz.last_names:
-                found.append(f"last{offset}")
-        else:
-            found.append(f"w{offset}=<edge>")
-    before = text[tokens[i - 1].end : word.start] if i > 0 else "^"
-    after = text[word.end : tokens[i + 1].start] if i + 1 < len(tokens) else "$"
-    found.append("gap_before=" + before.strip()[:2])
-    found.append("gap_after=" + after.strip()[:2])
-    previous = _context(tokens[i - 1], gaz) if i > 0 else "^"
-    following = _context(tokens[i + 1], gaz) if i + 1 < len(tokens) else "$"
-    found.append(f"pair_before={previous}|{own_shape}")
-    found.append(f"pair_after={own_shape}|{following}")
-    return found
+    """The features of word i alone (for one word; a whole text goes through `TextFeatures`)."""
+    return TextFeatures(text, tokens, gaz).of(i)
 
 
 def candidate(word: Word, gaz: Gazetteers) -> bool:
@@ -186,11 +234,12 @@ def find_model_tokens(text: str) -> Iterator[Finding]:
     gaz = gazetteers()
     model = token_model()
     tokens = words(text)
+    text_features = TextFeatures(text, tokens, gaz)
     run: tuple[int, int, PhiKind] | None = None
     for i, word in enumerate(tokens):
         kind: PhiKind | None = None
         if candidate(word, gaz):
-            o, name, place = model.scores(features(text, tokens, i, gaz))
+            o, name, place = model.scores(text_features.of(i))
             if max(name, place) - o > MARGIN:
                 kind = PhiKind.NAME if name >= place else PhiKind.LOCATION
         if kind is not None and run is not None and run[2] is kind and text[run[1] : word.start] == " ":

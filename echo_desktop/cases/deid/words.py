@@ -72,7 +72,8 @@ def _starts_sentence(gap: str, found: list[Word]) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _lowered(text: str) -> str | None:
+def lowered(text: str) -> str | None:
+    """The text in lower case when that keeps every offset, else None (cached: every detector asks)."""
     low = text.lower()
     return low if len(low) == len(text) else None  # a few letters lower-case to two characters
 
@@ -90,5 +91,5 @@ class Folded:
         self._sensitive = re.compile(pattern)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        low = _lowered(text)
+        low = lowered(text)
         return self._sensitive.finditer(low) if low is not None else self._insensitive.finditer(text)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from echo_desktop.cases.deid.gazetteers import gazetteers
-from echo_desktop.cases.deid.token_model import LABELS, MODEL_FILE, TextFeatures, candidate
+from echo_desktop.cases.deid.token_model import LABELS, MODEL_FILE, TextFeatures, candidate_at
 from echo_desktop.cases.deid.words import words
 from testkit.phi_scoring import SHARED_DEV_SET, Entry, own_entries, read_entries
 
@@ -34,7 +34,7 @@ def examples(entries: list[Entry]) -> list[Example]:
         tokens = words(entry.text)
         text_features = TextFeatures(entry.text, tokens, gaz)
         for i, word in enumerate(tokens):
-            if not candidate(word, gaz):
+            if not candidate_at(tokens, i, gaz):
                 continue
             label = 0
             for gold in entry.phi:

@@ -7,7 +7,7 @@ detector module; `spans.resolve` makes their findings non-overlapping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from echo_desktop.cases.deid.ages import find_ages
 from echo_desktop.cases.deid.contacts import find_contacts
@@ -23,6 +23,7 @@ from echo_desktop.cases.deid.token_model import find_model_tokens
 from echo_desktop.cases.findings import Finding
 
 Detector = Callable[[str], Iterator[Finding]]
+LearntDetector = Callable[[str, Sequence[tuple[int, int]]], Iterator[Finding]]
 _DETECTORS: tuple[Detector, ...] = (
     find_contacts,
     find_numbers,
@@ -33,12 +34,18 @@ _DETECTORS: tuple[Detector, ...] = (
     find_names,
     find_cued_names,
     find_fields,
-    find_model_tokens,
 )
+"""The rules, one detector per kind."""
+_LEARNT: LearntDetector | None = find_model_tokens
+"""The learned check, run after the rules on the words they left (None: the rules alone)."""
 
 
 def scan(text: str) -> list[Finding]:
     """Every likely identifier in `text`, in order, non-overlapping."""
     if not text.strip():
         return []
-    return resolve(finding for detect in _DETECTORS for finding in detect(text))
+    found = [finding for detect in _DETECTORS for finding in detect(text)]
+    if _LEARNT is not None:
+        # A word inside something the rules found gains nothing from a second opinion.
+        found.extend(_LEARNT(text, [(f.start, f.end) for f in found]))
+    return resolve(found)

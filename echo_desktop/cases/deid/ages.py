@@ -39,9 +39,9 @@ _WORDS = re.compile(
 )
 # 'she's 96', 'who is 102', 'turns 90', 'now 90,', 'her husband (91)': found from the number (a
 # number of 90 or more is rare in a case), then the words before it are checked.
-_OLD_NUMBER = re.compile(r"(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
+_OLD_NUMBER = re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
 _SAID_BEFORE = re.compile(
-    r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa)"
+    r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa|lady|man|woman)"
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+"
     r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*)$"

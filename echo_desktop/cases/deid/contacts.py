@@ -23,7 +23,7 @@ _PHONE_WORD = (
     r"(?:phone|tel|telephone|cell|mobile|call|text|contact|number|ph|ph\.|home|work|pager|fax|facsimile)"
 )
 _BARE_DIGITS = Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b")
-_SHORT_LOCAL = re.compile(r"(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)")
+_SHORT_LOCAL = re.compile(r"(?=\d)(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)")
 _FAX_CONTEXT = re.compile(
     r"(?i)\b(?:fax(?:ed)?|facsimile|f)\b\s*(?:#|no\.?|number|line)?\s*[:.]?[\w\s,]{0,24}$"
 )

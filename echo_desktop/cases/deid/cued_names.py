@@ -46,7 +46,11 @@ _PERSON_CUES = frozenset(
 _TITLE_LIKE = frozenset(
     {"doctor", "nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
 )
-_SIGN_OFFS = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "love", "respectfully"})
+_SIGN_OFFS = frozenset(
+    {"thanks", "thank", "thx", "ty", "regards", "sincerely", "best", "cheers", "love", "respectfully"}
+)
+# A signature: a dash and a capitalised name ending the message ('... thx -Lee', '. - Cheyenne').
+_DASH_SIGNATURE = re.compile(r"(?:^|\s)[-–—]\s?(?P<name>[A-Z][a-z]+)[.!]?\s*$")
 _GREETINGS = frozenset({"hi", "hello", "hey", "aloha", "dear", "hola", "greetings"})
 _BY_CUES = frozenset({"by", "per", "then", "saw", "call", "ask", "tell"})
 _DID_VERBS = frozenset(
@@ -59,6 +63,7 @@ _DID_VERBS = frozenset(
 _ANY_CUE = (
     _PERSON_CUES | RELATIVES | TITLES | _GREETINGS | _BY_CUES | _TITLE_LIKE | _SIGN_OFFS | {"is", "you"}
 )
+_NOT_SIGNATURE = STOPWORDS | TITLES | set(MONTHS) | WEEKDAYS | EPONYMS  # '- Cheyenne' signs a message
 _NEVER_BUT_PLACES = STOPWORDS | TITLES | RELATIVES | EPONYMS | PEOPLES | set(MONTHS) | WEEKDAYS
 _NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
 
@@ -84,6 +89,9 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     tokens = words(text)
     yield from _before_age(text, tokens, gaz)
     yield from _before_comma_age(text, tokens, gaz)
+    signature = _DASH_SIGNATURE.search(text)
+    if signature is not None and signature.group("name").lower() not in _NOT_SIGNATURE:
+        yield from emit(text, signature.start("name"), signature.end("name"), PhiKind.NAME, "the patient")
     for match in _NICKNAME.finditer(text):
         if match.group("name") is not None and match.group("name").lower() not in _NEVER:
             yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
@@ -183,8 +191,15 @@ def _before_comma_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Ite
             if word.sentence_start:
                 break
         run = tokens[first + 1 : index + 1]
-        if len(run) >= 2:
+        if len(run) >= 2 or (len(run) == 1 and _alone_before_age(match.group(0), run[0], gaz)):
             yield from emit(text, run[0].start, run[-1].end, PhiKind.NAME, "the patient")
+
+
+def _alone_before_age(anchor: str, word: Word, gaz: Gazetteers) -> bool:
+    """ "Gurpreet, 58, dialysis", "Sandy, 39, LPN": one word starting a sentence, then an age."""
+    if not word.sentence_start or not anchor.strip(", ")[:1].isdigit():
+        return False
+    return word.bare in gaz.first_names or (len(word.bare) > 3 and not everyday(word.bare, gaz.english))
 
 
 def _index_ending_before(tokens: Sequence[Word], offset: int) -> int | None:
@@ -229,7 +244,7 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         if bare in gaz.first_names or (previous.bare in _TITLE_LIKE and bare in gaz.last_names):
             return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
         return (bare in gaz.last_names or len(bare) > 4) and not everyday(bare, gaz.english)
-    if previous.bare in _SIGN_OFFS and word.capitalised and not never and gap in (", ", " ", ",\n", "\n"):
+    if previous.bare in _SIGN_OFFS and word.capitalised and not never and gap.strip(" ,-–\n") == "":
         return _ends_message(text, word) and not everyday(bare, gaz.english)  # "thanks, Krzysztof"
     if previous.bare == "is" and word.capitalised and not never and text[word.end : word.end + 1] == ",":
         before = text[max(0, previous.start - 6) : previous.start].lower()

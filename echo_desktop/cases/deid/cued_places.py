@@ -22,6 +22,7 @@ from itertools import pairwise
 from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
+    BRANDS,
     COMMON_WORDS,
     COUNTRIES,
     EPONYM_FOLLOWERS,
@@ -53,7 +54,16 @@ _SWITCHING = frozenset(
      "training", "certified", "board", "boarded", "degree", "residency", "written", "published"}
 )  # fmt: skip
 _NOT_PLACE = (
-    STOPWORDS | COMMON_WORDS | PEOPLES | EPONYMS | STATE_NAMES | set(MONTHS) | WEEKDAYS | TITLES | COUNTRIES
+    STOPWORDS
+    | COMMON_WORDS
+    | PEOPLES
+    | EPONYMS
+    | STATE_NAMES
+    | set(MONTHS)
+    | WEEKDAYS
+    | TITLES
+    | COUNTRIES
+    | BRANDS
 )
 _STATES = {s.upper() for s in STATE_ABBREVIATIONS}
 _STATE_WORD = re.compile(r",?\s+(?P<state>[A-Za-z]{2})\b(?!\.\w|-)")
@@ -87,7 +97,12 @@ def find_cued_places(text: str) -> Iterator[Finding]:
     gaz = gazetteers()
     tokens = words(text)
     i = 0
+    town_lengths = gaz.town_lengths
     while i < len(tokens):
+        word = tokens[i]
+        if not word.capitalised and word.bare not in town_lengths and word.bare.isascii():
+            i += 1  # most words: lower case, and no town starts with them
+            continue
         found = _town_at(text, tokens, i, gaz)
         if found is not None:
             end, state_end = found

@@ -25,7 +25,7 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
 
 _NUMERIC = re.compile(
-    r"(?<![\w/.-])(?:"
+    r"(?=\d)(?<![\w/.-])(?:"
     r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
     r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
     r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2})"
@@ -35,6 +35,10 @@ _NUMERIC = re.compile(
     re.IGNORECASE,
 )
 
+# A range of days, 'next window 3/15-3/29': both ends are dates.
+_MD_RANGE = re.compile(
+    r"(?=\d)(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])-(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)"
+)
 _NAMED = Folded(
     # The lookahead lets the engine skip, at one cheap test, every place no date can start.
     rf"\b(?=[\dJFMASONDTWjfmasondtw]){_WEEKDAY}?(?:"
@@ -124,6 +128,8 @@ def find_dates(text: str) -> Iterator[Finding]:
         if match.group("mdy") and not _plausible_mdy(match.group("mdy")):
             continue
         yield from _emit(text, match.start(), match.end(), _year_of(match.group(0)))
+    for match in _MD_RANGE.finditer(text):
+        yield from _emit(text, match.start(), match.end(), "")
     for match in _NAMED.finditer(text):
         value = text[match.start() : match.end()]  # as written: the match may be of the lower-cased text
         word = _month_word(value)
@@ -176,6 +182,10 @@ def _plausible_mdy(value: str) -> bool:
     return (month <= 12 and day <= 31) or (day <= 12 and month <= 31)
 
 
+# 'Started pred 2/3': a start or stop, a medicine, then its day.
+_STARTED_NEAR = re.compile(
+    r"(?i)\b(?:started|stopped|began|restarted|resumed|held|ended|discontinued)\s+[a-z][\w-]*\s+$"
+)
 _TIME_AFTER = re.compile(r"\s+(?:[01]?\d:[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\b(?!\s*(?:mg|mcg|ml|units?|%))")
 
 
@@ -184,7 +194,7 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     month, day = (int(p) for p in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
     after = text[end : end + 14]
-    if _DATE_CONTEXT.search(before):
+    if _DATE_CONTEXT.search(before) or _STARTED_NEAR.search(before):
         return True
     if day == 10 or (month <= day <= 6):
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes

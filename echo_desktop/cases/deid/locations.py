@@ -42,7 +42,7 @@ _CITY_TAIL = (
     r"(?:,?\s+\d{5}(?:-\d{4})?)?)"
 )
 _STREET = re.compile(
-    rf"(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
+    rf"(?=\d)(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
     rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
 )
@@ -56,7 +56,7 @@ _ROAD_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
-_FIVE_DIGITS = re.compile(r"(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
+_FIVE_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
 _ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
 _COUNTY = re.compile(
     r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
@@ -116,15 +116,17 @@ _MOVED = re.compile(
 # Lower-case typing: 'works at the walmart', 'retired from bnsf', 'a man from zuni',
 # 'admitted to presbyterian hospital'. One word (two before a hospital), never an everyday one.
 _LOWER_EMPLOYER = re.compile(
-    r"\b(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
+    r"\b(?=[wer])(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
 )
 _PERSON_FROM = re.compile(
-    r"(?i:(?:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)|\d[mf])"
+    r"(?=[mMwWfFpPyYbBgGcCeElL\d])(?i:(?:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)|\d[mf])"
     r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
 )
-_LOWER_HOSPITAL = re.compile(
-    r"\b(?!(?:to|at|the|a|an|in|from|our|his|her|their|and|of|by|with)\s)"
-    r"(?P<place>[a-z][a-z'-]+\s+(?:[a-z][a-z'-]+\s+)?(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf))\b"
+# Found from the noun back (the noun is rare; a lower-case word before it is everywhere).
+_LOWER_HOSPITAL_NOUN = re.compile(r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf)\b")
+_LOWER_HOSPITAL_NAME = re.compile(
+    r"(?<![\w'-])(?!(?:to|at|the|a|an|in|from|our|his|her|their|and|of|by|with)\s)"
+    r"(?P<place>[a-z][a-z'-]+\s+(?:[a-z][a-z'-]+\s+)?)$"
 )
 # Generic words for where people work or are treated: not a name of one.
 _GENERIC_PLACES = frozenset(
@@ -144,14 +146,20 @@ _NOT_MOVED_PLACE = _SAFE_CAPITALS | STOPWORDS | COMMON_WORDS | set(MONTHS) | WEE
 
 def _lower_places(text: str) -> Iterator[Finding]:
     english = gazetteers().english
-    for pattern in (_LOWER_EMPLOYER, _PERSON_FROM, _LOWER_HOSPITAL):
+    spans: list[tuple[int, int]] = []
+    for pattern in (_LOWER_EMPLOYER, _PERSON_FROM):
         for match in pattern.finditer(text):
-            head = match.group("place").split()[0]
-            if pattern is _LOWER_EMPLOYER and everyday(head, english):
+            if pattern is _LOWER_EMPLOYER and everyday(match.group("place"), english):
                 continue  # 'works at the walmart', not 'at the grain elevator'
-            if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:
-                start, end = match.span("place")
-                yield from emit(text, start, end, PhiKind.LOCATION, "[workplace]")
+            spans.append(match.span("place"))
+    for noun in _LOWER_HOSPITAL_NOUN.finditer(text):
+        name = _LOWER_HOSPITAL_NAME.search(text, max(0, noun.start() - 40), noun.start())
+        if name is not None:
+            spans.append((name.start("place"), noun.end()))
+    for start, end in spans:
+        head = text[start:end].split()[0]
+        if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:
+            yield from emit(text, start, end, PhiKind.LOCATION, "[workplace]")
 
 
 def find_locations(text: str) -> Iterator[Finding]:
@@ -244,7 +252,7 @@ def _dose_like(value: str) -> bool:
 def is_named_facility(value: str) -> bool:
     """'Gallup Walmart distribution center', not 'The clinic' or 'Hepatitis C clinic'."""
     capitals = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", value) if w[:1].isupper()]
-    names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"}]
+    names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"} and len(w) > 1]
     if not names:
         return False
     # Clinical services are not places: 'Hepatitis C Clinic', 'ECHO clinic', 'Diabetes Center'.
@@ -349,7 +357,11 @@ def is_named_facility(value: str) -> bool:
 def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
     tokens = words(text)
     i = 0
+    place_lengths = gaz.place_lengths
     while i < len(tokens):
+        if tokens[i].bare not in place_lengths:
+            i += 1  # most words start no place's name
+            continue
         length = _place_at(tokens, i, gaz, text)
         if length:
             end = i + length - 1

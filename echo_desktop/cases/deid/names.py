@@ -87,7 +87,14 @@ def find_names(text: str) -> Iterator[Finding]:
     gaz = gazetteers()
     tokens = words(text)
     index = 0
+    first_names, last_names = gaz.first_names, gaz.last_names
     while index < len(tokens):
+        word = tokens[index]
+        bare = word.bare
+        lower_start = not word.text[:1].isupper()
+        if lower_start and bare not in first_names and bare not in last_names and bare not in TITLES:
+            index += 1  # most words: lower case and in no list, so no name can start here
+            continue
         span = _name_at(text, tokens, index, gaz)
         if span is None:
             index += 1
@@ -120,7 +127,7 @@ def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
     shaped like a person's name that name a saint's town, a sign, a program or a country."""
     if first > 0 and tokens[first - 1].bare in _SAINT_WORDS | _STORMS:
         return True  # 'St. Louis', 'Hurricane Irma'
-    if first > 0 and f"{tokens[first - 1].bare} {tokens[first].bare}" in STATE_NAMES:
+    if first > 0 and f"{tokens[first - 1].bare} {tokens[first].bare}" in STATE_NAMES | NAMED_THINGS:
         return True  # 'North Carolina'
 
     if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.findings import Finding, PhiKind
 
-_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+_SSN = re.compile(r"(?=\d)(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
 _SSN_CONTEXT = re.compile(
     r"(?i)\b(?:ssn|ss#|ss\s*no|social\s+security(?:\s+(?:number|no|#))?)\s*[:#]?\s*(?:is\s+)?"
     r"(?P<n>\d{9}|\d{3}[- ]?\d{2}[- ]?\d{4}|x{3}-?x{2}-?\d{4}|\*{3}-?\*{2}-?\d{4})\b"
@@ -42,7 +42,7 @@ _MIXED = re.compile(
     r"(?<![\w.-])(?=[A-Za-z0-9-]*[A-Za-z])(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"
 )
 # A long run of digits with no thousands separator is a number of record, not a lab value.
-_LONG_DIGITS = re.compile(r"(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)")
+_LONG_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)")
 _UNIT_AFTER = re.compile(r"(?i)\s*(?:iu|copies|cells|/|per|mg|mcg|ml|units|k\b|ng|pg|%)")
 _LAB_BEFORE = re.compile(r"(?i)(?:load|count|copies|level|titer|titre|plt|platelets?|wbc|rbc|vl)\W*$")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -45,6 +46,42 @@ _NEVER = (
     | vocab.COUNTRIES
     | vocab.SERVICE_WORDS
     | vocab.FIELD_FILLERS
+    | vocab.BRANDS
+    | {
+        "md",
+        "do",
+        "np",
+        "pa",
+        "rn",
+        "lpn",
+        "pharmd",
+        "fnp",
+        "dnp",
+        "phd",
+        "lcsw",
+        "chr",
+        "cha",
+        "chw",
+        "pmhnp",
+    }
+    | {
+        "na",
+        "k",
+        "cl",
+        "bun",
+        "cr",
+        "hgb",
+        "hct",
+        "plt",
+        "wbc",
+        "ast",
+        "alt",
+        "alp",
+        "inr",
+        "tsh",
+        "ldl",
+        "hdl",
+    }
     | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
     # Payers and programs: everyone's, not a place.
     | {
@@ -79,6 +116,13 @@ _LISTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("follower", vocab.EPONYM_FOLLOWERS),
     ("country", vocab.COUNTRIES),
 )
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Da|Di|Du|La|Le|Van|Von|O['’])[A-Z]")
+# Each listed word's "in=<list>" features, worked out once rather than for every word of a case.
+_MEMBERSHIP: dict[str, tuple[str, ...]] = {}
+for _name, _listed in _LISTS:
+    for _word in _listed:
+        _MEMBERSHIP[_word] = (*_MEMBERSHIP.get(_word, ()), "in=" + _name)
 _SAID_WORDS = vocab.STOPWORDS | vocab.RELATIVES | vocab.TITLES | vocab.EPONYMS | vocab.EPONYM_FOLLOWERS
 
 _lock = threading.Lock()
@@ -151,7 +195,7 @@ class TextFeatures:
             found.append("place")
         if everyday(bare, gaz.english):
             found.append("english")
-        found.extend("in=" + name for name, words_in in _LISTS if bare in words_in)
+        found.extend(_MEMBERSHIP.get(bare, ()))
         if bare in _SAID_WORDS:
             found.append("w=" + bare)
         found.append("suffix=name" if named else "suffix=" + bare[-3:])
@@ -183,15 +227,35 @@ def features(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> list
     return TextFeatures(text, tokens, gaz).of(i)
 
 
+_MULTIWORD = vocab.STATE_NAMES | vocab.NAMED_THINGS
+
+
+def candidate_at(tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
+    """`candidate`, and not part of a state's or a known thing's two-word name ('Puerto Rico')."""
+    if not candidate(tokens[i], gaz):
+        return False
+    bare = tokens[i].bare
+    before = f"{tokens[i - 1].bare} {bare}" if i > 0 else ""
+    after = f"{bare} {tokens[i + 1].bare}" if i + 1 < len(tokens) else ""
+    return before not in _MULTIWORD and after not in _MULTIWORD
+
+
 def candidate(word: Word, gaz: Gazetteers) -> bool:
     """Whether a word could be part of a name or a place at all (the others are not scored)."""
     bare = word.bare
-    if len(bare) < 2 or bare in _NEVER or not bare.replace("'", "").replace("-", "").isalpha():
+    # The cheap tests first: this runs on every word of a case.
+    if not word.capitalised:
+        # In lower case only a word no dictionary has: 'bear weight', 'at home' are towns too.
+        if word.upper or everyday(bare, gaz.english) or len(bare) < 2 or bare in _NEVER:
+            return False
+        return bare.replace("'", "").replace("-", "").isalpha()
+    if bare in _NEVER or len(bare) < 2 or not bare.replace("'", "").replace("-", "").isalpha():
         return False
-    if word.capitalised:
-        return True
-    # In lower case only a word no dictionary has: 'bear weight', 'at home' are towns' names too.
-    return not everyday(bare, gaz.english)
+    if _INNER_CAPITAL.search(word.text) and not _NAME_PREFIX.match(word.text):
+        return False  # 'AFib', 'PharmD', 'GoFundMe'; but 'McDonald', 'DeShawn', "O'Neil"
+    named = bare in gaz.first_names or bare in gaz.last_names or bare in gaz.towns
+    # 'Newborn, Apgars 7/9', 'Hepatitis C': an everyday word in no name or town list
+    return named or not everyday(bare, gaz.english)
 
 
 class TokenModel:
@@ -229,16 +293,18 @@ def token_model() -> TokenModel:
     return _loaded
 
 
-def find_model_tokens(text: str) -> Iterator[Finding]:
-    """Names and places the model is sure of; neighbouring words of one kind make one finding."""
+def find_model_tokens(text: str, covered: Sequence[tuple[int, int]] = ()) -> Iterator[Finding]:
+    """Names and places the model is sure of; neighbouring words of one kind make one finding.
+    Words inside a `covered` span (what the rules found) are not scored."""
     gaz = gazetteers()
     model = token_model()
     tokens = words(text)
+    inside = _covered_words(tokens, covered)
     text_features = TextFeatures(text, tokens, gaz)
     run: tuple[int, int, PhiKind] | None = None
     for i, word in enumerate(tokens):
         kind: PhiKind | None = None
-        if candidate(word, gaz):
+        if i not in inside and candidate_at(tokens, i, gaz):
             o, name, place = model.scores(text_features.of(i))
             if max(name, place) - o > MARGIN:
                 kind = PhiKind.NAME if name >= place else PhiKind.LOCATION
@@ -250,6 +316,25 @@ def find_model_tokens(text: str) -> Iterator[Finding]:
         run = (word.start, word.end, kind) if kind is not None else None
     if run is not None:
         yield from emit(text, run[0], run[1], run[2], _suggestion(run[2]))
+
+
+def _covered_words(tokens: Sequence[Word], covered: Sequence[tuple[int, int]]) -> set[int]:
+    """The indices of the words that lie inside one of the `covered` spans."""
+    if not covered:
+        return set()
+    spans = sorted(covered)
+    inside: set[int] = set()
+    k = 0
+    for i, word in enumerate(tokens):
+        while k < len(spans) and spans[k][1] <= word.start:
+            k += 1
+        j = k
+        while j < len(spans) and spans[j][0] < word.end:
+            if spans[j][0] <= word.start and word.end <= spans[j][1]:
+                inside.add(i)
+                break
+            j += 1
+    return inside
 
 
 def _suggestion(kind: PhiKind) -> str:

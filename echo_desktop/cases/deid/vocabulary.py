@@ -126,7 +126,30 @@ PEOPLES = _words(
 )
 """Peoples, nationalities and languages: they say who, never which person, and never where."""
 
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sr", "sra", "srta"})
+TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sr",
+        "sra",
+        "srta",
+        "sgt",
+        "cpl",
+        "pvt",
+        "capt",
+        "maj",
+        "cmdr",
+        "det",
+        "rev",
+        "ofc",
+    }
+)
 """Courtesy and professional titles before a name (with or without a period)."""
 
 RELATIVES = _words(
@@ -279,3 +302,23 @@ STATE_CODES = {
     "puerto rico": "PR", "guam": "GU",
 }  # fmt: skip
 """Each state's postal code, by its name in lower case."""
+
+
+BRANDS = _words(
+    """
+    norco nexplanon depo-provera mounjaro ozempic wegovy zepbound humira jardiance farxiga eliquis
+    xarelto lantus humalog novolog suboxone sublocade vivitrol narcan kloxxado epclusa mavyret
+    harvoni vosevi biktarvy descovy truvada apretude cabenuva dexcom omnipod libre freestyle
+    tandem medtronic azure entresto keppra lasix coumadin plavix lipitor crestor synthroid zoloft
+    prozac seroquel abilify wellbutrin trulicity victoza tresiba toujeo basaglar januvia glucophage
+    flomax proscar ventolin symbicort advair spiriva trelegy breo dupixent otezla enbrel stelara
+    skyrizi rinvoq xeljanz kesimpta ocrevus tecfidera aimovig ajovy emgality nurtec ubrelvy botox
+    prolia reclast fosamax tylenol advil motrin aleve benadryl zyrtec claritin flonase nexium
+    prilosec pepcid zofran phenergan ativan xanax klonopin valium ambien adderall ritalin concerta
+    vyvanse strattera lexapro celexa cymbalta effexor paxil lamictal depakote tegretol neurontin
+    lyrica ultram oxycontin percocet vicodin dilaudid methadose fioricet imitrex creon xifaxan
+    lactulose kayexalate epogen procrit aranesp renvela sensipar lokelma veltassa kerendia
+    glooko medtrum medicaid medicare gofundme mychart epic cerner zoom doximity uptodate
+    """
+)
+"""Brands of medicines, devices and services, capitalised like names and never a person or place."""

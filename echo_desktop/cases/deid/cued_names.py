@@ -64,6 +64,8 @@ _ANY_CUE = (
     _PERSON_CUES | RELATIVES | TITLES | _GREETINGS | _BY_CUES | _TITLE_LIKE | _SIGN_OFFS | {"is", "you"}
 )
 _NOT_SIGNATURE = STOPWORDS | TITLES | set(MONTHS) | WEEKDAYS | EPONYMS  # '- Cheyenne' signs a message
+# Words after a role that name a thing of the role, not the person: 'nurse licence RN-448812'.
+_ROLE_THINGS = frozenset({"licence", "license", "licensure", "practitioner", "np", "visit", "note", "notes"})
 _NEVER_BUT_PLACES = STOPWORDS | TITLES | RELATIVES | EPONYMS | PEOPLES | set(MONTHS) | WEEKDAYS
 _NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
 
@@ -220,6 +222,8 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
     if gap not in (" ", ". ", ": ", ", "):
         return False
     bare = word.bare
+    if bare in _ROLE_THINGS:
+        return False
     person_cue = previous.bare in _PERSON_CUES or previous.bare in RELATIVES
     # "per pt jordan", "her niece Georgia": a country's or a state's name is a person's after a role.
     never = bare in _NEVER and not (person_cue and (bare in COUNTRIES or bare in STATE_NAMES))

@@ -149,8 +149,10 @@ def _lower_places(text: str) -> Iterator[Finding]:
     spans: list[tuple[int, int]] = []
     for pattern in (_LOWER_EMPLOYER, _PERSON_FROM):
         for match in pattern.finditer(text):
-            if pattern is _LOWER_EMPLOYER and everyday(match.group("place"), english):
-                continue  # 'works at the walmart', not 'at the grain elevator'
+            following = re.match(r" ([a-z]+)", text[match.end("place") : match.end("place") + 24])
+            compound = following is not None and following.group(1) not in STOPWORDS
+            if pattern is _LOWER_EMPLOYER and compound and everyday(match.group("place"), english):
+                continue  # 'works at sonic', 'works at the walmart'; not 'at the grain elevator'
             spans.append(match.span("place"))
     for noun in _LOWER_HOSPITAL_NOUN.finditer(text):
         name = _LOWER_HOSPITAL_NAME.search(text, max(0, noun.start() - 40), noun.start())
@@ -405,13 +407,14 @@ def _is_place_here(
         return False
     if (
         name in COUNTRIES
-        or name in PEOPLES
         or name in NAMED_THINGS
         or (after is not None and f"{name} {after.bare}" in NAMED_THINGS)
     ):
         return False  # 'moved back to Jordan', 'the Lone Star tick'
     before = tokens[i - 1] if i > 0 else None
     by_preposition = before is not None and before.bare in _PREPOSITIONS and not first.sentence_start
+    if name in PEOPLES and not by_preposition:
+        return False  # 'speaks limited English', 'a Zuni elder'; 'from zuni' is the pueblo
     by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))
     has_state = _state_after(text, tokens, i + length - 1) is not None
     common = name in COMMON_WORDS or name in STOPWORDS

@@ -133,12 +133,12 @@ def without_token_model() -> Iterator[None]:
     """The guard without its learned check (the rules alone)."""
     from echo_desktop.cases import deid
 
-    saved = deid._DETECTORS
-    deid._DETECTORS = tuple(d for d in saved if d.__name__ != "find_model_tokens")
+    saved = deid._LEARNT
+    deid._LEARNT = None
     try:
         yield
     finally:
-        deid._DETECTORS = saved
+        deid._LEARNT = saved
 
 
 @contextmanager

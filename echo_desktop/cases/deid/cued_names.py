@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
+    CONTRACTIONS,
     COUNTRIES,
     EPONYMS,
     MONTHS,
@@ -67,7 +68,18 @@ _NOT_SIGNATURE = STOPWORDS | TITLES | set(MONTHS) | WEEKDAYS | EPONYMS  # '- Che
 # Words after a role that name a thing of the role, not the person: 'nurse licence RN-448812'.
 _ROLE_THINGS = frozenset({"licence", "license", "licensure", "practitioner", "np", "visit", "note", "notes"})
 _NEVER_BUT_PLACES = STOPWORDS | TITLES | RELATIVES | EPONYMS | PEOPLES | set(MONTHS) | WEEKDAYS
-_NEVER = STOPWORDS | TITLES | RELATIVES | EPONYMS | STATE_NAMES | PEOPLES | COUNTRIES | set(MONTHS) | WEEKDAYS
+_NEVER = (
+    CONTRACTIONS
+    | STOPWORDS
+    | TITLES
+    | RELATIVES
+    | EPONYMS
+    | STATE_NAMES
+    | PEOPLES
+    | COUNTRIES
+    | set(MONTHS)
+    | WEEKDAYS
+)
 
 
 # After two or more capitalised words: an age alone between commas ("Keoni Kahananui, 58,
@@ -116,6 +128,8 @@ def find_cued_names(text: str) -> Iterator[Finding]:
 
 def _may_have_role(text: str, word: Word, nxt: Word) -> bool:
     gap = text[word.end : nxt.start]
+    if word.possessive and word.text.islower():
+        return True  # "grace's a1c": checked in _role_follows
     if gap == " ":
         return word.text.islower() and nxt.bare in _DID_VERBS
     return gap in (" (", ", ")
@@ -317,7 +331,7 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
     gap = text[word.end : nxt.start]
     if gap == " (" and nxt.bare in ("pt", "patient") and text[nxt.end : nxt.end + 1] == ")":
         return len(word.bare) > 2  # 'meron (pt)'
-    if word.capitalised and gap in (" (", ", "):
+    if (word.capitalised or word.bare in gaz.first_names) and gap in (" (", ", "):
         role = [t.bare for t in tokens[i + 1 : i + 5]]
         if len(role) > 1 and role[0] in RELATIVES and role[1] == "of":
             return True  # "Abdiweli, son of pt"
@@ -328,6 +342,9 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
         )
     if word.bare in _NEVER:
         return False
+    if word.possessive and word.text.islower() and word.bare in gaz.first_names:
+        # "grace's a1c", "hector's mom"; not "the bill's total"
+        return not everyday(nxt.bare, gaz.english) or nxt.bare in RELATIVES or len(nxt.bare) <= 3
     if word.text.islower() and gap == " " and nxt.bare in _DID_VERBS - {"was", "is", "has", "had"}:
         return (
             word.bare in gaz.last_names

@@ -155,8 +155,9 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
         if length > 1 and any(not everyday(w.bare, gaz.english) for w in run):
             return i + length - 1, None
         strong_before = previous is not None and previous.bare in _STRONG_PREPOSITIONS
-        if length > 1 and strong_before and all(w.capitalised for w in run) and not word.sentence_start:
-            return i + length - 1, None  # 'near Rough Rock', 'in Twin Falls'
+        same_case = all(w.capitalised for w in run) or all(w.text.islower() for w in run)
+        if length > 1 and strong_before and same_case and not word.sentence_start:
+            return i + length - 1, None  # 'near Rough Rock', 'in Twin Falls', 'from point hope'
         unknown_word = not everyday(word.bare, gaz.english) and not (
             word.text.islower() and word.bare in gaz.first_names
         )

@@ -113,6 +113,7 @@ def find_names(text: str) -> Iterator[Finding]:
         index = last + 1
 
 
+_ROMAN_CLASS = re.compile(r"(?:I{1,3}|IV|V|VI{1,3})[a-c]?")
 _PERSON_NOUNS = frozenset(
     {"boy", "girl", "man", "woman", "men", "women", "elder", "family", "child", "patient", "speaker",
      "interpreter", "mother", "father", "grandmother", "grandfather", "teen", "infant", "baby", "couple"}
@@ -147,7 +148,11 @@ def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
     after = tokens[last + 1].bare if last + 1 < len(tokens) else ""
     if first == last and tokens[first].bare in PEOPLES and after in _PERSON_NOUNS:
         return True  # 'a 14-year-old Karen boy'
+    if after and _ROMAN_CLASS.fullmatch(tokens[last + 1].text):
+        return True  # 'a Forrest IIb ulcer', 'Hunt and Hess II': a class, not a person
     before_digits = last + 1 < len(tokens) and tokens[last + 1].text[:1].isdigit()
+    if first == last and len(tokens[first].bare) <= 3 and before_digits:
+        return True  # 'Na 128', 'K 5.9': a lab and its value
     if first == last and tokens[first].bare in _WEEKDAY_SHORT and before_digits:
         return True  # 'Sun 3/23/2025': a weekday before its date
     joined = " ".join(t.bare for t in tokens[first : last + 1])
@@ -230,9 +235,12 @@ def _shaped_name(
         if cued or census_first or _hyphenated_surname(nxt, gaz):
             return i, _third(text, tokens, i + 1)
     end = _credential_run(text, tokens, i)
-    if end is not None:
-        return i, end
-    if word.possessive and nxt is not None and nxt.bare in RELATIVES:
+    lone_word = end == i and everyday(word.bare, gaz.english) and word.bare not in gaz.first_names
+    if end is not None and not lone_word:
+        return i, end  # 'Chidi Eze, MD'; not 'Psych NP'
+
+    everyday_word = everyday(word.bare, gaz.english) and word.bare not in gaz.first_names
+    if word.possessive and nxt is not None and nxt.bare in RELATIVES and not everyday_word:
         return i, i  # "Chidi's mother"
     if text[word.start - 2 : word.start] == ", " and _relative_before(tokens, i):
         return i, i  # "his wife of 70 years, Dolores"

@@ -22,7 +22,7 @@ _SSN_CONTEXT = re.compile(
 
 # A token that can be an identifier: letters, digits and - / . with at least two digits.
 _ID_SHAPE = r"(?P<id>(?=[\w./-]*\d[\w./-]*\d)[A-Za-z0-9][\w./-]*[A-Za-z0-9])"
-_FILLER = r"(?:[\s#:=]|\b(?:no|num|number|nbr|id|is|was|of)\b\.?)*"
+_FILLER = r"(?:[\s#:=,]|\b(?:no|num|number|nbr|id|is|was|of)\b\.?)*"
 
 _ID_WORDS = (
     r"mrn|medical\s+record(?:\s+number)?|record|chart|acct|account|member|membership|subscriber|"
@@ -58,7 +58,7 @@ _VEHICLE_CONTEXT = re.compile(
 )
 _DEVICE_CONTEXT = re.compile(
     rf"(?i)\b(?=[sSdDuUiImMlLpPtT])(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
-    rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter\s+id)\b{_FILLER}{_ID_SHAPE}"
+    rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter(?:\s+id)?)\b{_FILLER}{_ID_SHAPE}"
 )
 _PLATE_NOT = frozenset({"number", "no", "is", "was"})
 

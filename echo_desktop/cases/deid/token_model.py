@@ -47,6 +47,7 @@ _NEVER = (
     | vocab.SERVICE_WORDS
     | vocab.FIELD_FILLERS
     | vocab.BRANDS
+    | vocab.CONTRACTIONS
     | {
         "md",
         "do",
@@ -116,6 +117,7 @@ _LISTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("follower", vocab.EPONYM_FOLLOWERS),
     ("country", vocab.COUNTRIES),
 )
+_ROMAN_CLASS = re.compile(r"(?:I{1,3}|IV|V|VI{1,3})[a-c]?")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Da|Di|Du|La|Le|Van|Von|O['’])[A-Z]")
 # Each listed word's "in=<list>" features, worked out once rather than for every word of a case.
@@ -237,6 +239,10 @@ def candidate_at(tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
     bare = tokens[i].bare
     before = f"{tokens[i - 1].bare} {bare}" if i > 0 else ""
     after = f"{bare} {tokens[i + 1].bare}" if i + 1 < len(tokens) else ""
+    if i + 1 < len(tokens):
+        following = tokens[i + 1]
+        if following.bare in vocab.EPONYM_FOLLOWERS or _ROMAN_CLASS.fullmatch(following.text):
+            return False  # 'a Forrest IIb ulcer', 'Graves disease': an eponym's class or disease
     return before not in _MULTIWORD and after not in _MULTIWORD
 
 

@@ -129,6 +129,7 @@ PEOPLES = _words(
 TITLES = frozenset(
     {
         "mr",
+        "reverend",
         "mrs",
         "ms",
         "miss",
@@ -163,7 +164,7 @@ RELATIVES = _words(
     great-grandmother great-grandfather great-grandson great-granddaughter great-grandma
     great-grandpa great-aunt great-uncle grandniece grandnephew half-brother half-sister ex
     ex-husband ex-wife ex-boyfriend ex-girlfriend stepsister stepbrother goddaughter godson
-    great-niece great-nephew grandniece grandnephew
+    great-niece great-nephew grandniece grandnephew dil sil mil fil bil
     """
 )
 """People whose names are PHI too, and whose role makes a safe replacement ("her mother")."""
@@ -225,6 +226,7 @@ SERVICE_WORDS = _words(
 # capitalised one before 'was' or after 'told' is the word, not a person.
 SURNAME_WORDS = _words(
     """
+    brothers sisters sons daughters cousins aunts uncles parents kids children grandchildren
     hunt mills fox ball moss gross colon pace house noble walls moon key keys sweet head bird
     minor smart bunch camp law blue self lord quick hatch fish land deal ash hand fair story link
     light root block means brand read dove pool flood lemon cheek ring alley blank cloud urban
@@ -264,7 +266,8 @@ NAMED_THINGS = frozenset(
      "puerto rico", "new zealand", "south africa", "sri lanka", "burkina faso", "ivory coast",
      "papua new guinea", "marshall islands", "cape verde", "boston scientific", "american samoa",
      "virgin islands", "west nile",
-     "rocky mountain", "lone star", "black hills", "great plains", "four corners"}
+     "rocky mountain", "lone star", "black hills", "great plains", "four corners", "lou gehrig",
+     "hunt and hess"}
 )  # fmt: skip
 """Names of people or places that name a program, a sign, a stage, a country or a region."""
 
@@ -318,7 +321,18 @@ BRANDS = _words(
     vyvanse strattera lexapro celexa cymbalta effexor paxil lamictal depakote tegretol neurontin
     lyrica ultram oxycontin percocet vicodin dilaudid methadose fioricet imitrex creon xifaxan
     lactulose kayexalate epogen procrit aranesp renvela sensipar lokelma veltassa kerendia
-    glooko medtrum medicaid medicare gofundme mychart epic cerner zoom doximity uptodate
+    glooko medtrum medicaid medicare gofundme mychart epic cerner zoom doximity uptodate abbott
+    assurity boston silverado chevrolet chevy toyota tacoma tundra dodge ram subaru honda nissan
+    jeep gmc sierra f-150 f150 kia hyundai
     """
 )
 """Brands of medicines, devices and services, capitalised like names and never a person or place."""
+
+
+CONTRACTIONS = _words(
+    """
+    hasnt doesnt didnt isnt wasnt cant wont dont shouldnt couldnt wouldnt havent arent werent
+    ive im youre theyre thats whats ok okay ok'd ok's oked okd lol pls plz thx tmrw
+    """
+)
+"""Typed without their apostrophe, or chat shorthand: never a name after 'mom', 'pt' or 'hub'."""

@@ -87,13 +87,14 @@ def find_names(text: str) -> Iterator[Finding]:
     gaz = gazetteers()
     tokens = words(text)
     index = 0
-    first_names, last_names = gaz.first_names, gaz.last_names
+    first_names = gaz.first_names
     while index < len(tokens):
         word = tokens[index]
         bare = word.bare
         lower_start = not word.text[:1].isupper()
-        if lower_start and bare not in first_names and bare not in last_names and bare not in TITLES:
-            index += 1  # most words: lower case and in no list, so no name can start here
+        common_surname = gaz.surname_rank.get(bare, _LOWER_SURNAME_RANK + 1) <= _LOWER_SURNAME_RANK
+        if lower_start and bare not in first_names and bare not in TITLES and not common_surname:
+            index += 1  # most words: lower case, no first name or common surname, so no name here
             continue
         span = _name_at(text, tokens, index, gaz)
         if span is None:

@@ -8,10 +8,12 @@ BRCA1, H1N1, COVID-19) are short or have too few digits, so they never match the
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.words import Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _SSN = re.compile(r"(?=\d)(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
@@ -34,7 +36,10 @@ _ID_WORDS = (
 )
 # Found from the token back to its context word: tokens with two digits are rare, words are not.
 _ID_CANDIDATE = re.compile(rf"(?<![\w./-]){_ID_SHAPE}")
-_ID_WORD_BEFORE = re.compile(rf"(?i)\b(?:{_ID_WORDS})\b{_FILLER}$")
+# A candidate's context word: every one is found once (on the lower-cased text), then each
+# candidate looks back to the nearest ones and checks that only filler lies between.
+_ID_WORD = Folded(rf"\b(?:{_ID_WORDS})\b")
+_ONLY_FILLER = re.compile(_FILLER, re.IGNORECASE)
 # '#' first, so the engine looks for it directly (a lookbehind first made it try every place).
 _HASH_NUMBER = re.compile(r"#(?<![\w&]#)\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
 # A code that mixes letters and at least five digits (XJH448213907, A12345678, RN-448812).
@@ -76,8 +81,9 @@ def find_numbers(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _DEVICE_CONTEXT.finditer(text):
         yield from emit(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
+    word_ends = [m.end() for m in _ID_WORD.finditer(text)]
     for match in _ID_CANDIDATE.finditer(text):
-        if _ID_WORD_BEFORE.search(text, max(0, match.start() - 40), match.start()) and _is_id(text, match):
+        if _after_id_word(text, word_ends, match.start()) and _is_id(text, match):
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
     for match in _HASH_NUMBER.finditer(text):
         if _is_id(text, match):
@@ -97,6 +103,17 @@ def find_numbers(text: str) -> Iterator[Finding]:
 _CLINICAL_CODE = re.compile(
     r"G\d{1,2}P\d{1,4}(?:-\d{1,4})*|[ACDEFGHIKLMNPQRSTVWY]\d{2,6}[ACDEFGHIKLMNPQRSTVWYX*]"
 )
+
+
+def _after_id_word(text: str, word_ends: list[int], start: int) -> bool:
+    """Whether a context word ('MRN', 'member ID') ends shortly before `start`, with only filler
+    ('#', ':', 'number', 'is') between them."""
+    k = bisect.bisect_right(word_ends, start) - 1
+    while k >= 0 and start - word_ends[k] <= 40:
+        if _ONLY_FILLER.fullmatch(text, word_ends[k], start):
+            return True
+        k -= 1
+    return False
 
 
 def _is_id(text: str, match: re.Match[str]) -> bool:

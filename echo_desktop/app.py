@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from echo_desktop.cases.findings import Finding
 from echo_desktop.deferred_engine import DeferredDevices, DeferredEngine
@@ -217,6 +217,7 @@ async def _run_cases(schedule: ScheduleSync, cases: CaseSync) -> None:
     in a case is still screened at once."""
     await schedule.wait_checked()
     rounds = asyncio.create_task(cases.run(), name="case sync")
+    started: list[asyncio.Task[Any]] = [rounds]
     try:
         await cases.wait_checked()
         # In the guard's own thread, the one the case screens scan in: it is started, and the
@@ -225,9 +226,14 @@ async def _run_cases(schedule: ScheduleSync, cases: CaseSync) -> None:
 
         warm = asyncio.create_task(run_guard(guard, GUARD_WARM_UP_TEXT), name="guard warm-up")
         warm.add_done_callback(report_failure("Loading the de-identification guard"))
+        started.append(warm)
         await rounds
     finally:
-        rounds.cancel()
+        # Ended with the app (cancelled): both end here, so none is left pending when the loop
+        # closes; a warm-up under way finishes in its thread and its result is dropped.
+        for task in started:
+            task.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
 
 
 def guard(text: str) -> list[Finding]:

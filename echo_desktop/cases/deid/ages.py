@@ -15,7 +15,7 @@ SUGGESTION = "90 or older"
 
 _NUMBER = r"(\d{2,3})"
 _AGE = re.compile(
-    r"(?<![\w.,/-])(?:"
+    r"(?=[\daA])(?<![\w.,/-])(?:"
     # 92-year-old, 92 year old, 92 years old, 92 years of age, 92-yr-old, 92 y/o, 92yo, 92 y.o.
     rf"{_NUMBER}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age|o\b)"
     rf"|{_NUMBER}\s*(?:y/o|y\.o\.?|yo|yro|y)(?=\W|$)"
@@ -60,9 +60,9 @@ _AT_EVENT = re.compile(
     r"(?P<age>\d{2,3})\b"
 )
 _DECADE = re.compile(
-    r"\b(?:in\s+(?:his|her|their)\s+(?:(?:early|mid|late)[\s-]+)?)"
+    r"\b(?=[iInN])(?:in\s+(?:his|her|their)\s+(?:(?:early|mid|late)[\s-]+)?)"
     r"(?P<decade>9\d['’]?s|nineties|1\d\d['’]?s)\b"
-    r"|\b(?P<word>nonagenarian|centenarian|supercentenarian)s?\b",
+    r"|\b(?=[nNcCsS])(?P<word>nonagenarian|centenarian|supercentenarian)s?\b",
     re.IGNORECASE,
 )
 

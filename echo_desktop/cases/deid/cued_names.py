@@ -106,7 +106,8 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     signature = _DASH_SIGNATURE.search(text)
     if signature is not None and signature.group("name").lower() not in _NOT_SIGNATURE:
         yield from emit(text, signature.start("name"), signature.end("name"), PhiKind.NAME, "the patient")
-    for match in _NICKNAME.finditer(text):
+    quoted = '"' in text or "“" in text
+    for match in _NICKNAME.finditer(text) if quoted else ():
         if match.group("name") is not None and match.group("name").lower() not in _NEVER:
             yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
         yield from emit(text, match.start("nick"), match.end("nick"), PhiKind.NAME, "the patient")

@@ -58,10 +58,11 @@ _ROAD_NUMBER = re.compile(
 # A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
 _FIVE_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
 _ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
-_COUNTY = re.compile(
-    r"\b(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|(?-i:[a-z]{3,}))\s+"
-    r"(?i:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+# Found from the word back ('... County'): the word is rare, the capitals before it are not.
+_COUNTY_WORD = Folded(
+    r"(?<=\s)(?:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
 )
+_COUNTY_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|[a-z]{3,})\s+$")
 _FACILITY_NOUNS = (
     r"hospital|medical\s+center|medical\s+centre|health\s+center|health\s+centre|clinic|"
     r"urgent\s+care|elementary(?:\s+school)?|middle\s+school|high\s+school|school|academy|"
@@ -180,10 +181,13 @@ def find_locations(text: str) -> Iterator[Finding]:
     for match in _FIVE_DIGITS.finditer(text):
         if _ZIP_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
-    for match in _COUNTY.finditer(text):
-        head = match.group(0).split()[0].lower()
+    for word in _COUNTY_WORD.finditer(text):
+        name = _COUNTY_NAME.search(text, max(0, word.start() - 60), word.start())
+        if name is None:
+            continue
+        head = name.group(0).split()[0].lower()
         if head not in STOPWORDS and head not in EPONYMS and head not in COMMON_WORDS:
-            yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[county]")
+            yield from emit(text, name.start(), word.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
         if name is None:

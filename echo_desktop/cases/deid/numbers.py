@@ -8,7 +8,6 @@ BRCA1, H1N1, COVID-19) are short or have too few digits, so they never match the
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 
@@ -35,7 +34,7 @@ _ID_WORDS = (
     r"reference|ref|confirmation|ticket|order|requisition|id"
 )
 # Found from the token back to its context word: tokens with two digits are rare, words are not.
-_ID_CANDIDATE = re.compile(rf"(?<![\w./-]){_ID_SHAPE}")
+_ID_AFTER_WORD = re.compile(rf"(?i){_FILLER}(?<![\w./-]){_ID_SHAPE}")
 # A candidate's context word: every one is found once (on the lower-cased text), then each
 # candidate looks back to the nearest ones and checks that only filler lies between.
 _ID_WORD = Folded(rf"\b(?:{_ID_WORDS})\b")
@@ -81,10 +80,16 @@ def find_numbers(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _DEVICE_CONTEXT.finditer(text):
         yield from emit(text, match.start("id"), match.end("id"), PhiKind.DEVICE, "[device ID]")
-    word_ends = [m.end() for m in _ID_WORD.finditer(text)]
-    for match in _ID_CANDIDATE.finditer(text):
-        if _after_id_word(text, word_ends, match.start()) and _is_id(text, match):
-            yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
+    seen: set[int] = set()
+    for word in _ID_WORD.finditer(text):
+        # The token right after the word and its filler ('MRN: 00482913', 'member ID is X1'):
+        # filler holds no token, so no other token can be the word's identifier.
+        after = _ID_AFTER_WORD.match(text, word.end())
+        if after is None or after.start("id") in seen or after.start("id") - word.end() > 40:
+            continue
+        seen.add(after.start("id"))
+        if _is_id(text, after):
+            yield from emit(text, after.start("id"), after.end("id"), PhiKind.ID, "[ID]")
     for match in _HASH_NUMBER.finditer(text):
         if _is_id(text, match):
             yield from emit(text, match.start("id"), match.end("id"), PhiKind.ID, "[ID]")
@@ -103,17 +108,6 @@ def find_numbers(text: str) -> Iterator[Finding]:
 _CLINICAL_CODE = re.compile(
     r"G\d{1,2}P\d{1,4}(?:-\d{1,4})*|[ACDEFGHIKLMNPQRSTVWY]\d{2,6}[ACDEFGHIKLMNPQRSTVWYX*]"
 )
-
-
-def _after_id_word(text: str, word_ends: list[int], start: int) -> bool:
-    """Whether a context word ('MRN', 'member ID') ends shortly before `start`, with only filler
-    ('#', ':', 'number', 'is') between them."""
-    k = bisect.bisect_right(word_ends, start) - 1
-    while k >= 0 and start - word_ends[k] <= 40:
-        if _ONLY_FILLER.fullmatch(text, word_ends[k], start):
-            return True
-        k -= 1
-    return False
 
 
 def _is_id(text: str, match: re.Match[str]) -> bool:

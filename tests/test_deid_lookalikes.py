@@ -47,6 +47,12 @@ CLEAN = [
     "Treated for Rocky Mountain spotted fever with doxycycline 100 mg BID.",
     "House-Brackmann grade III; Roux-en-Y anatomy; Wolff-Parkinson-White pattern on ECG.",
     "Case #: ECHO-HCV-2025-0412 for the hub.",
+    # Round 4's look-alikes: plural acronyms, brands, payers, classes after eponyms, peoples.
+    "When to start DAAs in a patient with CKD stage 3? NSAIDs and PPIs held; UTIs twice this year.",
+    "Switched from Humira to Rinvoq; Medicare covers Ozempic now; Dexcom G7 and Omnipod 5.",
+    "EGD: a Forrest IIb ulcer; Hunt and Hess II; Apgars 7/9; suboxone 8/2 bid.",
+    "Speaks limited English; the family is Hmong and Lutheran; a Navajo Nation chapter program.",
+    "Two brothers had dissections in their 40s. Na 128, K 5.9. Transplant center declined.",
 ]
 
 

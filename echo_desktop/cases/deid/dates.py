@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
-from echo_desktop.cases.deid.vocabulary import MONTHS, WEEKDAYS
+from echo_desktop.cases.deid.vocabulary import EPONYMS, MONTHS, WEEKDAYS
 from echo_desktop.cases.deid.words import Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
@@ -200,6 +200,9 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
     if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
         return False
+    scale = re.search(r"([A-Za-z][\w-]*?)s?\s+$", before)
+    if scale is not None and scale.group(1).lower() in EPONYMS:
+        return False  # 'Apgars 7/9', 'Beighton 7/9': a named score
     if _TIME_AFTER.match(after):
         return True  # 'Phone msg 4/2 10:15', 'Vitals 10/02 0415': a day and its time
     return not re.match(r"\s*(?:%|\d)", after)

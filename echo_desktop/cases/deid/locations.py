@@ -186,7 +186,7 @@ def find_locations(text: str) -> Iterator[Finding]:
         if name is None:
             continue
         head = name.group(0).split()[0].lower()
-        if head not in STOPWORDS and head not in EPONYMS and head not in COMMON_WORDS:
+        if head not in STOPWORDS and head not in EPONYMS and head not in COMMON_WORDS and head not in PEOPLES:
             yield from emit(text, name.start(), word.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())

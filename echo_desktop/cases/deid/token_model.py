@@ -118,6 +118,7 @@ _LISTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("country", vocab.COUNTRIES),
 )
 _ROMAN_CLASS = re.compile(r"(?:I{1,3}|IV|V|VI{1,3})[a-c]?")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}[0-9]*['’]?s")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Da|Di|Du|La|Le|Van|Von|O['’])[A-Z]")
 # Each listed word's "in=<list>" features, worked out once rather than for every word of a case.
@@ -259,6 +260,8 @@ def candidate(word: Word, gaz: Gazetteers) -> bool:
         return False
     if _INNER_CAPITAL.search(word.text) and not _NAME_PREFIX.match(word.text):
         return False  # 'AFib', 'PharmD', 'GoFundMe'; but 'McDonald', 'DeShawn', "O'Neil"
+    if _PLURAL_ACRONYM.fullmatch(word.text):
+        return False  # 'DAAs', 'NSAIDs', 'UTIs'
     named = bare in gaz.first_names or bare in gaz.last_names or bare in gaz.towns
     # 'Newborn, Apgars 7/9', 'Hepatitis C': an everyday word in no name or town list
     return named or not everyday(bare, gaz.english)

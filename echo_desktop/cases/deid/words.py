@@ -52,9 +52,12 @@ def words(text: str) -> tuple[Word, ...]:
     found: list[Word] = []
     previous_end = 0
     for match in _WORD.finditer(text):
-        gap = text[previous_end : match.start()]
-        found.append(Word(match.group(0), match.start(), match.end(), _starts_sentence(gap, found)))
-        previous_end = match.end()
+        start, end = match.span()
+        gap = text[previous_end:start]
+        # One space between two words (most gaps) starts nothing; the rest is worked out.
+        starts = False if gap == " " and found else _starts_sentence(gap, found)
+        found.append(Word(text[start:end], start, end, starts))
+        previous_end = end
     return tuple(found)
 
 

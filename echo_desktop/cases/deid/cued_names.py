@@ -52,6 +52,10 @@ _SIGN_OFFS = frozenset(
 )
 # A signature: a dash and a capitalised name ending the message ('... thx -Lee', '. - Cheyenne').
 _DASH_SIGNATURE = re.compile(r"(?:^|\s)[-–—]\s?(?P<name>[A-Z][a-z]+)[.!]?\s*$")
+# 'Our pharmacist, Kiora deBrum, noted': a role, a comma, then the person.
+_COMMA_ROLES = frozenset(
+    {"pharmacist", "interpreter", "counselor", "counsellor", "therapist", "midwife", "pcp"}
+)
 _GREETINGS = frozenset({"hi", "hello", "hey", "aloha", "dear", "hola", "greetings"})
 _BY_CUES = frozenset({"by", "per", "then", "saw", "call", "ask", "tell"})
 _DID_VERBS = frozenset(
@@ -123,14 +127,17 @@ def find_cued_names(text: str) -> Iterator[Finding]:
             continue
         elif word.bare in gaz.first_names and _lower_pair(text, tokens, i, gaz):
             yield from emit(text, word.start, tokens[i + 1].end, PhiKind.NAME, "the patient")
-        elif _may_have_role(text, word, tokens[i + 1]) and _role_follows(text, tokens, i, gaz):
+        elif (
+            _may_have_role(text, word, tokens[i + 1])
+            or (i > 0 and tokens[i - 1].bare in RELATIVES and text[tokens[i - 1].end : word.start] == " (")
+        ) and _role_follows(text, tokens, i, gaz):
             yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
 
 
 def _may_have_role(text: str, word: Word, nxt: Word) -> bool:
     gap = text[word.end : nxt.start]
-    if word.possessive and word.text.islower():
-        return True  # "grace's a1c": checked in _role_follows
+    if word.possessive:
+        return True  # "grace's a1c", "Joy's grandmother": checked in _role_follows
     if gap == " ":
         return word.text.islower() and nxt.bare in _DID_VERBS
     return gap in (" (", ", ")
@@ -247,7 +254,8 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
     if previous.bare in _PERSON_CUES or previous.bare in RELATIVES:
         if previous.possessive or _clinical(bare, gaz):
             return False  # "her husband's glipizide": what the relative has, not who
-        if gap == ", " and previous.bare not in RELATIVES:
+        role_noun = previous.bare in _TITLE_LIKE or previous.bare in _COMMA_ROLES
+        if gap == ", " and previous.bare not in RELATIVES and not (role_noun and word.capitalised):
             return False
         if previous.bare in TITLES and _after_number(text, previous):
             return False  # '160 ms. Hydroxychloroquine': milliseconds, not Ms.
@@ -260,11 +268,22 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
                 and bare not in MONTHS
                 and (word.capitalised or bare in gaz.last_names or not everyday(bare, gaz.english))
             )
-        if bare in gaz.first_names or (previous.bare in _TITLE_LIKE and bare in gaz.last_names):
+        title_surname = previous.bare in _TITLE_LIKE and bare in gaz.last_names
+        if bare in gaz.first_names or (
+            title_surname and (word.capitalised or not everyday(bare, gaz.english))
+        ):
             return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
-        return (bare in gaz.last_names or len(bare) > 4) and not everyday(bare, gaz.english)
+        # 'son khoa': after a relative a short word no list or dictionary has is a name too
+        longer = len(bare) > (3 if previous.bare in RELATIVES else 4)
+        return (bare in gaz.last_names or longer) and not everyday(bare, gaz.english)
     if previous.bare in _SIGN_OFFS and word.capitalised and not never and gap.strip(" ,-–\n") == "":
         return _ends_message(text, word) and not everyday(bare, gaz.english)  # "thanks, Krzysztof"
+    if (
+        previous.bare == "is"
+        and not never
+        and text[max(0, previous.start - 5) : previous.start].lower() == "name "
+    ):
+        return bare in gaz.first_names or not everyday(bare, gaz.english)  # "his wife's name is rose"
     if previous.bare == "is" and word.capitalised and not never and text[word.end : word.end + 1] == ",":
         before = text[max(0, previous.start - 6) : previous.start].lower()
         return before.endswith(("this ", "it ")) and not everyday(bare, gaz.english)  # "this is Joy,"
@@ -332,6 +351,13 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
     gap = text[word.end : nxt.start]
     if gap == " (" and nxt.bare in ("pt", "patient") and text[nxt.end : nxt.end + 1] == ")":
         return len(word.bare) > 2  # 'meron (pt)'
+    if word.possessive and word.capitalised and nxt.bare in RELATIVES and word.bare in gaz.first_names:
+        return True  # "Joy's grandmother reports"
+    previous = tokens[i - 1] if i > 0 else None
+    if previous is not None and previous.bare in RELATIVES and text[previous.end : word.start] == " (":
+        return text[word.end : word.end + 1] == ")" and (
+            word.bare in gaz.first_names or not everyday(word.bare, gaz.english)
+        )  # "mom (sarah)"
     if (word.capitalised or word.bare in gaz.first_names) and gap in (" (", ", "):
         role = [t.bare for t in tokens[i + 1 : i + 5]]
         if len(role) > 1 and role[0] in RELATIVES and role[1] == "of":

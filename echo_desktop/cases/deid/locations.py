@@ -12,6 +12,7 @@ from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import (
     AMBIGUOUS_STATE_ABBREVIATIONS,
+    BRANDS,
     COMMON_WORDS,
     COUNTRIES,
     EPONYM_FOLLOWERS,
@@ -71,7 +72,7 @@ _FACILITY_NOUNS = (
     r"care\s+center|rehab(?:ilitation)?\s+center|shelter|jail|prison|detention\s+center|"
     r"correctional\s+facility|trading\s+post|flea\s+market|market|mall|ranch|farm|dairy|refinery|"
     r"power\s+plant|station|base|depot|center|centre|facility|office|headquarters|hq|hall|memorial|"
-    r"drugs?|pharmacy|lumber|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp|medical\s+city|"
+    r"pharmacy|lumber|laboratories|laboratory|health\s+care|healthcare|rural\s+health|home|kidney\s+care|camp|medical\s+city|"
     r"family\s+practice|practice|health"
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
@@ -308,6 +309,7 @@ def is_named_facility(value: str) -> bool:
         "her",
         "their",
         "community",
+        "nursing",
         "home",
         "transplant",
         "surgery",
@@ -412,6 +414,7 @@ def _is_place_here(
     if (
         name in COUNTRIES
         or name in NAMED_THINGS
+        or name in BRANDS
         or (after is not None and f"{name} {after.bare}" in NAMED_THINGS)
     ):
         return False  # 'moved back to Jordan', 'the Lone Star tick'
@@ -438,6 +441,9 @@ def _is_place_here(
             return False  # 'Denver' or 'Sharon' alone could be a person: the name detector decides
         return not first.sentence_start or after is None or after.text in (",", "is", "was")
     # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
+    english = gaz.english
+    if not has_state and all(everyday(w.bare, english) for w in run) and not by_preposition:
+        return False  # 'the home bp cuff gateway', 'through the village clinic': everyday words
     after_street = bool(_AFTER_STREET.search(text, max(0, first.start - 24), first.start))
     plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
     # 'past crownpoint', 'in belen', 'at chinle ihs', '40 miles from chinle': a cue that names a

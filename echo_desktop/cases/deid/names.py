@@ -19,6 +19,7 @@ from echo_desktop.cases.deid.gazetteers import Gazetteers, everyday, gazetteers
 from echo_desktop.cases.deid.spans import finding
 from echo_desktop.cases.deid.vocabulary import (
     COMMON_WORDS,
+    CONTRACTIONS,
     COUNTRIES,
     EPONYM_FOLLOWERS,
     EPONYMS,
@@ -134,6 +135,10 @@ def _names_a_thing(tokens: Sequence[Word], first: int, last: int) -> bool:
 
     if last + 1 < len(tokens) and tokens[last + 1].bare in EPONYM_FOLLOWERS:
         return True
+    if tokens[first].bare in CONTRACTIONS or tokens[first].bare in ("i", "ok"):
+        return True  # "I'd rather", 'pcp ok w that'
+    if first == last and tokens[first].upper and len(tokens[first].bare) <= 3:
+        return True  # 'father with MI at 52': an abbreviation, not a person
     if tokens[first].bare in ("a", "an", "the", "dear", "hi", "hello", "hey", "thanks"):
         return True  # 'An Old Order Amish', 'Dear, NP ...'
     after_relative = first > 0 and tokens[first - 1].bare in RELATIVES

@@ -84,6 +84,26 @@ _NEVER = (
         "hdl",
     }
     | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
+    # Name particles alone, and periods of a year that name no day.
+    | {
+        "von",
+        "van",
+        "de",
+        "la",
+        "da",
+        "di",
+        "le",
+        "du",
+        "del",
+        "della",
+        "der",
+        "den",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    }
+    | {"ramadan", "lent", "advent", "passover"}
     # Payers and programs: everyone's, not a place.
     | {
         "medicare",
@@ -118,6 +138,7 @@ _LISTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("country", vocab.COUNTRIES),
 )
 _ROMAN_CLASS = re.compile(r"(?:I{1,3}|IV|V|VI{1,3})[a-c]?")
+_LEADING_CAPITALS = re.compile(r"[A-Z]{2,}[a-z]{1,3}")  # 'QTc', 'LDLc', 'ICDs'
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}[0-9]*['’]?s")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Da|Di|Du|La|Le|Van|Von|O['’])[A-Z]")
@@ -244,6 +265,8 @@ def candidate_at(tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
         following = tokens[i + 1]
         if following.bare in vocab.EPONYM_FOLLOWERS or _ROMAN_CLASS.fullmatch(following.text):
             return False  # 'a Forrest IIb ulcer', 'Graves disease': an eponym's class or disease
+        if i + 2 < len(tokens) and following.capitalised and tokens[i + 2].bare in vocab.EPONYM_FOLLOWERS:
+            return False  # 'von Willebrand disease'
     return before not in _MULTIWORD and after not in _MULTIWORD
 
 
@@ -260,7 +283,7 @@ def candidate(word: Word, gaz: Gazetteers) -> bool:
         return False
     if _INNER_CAPITAL.search(word.text) and not _NAME_PREFIX.match(word.text):
         return False  # 'AFib', 'PharmD', 'GoFundMe'; but 'McDonald', 'DeShawn', "O'Neil"
-    if _PLURAL_ACRONYM.fullmatch(word.text):
+    if _PLURAL_ACRONYM.fullmatch(word.text) or _LEADING_CAPITALS.fullmatch(word.text):
         return False  # 'DAAs', 'NSAIDs', 'UTIs'
     named = bare in gaz.first_names or bare in gaz.last_names or bare in gaz.towns
     # 'Newborn, Apgars 7/9', 'Hepatitis C': an everyday word in no name or town list

@@ -43,7 +43,7 @@ EPONYM_FOLLOWERS = _words(
     anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma cyst questionnaire
     inventory index equation formula rule rules method position cells grade grades murmur
     shunt pouch approach technique surgery nodule nodules ink consensus collar depot positive
-    negative
+    negative screen screening adl adls iadl iadls echo
     """
 )
 
@@ -323,7 +323,8 @@ BRANDS = _words(
     lactulose kayexalate epogen procrit aranesp renvela sensipar lokelma veltassa kerendia
     glooko medtrum medicaid medicare gofundme mychart epic cerner zoom doximity uptodate abbott
     assurity boston silverado chevrolet chevy toyota tacoma tundra dodge ram subaru honda nissan
-    jeep gmc sierra f-150 f150 kia hyundai
+    jeep gmc sierra f-150 f150 kia hyundai ranger explorer escape fusion camry corolla civic accord
+    malibu impala tahoe suburban wrangler durango outback forester rav4 crv cr-v odyssey
     """
 )
 """Brands of medicines, devices and services, capitalised like names and never a person or place."""
@@ -332,7 +333,8 @@ BRANDS = _words(
 CONTRACTIONS = _words(
     """
     hasnt doesnt didnt isnt wasnt cant wont dont shouldnt couldnt wouldnt havent arent werent
-    ive im youre theyre thats whats ok okay ok'd ok's oked okd lol pls plz thx tmrw
+    ive im youre theyre thats whats ok okay ok'd ok's oked okd lol pls plz thx tmrw i'd i'll i'm
+    i've we'd we'll we're we've you'd you'll he'd she'd they'd it'd abt bc thru w/o tho rn fyi
     """
 )
 """Typed without their apostrophe, or chat shorthand: never a name after 'mom', 'pt' or 'hub'."""

@@ -45,7 +45,7 @@ _SAID_BEFORE = re.compile(
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+"
     r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*"
-    r"|\b(?:pt|patient)\s+[a-z]+\s*\(\s*"
+    r"|\b(?:pt|patient)\s+[a-z]+\s*\(\s*|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"
     r"|\b(?:elder|man|woman|lady|gentleman|veteran|widow|widower|grandmother|grandfather|resident)\s*,\s*)$"
 )
 _UNITS_NEXT = re.compile(_UNITS_AFTER[3:-1], re.IGNORECASE)  # the same units, as a match

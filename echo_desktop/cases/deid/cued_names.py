@@ -274,7 +274,7 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         ):
             return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
         # 'son khoa': after a relative a short word no list or dictionary has is a name too
-        longer = len(bare) > (3 if previous.bare in RELATIVES else 4)
+        longer = len(bare) > (2 if previous.bare in RELATIVES else 4)
         return (bare in gaz.last_names or longer) and not everyday(bare, gaz.english)
     if previous.bare in _SIGN_OFFS and word.capitalised and not never and gap.strip(" ,-–\n") == "":
         return _ends_message(text, word) and not everyday(bare, gaz.english)  # "thanks, Krzysztof"
@@ -364,14 +364,19 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
             return True  # "Abdiweli, son of pt"
         return (
             bool(role)
-            and role[0] in ("pt", "patient", "his", "her", "their")
-            and any(r in RELATIVES for r in role[1:])
+            and role[0] in ("pt", "patient", "his", "her", "their", "our")
+            and any(r in RELATIVES or r in _PERSON_CUES for r in role[1:])
         )
     if word.bare in _NEVER:
         return False
     if word.possessive and word.text.islower() and word.bare in gaz.first_names:
-        # "grace's a1c", "hector's mom"; not "the bill's total"
-        return not everyday(nxt.bare, gaz.english) or nxt.bare in RELATIVES or len(nxt.bare) <= 3
+        # "grace's a1c", "hector's mom", "sandy's last visit" starting a note; not "the bill's total"
+        return (
+            word.sentence_start
+            or not everyday(nxt.bare, gaz.english)
+            or nxt.bare in RELATIVES
+            or len(nxt.bare) <= 3
+        )
     if word.text.islower() and gap == " " and nxt.bare in _DID_VERBS - {"was", "is", "has", "had"}:
         return (
             word.bare in gaz.last_names

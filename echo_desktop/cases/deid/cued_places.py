@@ -39,7 +39,9 @@ from echo_desktop.cases.deid.vocabulary import (
 from echo_desktop.cases.deid.words import Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
-_PREPOSITIONS = frozenset({"in", "from", "near", "outside", "to", "at"})
+_PREPOSITIONS = frozenset({"in", "from", "near", "outside", "to", "at", "past", "by"})
+# 'lives out past wanblee', 'out by eagle butte': a town named as the way to where someone lives.
+_ROAD_WORDS = frozenset({"past", "by"})
 _STRONG_PREPOSITIONS = frozenset(
     {"in", "from", "near", "outside", "resident", "native", "residents", "natives"}
 )
@@ -154,14 +156,18 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
             continue
         if length > 1 and any(not everyday(w.bare, gaz.english) for w in run):
             return i + length - 1, None
-        strong_before = previous is not None and previous.bare in _STRONG_PREPOSITIONS
+        strong_before = previous is not None and (
+            previous.bare in _STRONG_PREPOSITIONS or previous.bare in _ROAD_WORDS
+        )
         same_case = all(w.capitalised for w in run) or all(w.text.islower() for w in run)
         if length > 1 and strong_before and same_case and not word.sentence_start:
             return i + length - 1, None  # 'near Rough Rock', 'in Twin Falls', 'from point hope'
         unknown_word = not everyday(word.bare, gaz.english) and not (
             word.text.islower() and word.bare in gaz.first_names
         )
-        strong = previous is not None and (previous.bare in _STRONG_PREPOSITIONS or word.capitalised)
+        strong = previous is not None and (
+            previous.bare in _STRONG_PREPOSITIONS or previous.bare in _ROAD_WORDS or word.capitalised
+        )
         if length == 1 and unknown_word and strong:
             return i, None
         after_strong = previous is not None and previous.bare in _STRONG_PREPOSITIONS

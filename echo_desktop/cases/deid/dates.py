@@ -184,8 +184,10 @@ def _plausible_mdy(value: str) -> bool:
 
 # 'Started pred 2/3': a start or stop, a medicine, then its day.
 _STARTED_NEAR = re.compile(
-    r"(?i)\b(?:started|stopped|began|restarted|resumed|held|ended|discontinued)\s+[a-z][\w-]*\s+$"
+    r"(?i)\b(?:(?:started|stopped|began|restarted|resumed|held|ended|discontinued|last|next|missed)\s+[a-z][\w-]*"
+    r"|call(?:ed)?\s+back|missed\s+the)\s+$"
 )
+_VISIT_AFTER = re.compile(r"(?i)\s+(?:visit|appt|appointment|mtg|meeting|f/u|follow-up|session)\b")
 _TIME_AFTER = re.compile(r"\s+(?:[01]?\d:[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\b(?!\s*(?:mg|mcg|ml|units?|%))")
 
 
@@ -194,7 +196,7 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     month, day = (int(p) for p in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
     after = text[end : end + 14]
-    if _DATE_CONTEXT.search(before) or _STARTED_NEAR.search(before):
+    if _DATE_CONTEXT.search(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
         return True
     if day == 10 or (month <= day <= 6):
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes

@@ -28,7 +28,8 @@ _PATIENT_LABELS = r"patient(?:'s)?(?:\s+name)?|pt(?:\s+name)?|name|full\s+name|l
 _CLINICIAN_LABELS = (
     r"pcp|primary\s+care(?:\s+provider|\s+physician)?|provider|referring(?:\s+provider|\s+physician|\s+clinician)?|"
     r"referred\s+by|attending|consult(?:ant|ing)?(?:\s+physician)?|resident|physician|surgeon|nurse|"
-    r"rn|np|pa|md|signed(?:\s+by)?|author|interpreter|case\s+manager|chw"
+    r"rn|np|pa|md|signed(?:\s+by)?|author|interpreter|case\s+manager|chw|ordering(?:\s+provider)?|"
+    r"ordered\s+by|performed\s+by|collected\s+by|reviewed\s+by|verified\s+by|driver|presenter"
 )
 _CONTACT_LABELS = (
     r"emergency\s+contact|contact|next\s+of\s+kin|nok|guarantor|caregiver|guardian|parent|mother|"
@@ -38,7 +39,7 @@ _PLACE_LABELS = (
     r"employer|place\s+of\s+employment|work(?:place|\s+place)?|occupation\s+site|address|home\s+address|"
     r"street|residence|facility|clinic|hospital|referred\s+from|referring\s+(?:facility|clinic|site)|"
     r"location|pharmacy|school|city|town|community|chapter|place\s+of\s+birth|birthplace|village|"
-    r"hometown|home\s+town|county|island|pueblo|reservation"
+    r"hometown|home\s+town|county|island|pueblo|reservation|destination|origin|pick-?up|drop-?off"
 )
 # A label is all that stands between the start of its line or column and a colon.
 _LABEL = re.compile(

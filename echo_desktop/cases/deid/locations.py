@@ -125,10 +125,13 @@ _PERSON_FROM = re.compile(
     r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
 )
 # Found from the noun back (the noun is rare; a lower-case word before it is everywhere).
-_LOWER_HOSPITAL_NOUN = re.compile(r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf)\b")
+_LOWER_HOSPITAL_NOUN = re.compile(
+    r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf|baptist|methodist|lutheran|church|"
+    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor)\b"
+)
+_FUNCTION = r"(?:to|at|the|a|an|in|from|our|his|her|their|my|your|and|of|by|with|past|near|for|on|into)\s"
 _LOWER_HOSPITAL_NAME = re.compile(
-    r"(?<![\w'-])(?!(?:to|at|the|a|an|in|from|our|his|her|their|and|of|by|with)\s)"
-    r"(?P<place>[a-z][a-z'-]+\s+(?:[a-z][a-z'-]+\s+)?)$"
+    rf"(?<![\w'-])(?!{_FUNCTION})(?P<place>[a-z][a-z'-]+\s+(?:(?!{_FUNCTION})[a-z][a-z'-]+\s+)?)$"
 )
 # Generic words for where people work or are treated: not a name of one.
 _GENERIC_PLACES = frozenset(
@@ -158,8 +161,9 @@ def _lower_places(text: str) -> Iterator[Finding]:
             spans.append(match.span("place"))
     for noun in _LOWER_HOSPITAL_NOUN.finditer(text):
         name = _LOWER_HOSPITAL_NAME.search(text, max(0, noun.start() - 40), noun.start())
-        if name is not None:
-            spans.append((name.start("place"), noun.end()))
+        if name is not None and name.group("place").split()[0] not in _GENERIC_PLACES:
+            # 'new hope baptist', 'pine crest nursing & rehab': words naming one, even 'new'
+            yield from emit(text, name.start("place"), noun.end(), PhiKind.LOCATION, "[workplace]")
     for start, end in spans:
         head = text[start:end].split()[0]
         if head not in STOPWORDS and head not in COMMON_WORDS and head not in _GENERIC_PLACES:

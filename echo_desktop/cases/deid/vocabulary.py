@@ -43,7 +43,7 @@ EPONYM_FOLLOWERS = _words(
     anomaly anemia anaemia esophagus oesophagus node nodes body bodies coma cyst questionnaire
     inventory index equation formula rule rules method position cells grade grades murmur
     shunt pouch approach technique surgery nodule nodules ink consensus collar depot positive
-    negative screen screening adl adls iadl iadls echo
+    negative screen screening adl adls iadl iadls echo scales protocol
     """
 )
 
@@ -267,7 +267,7 @@ NAMED_THINGS = frozenset(
      "papua new guinea", "marshall islands", "cape verde", "boston scientific", "american samoa",
      "virgin islands", "west nile",
      "rocky mountain", "lone star", "black hills", "great plains", "four corners", "lou gehrig",
-     "hunt and hess"}
+     "hunt and hess", "blue cross", "blue shield", "west virginia", "north dakota", "south dakota"}
 )  # fmt: skip
 """Names of people or places that name a program, a sign, a stage, a country or a region."""
 
@@ -324,7 +324,8 @@ BRANDS = _words(
     glooko medtrum medicaid medicare gofundme mychart epic cerner zoom doximity uptodate abbott
     assurity boston silverado chevrolet chevy toyota tacoma tundra dodge ram subaru honda nissan
     jeep gmc sierra f-150 f150 kia hyundai ranger explorer escape fusion camry corolla civic accord
-    malibu impala tahoe suburban wrangler durango outback forester rav4 crv cr-v odyssey
+    malibu impala tahoe suburban wrangler durango outback forester rav4 crv cr-v odyssey buick
+    lacrosse bcbs cenex
     """
 )
 """Brands of medicines, devices and services, capitalised like names and never a person or place."""

@@ -246,6 +246,8 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
     bare = word.bare
     if bare in _ROLE_THINGS:
         return False
+    if bare.endswith(("ed", "ing")) and bare not in gaz.first_names and bare not in gaz.last_names:
+        return False  # 'Patient ambulated 150 feet': what the person did
     person_cue = previous.bare in _PERSON_CUES or previous.bare in RELATIVES
     # "per pt jordan", "her niece Georgia": a country's or a state's name is a person's after a role.
     never = bare in _NEVER and not (person_cue and (bare in COUNTRIES or bare in STATE_NAMES))
@@ -284,6 +286,9 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         and text[max(0, previous.start - 5) : previous.start].lower() == "name "
     ):
         return bare in gaz.first_names or not everyday(bare, gaz.english)  # "his wife's name is rose"
+    before_is = text[max(0, previous.start - 24) : previous.start].lower().split()
+    if previous.bare == "is" and not never and before_is and before_is[-1].rstrip(",") in RELATIVES:
+        return bare in gaz.first_names or not everyday(bare, gaz.english)  # "pt's son is bill"
     if previous.bare == "is" and word.capitalised and not never and text[word.end : word.end + 1] == ",":
         before = text[max(0, previous.start - 6) : previous.start].lower()
         return before.endswith(("this ", "it ")) and not everyday(bare, gaz.english)  # "this is Joy,"

@@ -86,6 +86,7 @@ _LEADING_FACILITY = re.compile(
 # hospital, not a person; not 'St. John's wort' or 'St. Louis encephalitis'.
 _SAINT_PLACE = re.compile(
     r"\b(?:San|Santa|Santo|St\.?|Saint|Ste\.?)\s(?!John['’]s\s+wort)[A-Z][a-z]+(?:['’]s)?(?:\s[A-Z][a-z]+)?"
+    r"|(?<=\bat )st\.? [a-z]{4,}|(?<=\bto )st\.? [a-z]{4,}"  # 'onc at st. alphonsus'
 )
 _FACILITY_ACRONYM = re.compile(r"\b(?!FQHC\b|CHC\b|RHC\b|PCMH\b|IHC\b)[A-Z]{2,4}(?:MC|HC|MH)\b")
 _DISEASE_AFTER = re.compile(
@@ -160,7 +161,8 @@ def _town_at(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> tupl
             previous.bare in _STRONG_PREPOSITIONS or previous.bare in _ROAD_WORDS
         )
         same_case = all(w.capitalised for w in run) or all(w.text.islower() for w in run)
-        if length > 1 and strong_before and same_case and not word.sentence_start:
+        at_before = previous is not None and previous.bare == "at" and word.text.islower()
+        if length > 1 and (strong_before or at_before) and same_case and not word.sentence_start:
             return i + length - 1, None  # 'near Rough Rock', 'in Twin Falls', 'from point hope'
         unknown_word = not everyday(word.bare, gaz.english) and not (
             word.text.islower() and word.bare in gaz.first_names

@@ -74,7 +74,7 @@ _FRACTION_CONTEXT = re.compile(
     r"dose|doses|of|out of|x|times|mmhg|puffs|drops|days|weeks|hours|servings|cups|packs|"
     r"drinks|lmp|para|gravida|g\d|p\d|fev1|fvc|rr|hr|o2|spo2|sat|sats|cd4|dilated|effaced|"
     r"station|nyha|mallampati|gait|motor|sensation|bid|tid|qid|qd|daily|qhs|prn|q\d+h?|"
-    r"cas|cdai|das28|sledai|haq|basdai|edss)\b",
+    r"cas|cdai|das28|sledai|haq|basdai|edss|cores|samples|biopsies|specimens)\b",
     re.IGNORECASE,
 )
 _DATE_CONTEXT = re.compile(

@@ -100,7 +100,7 @@ _SAFE_CAPITALS = frozenset(
     {"ed", "er", "icu", "or", "us", "usa", "america", "united", "states", "mexico", "canada",
      "navajo", "hopi", "apache", "cherokee", "sioux", "lakota", "ute", "pueblo", "southwest",
      "midwest", "india", "china", "guatemala", "honduras", "philippines", "vietnam", "ama", "dnr",
-     "dni", "npo", "polst", "hipaa", "snf", "ltc", "alf", "hh", "pt", "ot", "slp"}
+     "dni", "npo", "polst", "hipaa", "snf", "ltc", "alf", "hh", "pt", "ot", "slp", "war", "nash", "mash"}
 )  # fmt: skip
 # Pueblos known by their own name only through the gazetteer alias: capitalised, the people is meant.
 _PEOPLES = frozenset({"zuni", "jemez", "santo domingo", "san felipe"})
@@ -127,7 +127,7 @@ _PERSON_FROM = re.compile(
 # Found from the noun back (the noun is rare; a lower-case word before it is everywhere).
 _LOWER_HOSPITAL_NOUN = re.compile(
     r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf|baptist|methodist|lutheran|church|"
-    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor)\b"
+    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor|dairy)\b"
 )
 _FUNCTION = r"(?:to|at|the|a|an|in|from|our|his|her|their|my|your|and|of|by|with|past|near|for|on|into)\s"
 _LOWER_HOSPITAL_NAME = re.compile(
@@ -141,7 +141,8 @@ _GENERIC_PLACES = frozenset(
      "teaching", "psychiatric", "rehab", "nearest", "nearby", "small", "big", "large", "same",
      "another", "other", "different", "tertiary", "university", "children's", "va", "ihs", "city",
      "part", "full", "time", "least", "all", "one", "two", "a", "an", "her", "his", "their", "our",
-     "transferred", "admitted", "discharged", "seen", "taken", "sent", "flown", "airlifted"}
+     "transferred", "admitted", "discharged", "seen", "taken", "sent", "flown", "airlifted", "critical",
+     "access"}
 )  # fmt: skip
 
 
@@ -263,7 +264,11 @@ def _dose_like(value: str) -> bool:
 def is_named_facility(value: str) -> bool:
     """'Gallup Walmart distribution center', not 'The clinic' or 'Hepatitis C clinic'."""
     capitals = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", value) if w[:1].isupper()]
-    names = [w for w in capitals if w.lower() not in STOPWORDS and w.lower() not in {"the"} and len(w) > 1]
+    names = [
+        w
+        for w in capitals
+        if w.lower() not in STOPWORDS and w.lower() not in {"the"} and len(w) > 1 and w.lower() not in BRANDS
+    ]
     if not names:
         return False
     # Clinical services are not places: 'Hepatitis C Clinic', 'ECHO clinic', 'Diabetes Center'.

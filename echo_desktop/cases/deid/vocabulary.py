@@ -267,7 +267,8 @@ NAMED_THINGS = frozenset(
      "papua new guinea", "marshall islands", "cape verde", "boston scientific", "american samoa",
      "virgin islands", "west nile",
      "rocky mountain", "lone star", "black hills", "great plains", "four corners", "lou gehrig",
-     "hunt and hess", "blue cross", "blue shield", "west virginia", "north dakota", "south dakota"}
+     "hunt and hess", "blue cross", "blue shield", "west virginia", "north dakota", "south dakota",
+     "agent orange", "korean war", "gulf war"}
 )  # fmt: skip
 """Names of people or places that name a program, a sign, a stage, a country or a region."""
 
@@ -325,7 +326,7 @@ BRANDS = _words(
     assurity boston silverado chevrolet chevy toyota tacoma tundra dodge ram subaru honda nissan
     jeep gmc sierra f-150 f150 kia hyundai ranger explorer escape fusion camry corolla civic accord
     malibu impala tahoe suburban wrangler durango outback forester rav4 crv cr-v odyssey buick
-    lacrosse bcbs cenex
+    lacrosse bcbs cenex altima sentra rogue pathfinder frontier titan maxima versa
     """
 )
 """Brands of medicines, devices and services, capitalised like names and never a person or place."""

@@ -26,7 +26,7 @@ HOLDOUT_MIN_RECALL = 0.985
 # clean lines of eponyms and brands), so their floor is what the guard reaches on them now, to
 # catch a regression; they are not the held-out judgement.
 FRESH_MIN_RECALL = 0.97
-FRESH_MIN_PRECISION = 0.975
+FRESH_MIN_PRECISION = 0.98
 
 
 def _dev_entries() -> list[Entry]:

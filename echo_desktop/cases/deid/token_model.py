@@ -276,7 +276,9 @@ def candidate(word: Word, gaz: Gazetteers) -> bool:
     # The cheap tests first: this runs on every word of a case.
     if not word.capitalised:
         # In lower case only a word no dictionary has: 'bear weight', 'at home' are towns too.
-        if word.upper or everyday(bare, gaz.english) or len(bare) < 2 or bare in _NEVER:
+        if word.upper or len(bare) < 2 or bare in _NEVER:
+            return False
+        if everyday(bare, gaz.english) and bare not in gaz.first_names:
             return False
         return bare.replace("'", "").replace("-", "").isalpha()
     if bare in _NEVER or len(bare) < 2 or not bare.replace("'", "").replace("-", "").isalpha():

@@ -42,7 +42,7 @@ _WORDS = re.compile(
 _OLD_NUMBER = re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
 _SAID_BEFORE = re.compile(
     r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa|lady|man|woman)"
-    r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+"
+    r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+|\b(?:shes|hes)\s+"
     r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*"
     r"|\b(?:pt|patient)\s+[a-z]+\s*\(\s*|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"

@@ -356,8 +356,8 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
     gap = text[word.end : nxt.start]
     if gap == " (" and nxt.bare in ("pt", "patient") and text[nxt.end : nxt.end + 1] == ")":
         return len(word.bare) > 2  # 'meron (pt)'
-    if word.possessive and word.capitalised and nxt.bare in RELATIVES and word.bare in gaz.first_names:
-        return True  # "Joy's grandmother reports"
+    if word.possessive and word.capitalised and word.bare in gaz.first_names and nxt.text.islower():
+        return True  # "Joy's grandmother reports", "Call Frank's cell"
     previous = tokens[i - 1] if i > 0 else None
     if previous is not None and previous.bare in RELATIVES and text[previous.end : word.start] == " (":
         return text[word.end : word.end + 1] == ")" and (

@@ -19,7 +19,6 @@ Case text never goes to a log: only counts, client ids and failure kinds do.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import time
@@ -44,6 +43,7 @@ from echo_desktop.storage import subscriptions_file
 from echo_desktop.storage.case_store import CaseStore, StoredCase
 from echo_desktop.storage.subscriptions_file import Subscription, SubscriptionKind
 from echo_desktop.sync.network_modules import load_network_modules
+from echo_desktop.sync.rounds import Rounds
 
 if TYPE_CHECKING:
     from echo_desktop.net.case_client import CaseClient
@@ -83,7 +83,7 @@ class CaseSync:
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
         self._new_client = client or (lambda: _default_client(ca_file))
         self._http: ProgramClient | None = None
-        self._policy = policy or RefreshPolicy(time.monotonic)
+        self._rounds = Rounds(self._round, policy or RefreshPolicy(time.monotonic), "case sync")
         self._snapshot = CasesSnapshot(notices=store.notices)
         self._listener: CasesListener | None = None
         self._programs: dict[tuple[str, int], HubProgram] = {}
@@ -91,11 +91,7 @@ class CaseSync:
         self._services: dict[str, str] = {}  # client id -> its hub, for every case known here
         self._pending: dict[str, tuple[str, Case]] = {}  # drafts waiting for the writer
         self._save_lock = asyncio.Lock()
-        self._in_flight: asyncio.Task[CasesSnapshot] | None = None
-        self._wake: asyncio.Event | None = None
         self._online = False
-        self._checked = False
-        self._checked_event = asyncio.Event()  # set with _checked: wait_checked() waits on it
         self._problems: tuple[str, ...] = ()
 
     @classmethod
@@ -117,10 +113,7 @@ class CaseSync:
         return sync
 
     async def aclose(self) -> None:
-        if self._in_flight is not None:
-            self._in_flight.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._in_flight
+        await self._rounds.cancel()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -140,38 +133,23 @@ class CaseSync:
 
     async def refresh(self) -> CasesSnapshot:
         """Send the outbox and pull now; a refresh asked for during one shares it. Raises nothing."""
-        task = self._in_flight
-        if task is None:
-            task = asyncio.create_task(self._round(), name="case sync")
-            self._in_flight = task
-            task.add_done_callback(self._round_done)
-        return await asyncio.shield(task)
+        return await self._rounds.refresh()
 
     def network_changed(self, reachable: bool) -> None:
-        self._policy.network_changed(reachable)
-        if reachable and self._wake is not None:
-            self._wake.set()
+        self._rounds.network_changed(reachable)
 
     @property
     def policy(self) -> RefreshPolicy:
-        return self._policy
+        return self._rounds.policy
 
     async def wait_checked(self) -> None:
         """Return once a round has finished in this process (at once if one has), whether it
         reached the hubs or not."""
-        await self._checked_event.wait()
+        await self._rounds.wait_checked()
 
     async def run(self) -> None:
         """Send and pull whenever the policy says (at once after a submit), until cancelled."""
-        self._wake = asyncio.Event()
-        while True:
-            delay = self._policy.delay()
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
-                continue
-            await self.refresh()
+        await self._rounds.run()
 
     # --- CaseSource: the presenter -------------------------------------------------------------
 
@@ -298,31 +276,25 @@ class CaseSync:
                 if service not in down:
                     await self._pull(service, problems, down)
             self._online = not down
-            self._checked = True
-            self._checked_event.set()
+            self._rounds.mark_checked()
             self._problems = tuple(problems)
             if down:
-                self._policy.failed()
+                self._rounds.policy.failed()
             else:
-                self._policy.succeeded()
+                self._rounds.policy.succeeded()
                 await asyncio.to_thread(self._store.record_pull, self._now())
             return self._publish(await asyncio.to_thread(self._build))
         except Exception as exc:  # noqa: BLE001 - the background round must outlive anything
             # The reason only: an unexpected exception's arguments could quote case text.
             reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
             logger.error("The case sync failed (%s): %s", type(exc).__name__, reason)
-            self._checked = True
-            self._checked_event.set()
-            self._policy.failed()
+            self._rounds.mark_checked()
+            self._rounds.policy.failed()
             self._problems = (
                 *(p for p in self._problems if not p.startswith(SAVE_FAILED)),
                 SAVE_FAILED + reason,
             )
             return self._publish(replace(self._snapshot, problems=self._problems, checked=True))
-
-    def _round_done(self, task: asyncio.Task[CasesSnapshot]) -> None:
-        if self._in_flight is task:
-            self._in_flight = None
 
     async def _send(
         self, stored: StoredCase, hubs: Sequence[Subscription], problems: list[str], down: set[str]
@@ -400,7 +372,7 @@ class CaseSync:
             programs=programs,
             updated=self._store.last_pull(),
             online=self._online,
-            checked=self._checked,
+            checked=self._rounds.checked,
             problems=self._problems,
             notices=self._store.notices,
         )

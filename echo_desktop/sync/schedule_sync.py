@@ -15,7 +15,6 @@ aiohttp and icalendar are imported on first use, off the path to the lobby's fir
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import ssl
@@ -47,6 +46,7 @@ from echo_desktop.storage.schedule_cache import (
 )
 from echo_desktop.sync.local_zone import system_zone
 from echo_desktop.sync.network_modules import load_network_modules
+from echo_desktop.sync.rounds import Rounds
 
 if TYPE_CHECKING:
     from echo_desktop.net.program_client import FeedResponse, ProgramClient, ProgramServiceError
@@ -95,14 +95,10 @@ class ScheduleSync:
         self._new_client = client or (lambda: _default_client(ca_file))
         self._client: ProgramClient | None = None
         self._days = days
-        self._policy = RefreshPolicy(monotonic)
+        self._rounds = Rounds(self._refresh_once, RefreshPolicy(monotonic), "schedule refresh")
         self._snapshot = ScheduleSnapshot(notices=cache.notices)
         self._listener: SnapshotListener | None = None
         self._online = False
-        self._in_flight: asyncio.Task[ScheduleSnapshot] | None = None  # the refresh under way
-        self._checked = False  # a refresh has finished in this process
-        self._checked_event = asyncio.Event()  # set with _checked: wait_checked() waits on it
-        self._wake: asyncio.Event | None = None
 
     @classmethod
     async def open(
@@ -126,10 +122,7 @@ class ScheduleSync:
         return sync
 
     async def aclose(self) -> None:
-        if self._in_flight is not None:
-            self._in_flight.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._in_flight
+        await self._rounds.cancel()
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -152,13 +145,7 @@ class ScheduleSync:
         and `run()`'s) waits for that one and gets its snapshot, with no second fetch. Raises
         nothing: an unexpected failure (the disk full or locked) is logged, counted as a failed
         refresh and shown as a problem."""
-        task = self._in_flight
-        if task is None:
-            task = asyncio.create_task(self._refresh_once(), name="schedule refresh")
-            self._in_flight = task
-            task.add_done_callback(self._refresh_done)
-        # Shielded: one caller given up (a closed dialog) must not cancel the others' refresh.
-        return await asyncio.shield(task)
+        return await self._rounds.refresh()
 
     async def subscribe_hub(
         self, service_url: str, token: str, *, allow_insecure_http: bool = False
@@ -250,33 +237,23 @@ class ScheduleSync:
             raise ScheduleError(_join_message(label, exc)) from None
 
     def network_changed(self, reachable: bool) -> None:
-        self._policy.network_changed(reachable)
-        if reachable and self._wake is not None:
-            self._wake.set()
+        self._rounds.network_changed(reachable)
 
     # --- the background refresh ----------------------------------------------------------------
 
     async def run(self) -> None:
         """Refresh whenever the policy says, until cancelled; a failed round (whatever the cause)
         backs off and tries again, it never ends the loop."""
-        self._wake = asyncio.Event()
-        while True:
-            delay = self._policy.delay()
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
-                continue
-            await self.refresh()
+        await self._rounds.run()
 
     async def wait_checked(self) -> None:
         """Return once a refresh has finished in this process (at once if one has), whether it
         reached the hubs or not: the app starts its later background work after it."""
-        await self._checked_event.wait()
+        await self._rounds.wait_checked()
 
     @property
     def policy(self) -> RefreshPolicy:
-        return self._policy
+        return self._rounds.policy
 
     # --- inside -------------------------------------------------------------------------------
 
@@ -333,28 +310,22 @@ class ScheduleSync:
             complete = reached and all(o.update.error is None for o in outcomes)
             await asyncio.to_thread(self._cache.record_refresh, [o.update for o in outcomes], now, complete)
             self._online = reached
-            self._checked = True
-            self._checked_event.set()
+            self._rounds.mark_checked()
             if reached:
-                self._policy.succeeded()
+                self._rounds.policy.succeeded()
             else:
-                self._policy.failed()
+                self._rounds.policy.failed()
             return await self._publish(await asyncio.to_thread(self._build))
         except Exception as exc:  # noqa: BLE001 - the background refresh must outlive anything
             # The reason only: an unexpected exception's traceback or arguments could quote a
             # feed's secret URL. SQLite's and the OS's messages name no secret.
             reason = str(exc) if isinstance(exc, sqlite3.Error | OSError) else type(exc).__name__
             logger.error("The schedule refresh failed (%s): %s", type(exc).__name__, reason)
-            self._checked = True
-            self._checked_event.set()
-            self._policy.failed()
+            self._rounds.mark_checked()
+            self._rounds.policy.failed()
             problem = f"{SAVE_FAILED}{reason}"
             kept = tuple(p for p in self._snapshot.problems if not p.startswith(SAVE_FAILED))
             return await self._publish(replace(self._snapshot, problems=(*kept, problem), checked=True))
-
-    def _refresh_done(self, task: asyncio.Task[ScheduleSnapshot]) -> None:
-        if self._in_flight is task:
-            self._in_flight = None
 
     def _cached(self) -> tuple[list[Subscription], dict[int, CachedFeed]]:
         return self._cache.subscriptions(), self._cache.feeds()
@@ -431,7 +402,7 @@ class ScheduleSync:
             sessions=tuple(upcoming(sessions, now, self._days)),
             updated=self._cache.last_refresh(),
             online=self._online,
-            checked=self._checked,
+            checked=self._rounds.checked,
             problems=tuple(problems),
             notices=self._cache.notices,
             subscriptions=tuple(s.name for s in subscriptions),

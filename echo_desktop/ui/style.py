@@ -268,6 +268,7 @@ QFrame#FindingRow {{
 QFrame#FindingRow QLabel {{ color: {ERROR_TEXT}; background: transparent; }}
 QLabel#FindingsSummary {{ color: {OK_GREEN}; font-weight: bold; }}
 QLabel#FindingsSummary[open="true"] {{ color: {ERROR_TEXT}; }}
+QLabel#FindingsSummary[checking="true"] {{ color: {TEXT_MUTED}; }}
 QLabel#SubmitNote {{ color: {WARNING_TEXT}; }}
 QFrame#CaseCard {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 10px; }}
 QFrame#CaseCard QLabel {{ background: transparent; }}

@@ -369,9 +369,13 @@ def test_the_summary_says_checking_until_the_first_scans_answer(
     qtbot.waitUntil(lambda: gated_guard.held == 1, timeout=3000)
     assert view.scanning
     assert view.findings_summary.text() == CHECKING_TEXT
+    # Shown neither as all clear (green) nor as found (red) while nothing is known yet.
+    assert view.findings_summary.property("checking") is True
+    assert view.findings_summary.property("open") is False
     assert view.finding_rows == []
     gated_guard.open()
     settled(qtbot, view)
+    assert view.findings_summary.property("checking") is False
     assert view.findings_summary.text().startswith("1 possible patient identifier.")
     assert found_texts(view) == ["Mrs. Jones"]
     assert not view.submit_button.isEnabled()

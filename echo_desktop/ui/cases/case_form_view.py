@@ -478,11 +478,12 @@ class CaseFormView(QWidget):
             self._rows_layout.addWidget(row)
             self._rows.append(row)
         failed = [self._labels.get(k, k) for k in self._guard.failed_fields]
+        checking = not failed and not all(self._guard.is_checked(key) for key in self.editors)
         if failed:
             self.findings_summary.setText(
                 "The identifier check could not read " + ", ".join(failed) + ". Edit the text to try again."
             )
-        elif not all(self._guard.is_checked(key) for key in self.editors):
+        elif checking:
             self.findings_summary.setText(CHECKING_TEXT)  # the first scans are still running
         elif open_findings:
             count = len(open_findings)
@@ -493,6 +494,8 @@ class CaseFormView(QWidget):
         else:
             self.findings_summary.setText(ALL_CLEAR_TEXT)
         self.findings_summary.setProperty("open", bool(open_findings or failed))
+        # Neither green nor red while the first answers are due: nothing is known yet.
+        self.findings_summary.setProperty("checking", checking)
         self.findings_summary.style().unpolish(self.findings_summary)
         self.findings_summary.style().polish(self.findings_summary)
         self._update_submit()  # first: the focus may move to Submit, which must be enabled

@@ -46,7 +46,6 @@ CLEAN = [
     "Seen by Physical Therapy for gait training; consulted Infectious Disease.",
     "Treated for Rocky Mountain spotted fever with doxycycline 100 mg BID.",
     "House-Brackmann grade III; Roux-en-Y anatomy; Wolff-Parkinson-White pattern on ECG.",
-    "Case #: ECHO-HCV-2025-0412 for the hub.",
     # Round 4's look-alikes: plural acronyms, brands, payers, classes after eponyms, peoples.
     "When to start DAAs in a patient with CKD stage 3? NSAIDs and PPIs held; UTIs twice this year.",
     "Switched from Humira to Rinvoq; Medicare covers Ozempic now; Dexcom G7 and Omnipod 5.",

@@ -14,6 +14,7 @@ from echo_desktop.cases.deid.contacts import find_contacts
 from echo_desktop.cases.deid.cued_names import find_cued_names
 from echo_desktop.cases.deid.cued_places import find_cued_places
 from echo_desktop.cases.deid.dates import find_dates
+from echo_desktop.cases.deid.dictated import find_dictated
 from echo_desktop.cases.deid.fields import find_fields
 from echo_desktop.cases.deid.locations import find_locations
 from echo_desktop.cases.deid.names import find_names
@@ -26,6 +27,7 @@ Detector = Callable[[str], Iterator[Finding]]
 LearntDetector = Callable[[str, Sequence[tuple[int, int]]], Iterator[Finding]]
 _DETECTORS: tuple[Detector, ...] = (
     find_contacts,
+    find_dictated,
     find_numbers,
     find_ages,
     find_dates,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from echo_desktop.cases.deid.gazetteers import everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.findings import Finding, PhiKind
 
@@ -18,7 +19,7 @@ _AGE = re.compile(
     r"(?=[\daA])(?<![\w.,/-])(?:"
     # 92-year-old, 92 year old, 92 years old, 92 years of age, 92-yr-old, 92 y/o, 92yo, 92 y.o.
     rf"{_NUMBER}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age|o\b)"
-    rf"|{_NUMBER}\s*(?:y/o|y\.o\.?|yo|yro|y)(?=\W|$)"
+    rf"|{_NUMBER}[\s-]*(?:y/o|y\.o\.?|yo|yro|y)(?=\W|$)"
     # aged 95, age 91, age: 91, Age 101
     rf"|\bage[d:]?\s*:?\s*{_NUMBER}(?!\s*(?:mg|kg|lb|%|cm|mm|months?|weeks?|days?))"
     # 93F, 93 M, 93-year-old woman in EHR shorthand: a number then a sex letter
@@ -45,8 +46,10 @@ _SAID_BEFORE = re.compile(
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+|\b(?:shes|hes)\s+"
     r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*"
-    r"|\b(?:pt|patient)\s+[a-z]+\s*\(\s*|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"
-    r"|\b(?:elder|man|woman|lady|gentleman|veteran|widow|widower|grandmother|grandfather|resident)\s*,\s*)$"
+    r"|\b(?:pt|patient|elder|grandma|grandpa|gma|gpa|nana|papa|granny|aunt|uncle|mom|dad)\s+[a-z]+\s*\(\s*"
+    r"|\),\s+|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"
+    r"|\b(?:elder|man|woman|lady|gentleman|veteran|widow|widower|grandmother|grandfather|resident|dad|mom|"
+    r"father|mother|husband|wife|grandma|grandpa|nana|aunt|uncle|alive|living)\s*,\s*)$"
 )
 _UNITS_NEXT = re.compile(_UNITS_AFTER[3:-1], re.IGNORECASE)  # the same units, as a match
 _YEARS_AFTER = re.compile(
@@ -56,7 +59,8 @@ _YEARS_AFTER = re.compile(
 
 # 'died at 94', 'passed away at 96': an age given by an event.
 _AT_EVENT = re.compile(
-    r"(?i)\b(?=[dDpPmMrR])(?:died|death|passed\s+away|deceased|diagnosed|married|retired)\s+at\s+(?:age\s+)?"
+    r"(?i)\b(?=[dDpPmMrRaA])(?:died|death|passed\s+away|deceased|diagnosed|married|retired"
+    r"|age\s+at\s+(?:death|diagnosis|admission|onset):?)\s+(?:at\s+)?(?:age\s+)?"
     r"(?P<age>\d{2,3})\b"
 )
 _DECADE = re.compile(
@@ -77,9 +81,10 @@ def find_ages(text: str) -> Iterator[Finding]:
         years = _YEARS_AFTER.match(text, match.end())
         if years is not None and "pack" not in text[max(0, match.start() - 6) : match.start()]:
             yield from emit(text, match.start(), years.end(), PhiKind.AGE, SUGGESTION)  # '92 yrs'
-        elif _SAID_BEFORE.search(text, max(0, match.start() - 24), match.start()) and not _UNITS_NEXT.match(
-            text, match.end()
-        ):
+        elif (
+            _SAID_BEFORE.search(text, max(0, match.start() - 24), match.start())
+            or _named_before(text, match.start())
+        ) and not _UNITS_NEXT.match(text, match.end()):
             yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
     for match in _AT_EVENT.finditer(text):
         if 90 <= int(match.group("age")) <= 130:
@@ -89,10 +94,23 @@ def find_ages(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
 
 
+# 'elder Atsaq (94)', 'Hazel (93)': a person's name, then the number in brackets.
+_NAME_BRACKET = re.compile(r"\b(?P<name>[A-Z][a-z'’-]+)(?:\s\(\s*|\s+is\s+)$")
+
+
+def _named_before(text: str, start: int) -> bool:
+    match = _NAME_BRACKET.search(text, max(0, start - 24), start)
+    if match is None:
+        return False
+    gaz = gazetteers()
+    word = match.group("name").lower()
+    return word in gaz.first_names or not everyday(word, gaz.english)  # not 'Glucose (98)'
+
+
 def _is_sex_letter_ambiguity(match: re.Match[str]) -> bool:
     # "95 F" is 95 Fahrenheit in a temperature: a lone F after a number near 'temp' is not an age.
     tail = match.group(0).rstrip()
     if not tail.endswith(("F", "f")) or "yo" in tail.lower():
         return False
     before = match.string[max(0, match.start() - 12) : match.start()].lower()
-    return "temp" in before or "t " in before[-3:] or "°" in before
+    return "temp" in before or re.search(r"(?:^|\W)t\W{0,2}$", before) is not None or "°" in before

@@ -15,7 +15,7 @@ from echo_desktop.cases.findings import Finding, PhiKind
 # North American numbers as people write them: (505) 555-0142, 505-555-0142, 505.555.0142,
 # 505 555 0142, +1 505 555 0142, 1-800-555-0199, 5055550142 after a phone word, with an extension.
 _NANP = re.compile(
-    r"(?=[\d(+])(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+    r"(?=[\d(+])(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-]|\.\d)",
     re.IGNORECASE,
 )

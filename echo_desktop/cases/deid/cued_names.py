@@ -115,6 +115,8 @@ def find_cued_names(text: str) -> Iterator[Finding]:
         if match.group("name") is not None and match.group("name").lower() not in _NEVER:
             yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
         yield from emit(text, match.start("nick"), match.end("nick"), PhiKind.NAME, "the patient")
+    yield from _speaker_names(text, tokens, gaz)
+    yield from _initial_names(text, gaz)
     last = len(tokens) - 1
     for i, word in enumerate(tokens):
         # Cheap tests first: most words have no cue before them and no name's shape.
@@ -389,3 +391,100 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
             and word.bare not in gaz.first_names
         )
     return False
+
+
+# How a message names its writer and its reader in texting: 'hey dawn its wade.', 'yo lane its
+# brown -', 'its hope from the clinic'. A name from the census lists here is a name even when it
+# is also a word (dawn, hope, lane), since the words around it leave no other reading.
+_HAILS = frozenset({"hey", "hi", "hello", "yo", "hiya", "morning", "aloha", "hola"})
+# What 'its ...' says of a thing rather than who is writing, though census lists have it.
+_PREDICATES = frozenset(
+    {"fine", "good", "ok", "okay", "well", "done", "over", "back", "young", "long", "little", "early",
+     "late", "true", "clear", "hard", "bad", "sick", "better", "worse", "white", "black", "green",
+     "gray", "grey", "red", "blue", "brown", "normal", "stable", "due", "free", "gone", "easy", "real",
+     "sure", "new", "old", "high", "low", "short", "small", "big", "fair", "near", "far", "open"}
+)  # fmt: skip
+_SPEAKER_AFTER = re.compile(
+    r"\s*(?:[,.!:;]|[-–—]\s|$)|\s+(?:from|here|at|w|with|calling|again|its|it['’]s|this|can|could|pls|"
+    r"please|u|you|just|quick|rn|np|md|chr)\b"
+)
+
+
+def _speaker_names(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[Finding]:
+    for i in range(1, len(tokens)):
+        word, previous = tokens[i], tokens[i - 1]
+        bare = word.bare
+        if text[previous.end : word.start] != " " or bare in STOPWORDS or bare in _NEVER:
+            continue
+        if previous.bare in _HAILS and (previous.sentence_start or i == 1) and bare in gaz.first_names:
+            pass  # 'hey dawn', 'yo lane': a hail at the start of a message, then who it is for
+        elif previous.text.lower() in ("its", "it's", "it’s") or (
+            previous.bare == "is" and i > 1 and tokens[i - 2].bare == "this"
+        ):
+            rank = gaz.surname_rank.get(bare)
+            known = bare in gaz.first_names or (rank is not None and rank < 1000)
+            if bare in _PREDICATES or not (known or (rank is not None and not everyday(bare, gaz.english))):
+                continue  # 'its time', 'this is bad', 'its fine,', 'its long -'
+        else:
+            continue
+        if _SPEAKER_AFTER.match(text, word.end):
+            yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
+    for match in _PATIENT_BRACKET.finditer(text):
+        bare = match.group("name").lower()
+        if bare not in _NEVER and (bare in gaz.first_names or not everyday(bare, gaz.english)):
+            yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
+
+
+# 'pt (wade) is 8 months on bup': the patient's name in brackets after the word for him.
+_PATIENT_BRACKET = re.compile(r"(?i)\b(?:pt|patient)\s\((?P<name>[a-z][a-z'’-]+)\)")
+
+
+# An initial and a surname: 'A. Deschenie', 'J. Bishop, RN', 'Re: L. Lonjose'. Found from the
+# capital (capitals are few); a germ's name ('E. coli', 'H. Pylori') is not a person's.
+_INITIAL_NAME = re.compile(r"[A-Z](?<![\w./'’-][A-Z])\.\s?(?P<name>[A-Z][a-z'’-]+)\b(?!\.[a-z])")
+_INITIAL_CUE = re.compile(
+    r"(?:^|\n|[:(/,;-]\s*|\b(?i:pt|patient|re|for|by|dr|mr|mrs|ms|sonographer|tech|with|from|to|and|"
+    r"per|cc|attn|signed|dictated|read)\.?\s+)$"
+)
+_GERMS = frozenset(
+    {"coli", "pylori", "aureus", "diff", "difficile", "dificile", "pneumoniae", "aeruginosa", "tuberculosis",
+     "gonorrhoeae", "trachomatis", "vaginalis", "burgdorferi", "monocytogenes", "influenzae", "faecalis",
+     "faecium", "albicans", "lamblia", "pallidum", "avium", "epidermidis", "pyogenes", "agalactiae",
+     "marinum", "jirovecii", "neoformans", "gondii", "vulnificus", "cholerae", "typhi", "fumigatus",
+     "capitis", "corporis", "cruris", "pedis", "versicolor", "canis", "sapiens", "acnes", "glabrata",
+     "auris", "perfringens", "botulinum", "tetani", "dermatitidis", "immitis", "capsulatum", "rickettsii"}
+)  # fmt: skip
+# A name as records print it: 'WHITE, FAITH M', 'ROSE, WILL T' (capitals, a comma, a middle initial).
+_CAPITAL_LAST_FIRST = re.compile(
+    r"[A-Z](?<![\w'’-][A-Z])(?P<last>[A-Z'’-]+),\s?(?P<first>[A-Z][A-Z'’-]+)\s[A-Z]\.?(?![\w/&-])"
+)
+_INITIALS = re.compile(
+    r"[iI](?<!\w[iI])nitials?\s*:?\s*(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"
+)
+
+
+def _initial_names(text: str, gaz: Gazetteers) -> Iterator[Finding]:
+    for match in _INITIAL_NAME.finditer(text):
+        bare = match.group("name").lower()
+        if bare in _GERMS or bare in _NEVER or bare in STOPWORDS:
+            continue
+        rank = gaz.surname_rank.get(bare)
+        if everyday(bare, gaz.english) and (rank is None or rank >= 5000) and bare not in gaz.first_names:
+            continue  # 'Plan B. Patient', 'vitamin D. Hypertension': a sentence ends, another starts
+        listed = rank is not None or bare in gaz.first_names
+        if (not listed or match.group(0)[0] in "LR") and not _INITIAL_CUE.search(
+            text, max(0, match.start() - 16), match.start()
+        ):
+            continue  # 'stage C. Norepi', 'MTH L. Hammer toes' (left): a surname no list has needs a cue
+        yield from emit(text, match.start(), match.end(), PhiKind.NAME, "the patient")
+    for match in _CAPITAL_LAST_FIRST.finditer(text):
+        last, first = match.group("last").lower(), match.group("first").lower()
+        if (
+            (first in gaz.first_names or last in gaz.last_names)
+            and last not in _NEVER
+            and first not in _NEVER
+        ):
+            yield from emit(text, match.start(), match.end(), PhiKind.NAME, "the patient")
+    for match in _INITIALS.finditer(text):
+        # 'pt (initials R.T.)': initials a presenter gives are still the patient's
+        yield from emit(text, match.start("initials"), match.end("initials"), PhiKind.NAME, "the patient")

@@ -57,6 +57,35 @@ _ORDINAL_DAY = Folded(
     r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
 )
 
+# Dictated dates: 'April fifteenth', 'February twenty-second, twenty twenty-five', 'the ninth of
+# November'. Found from the month's name (the ordinal words alone are everyday: 'the third dose').
+_UNITS_WORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_ORDINAL_WORD = (
+    rf"(?:(?:twenty|thirty)[\s-]{_UNITS_WORD}|{_UNITS_WORD}|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
+)
+_YEAR_WORDS = (
+    r"(?:,?\s+(?:nineteen|twenty|two\s+thousand)(?:[\s-]+(?:and\s+)?(?:oh[\s-])?"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen))?)"
+)
+_SPOKEN = Folded(
+    rf"\b(?:(?P<month>{_MONTH})\.?\s+(?:the\s+)?{_ORDINAL_WORD}|(?:the\s+)?{_ORDINAL_WORD}\s+of\s+(?P<after>{_MONTH}))"
+    rf"\b{_YEAR_WORDS}?\b"
+)
+# 'extubated the 27th;', 'again the 10th, both after PE': a day of the month ending its phrase
+# ('the 4th ventricle', 'the 2nd trimester' go on to a noun).
+_DAY_ENDING = Folded(
+    r"\bthe\s+(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))"
+    r"(?=\s*(?:[,.;:)!?]|$)|\s+(?:and|at|in|when|after|before|but|or|so|to|until|with|around|about)\b)"
+)
+# Spanish: '18 de junio', 'el 3 de marzo de 2024'.
+_SPANISH = Folded(
+    r"\b(?:[12]\d|3[01]|0?[1-9])\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+    r"setiembre|octubre|noviembre|diciembre)(?:\s+(?:de\s+|del\s+)?(?:19|20)\d{2})?\b"
+)
+
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
 _BARE_MONTH = re.compile(
     r"\b(?=[iIsSuUtTdDeElLmMnNbBoOfF])(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
@@ -83,7 +112,10 @@ _DATE_CONTEXT = re.compile(
     r"deceased|expired|returned|presented|scheduled|appointment|appt|f/u|follow-up|"
     r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod|"
     r"mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|"
-    r"sun|sunday)\W*$",
+    r"sun|sunday|ed|er|msg|admit|admission|d/c|dc|wk\s+of|week\s+of|visit|called|call|vm|note|"
+    r"ref|referral|rx|filled|refilled|seen\s+(?:on|at)|sx\s+began|onset)\W*$"
+    # a test and then its day, with nothing between: 'CT 1/9', 'echo 2/6' ('on mri, 4/5 grip' is not)
+    r"|\b(?:labs|bx|ct|mri|cxr|echo|ekg|ecg|egd|colonoscopy|biopsy)\s$",
     re.IGNORECASE,
 )
 
@@ -154,6 +186,19 @@ def find_dates(text: str) -> Iterator[Finding]:
         yield from _emit(text, match.start("day"), match.end("day"), "")
     for match in _BARE_MONTH.finditer(text):
         yield from _emit(text, match.start("month"), match.end("month"), "")
+    for match in _SPOKEN.finditer(text):
+        value = text[match.start() : match.end()]
+        if (
+            _month_word(value) in ("may", "march")
+            and not value[:1].isupper()
+            and match.group("after") is None
+        ):
+            continue  # 'you may first', 'march second' are verbs
+        yield from _emit(text, match.start(), match.end(), "")
+    for match in _DAY_ENDING.finditer(text):
+        yield from _emit(text, match.start("day"), match.end("day"), "")
+    for match in _SPANISH.finditer(text):
+        yield from _emit(text, match.start(), match.end(), _year_of(text[match.start() : match.end()]))
 
 
 def _emit(text: str, start: int, end: int, year: str) -> Iterator[Finding]:
@@ -198,6 +243,8 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     after = text[end : end + 14]
     if _DATE_CONTEXT.search(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
         return True
+    if _TIME_AFTER.match(after):
+        return True  # 'Phone msg 3/6 1415', 'Vitals 10/02 0415': a day and its time
     if day == 10 or (month <= day <= 6):
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
     if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
@@ -205,8 +252,6 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     scale = re.search(r"([A-Za-z][\w-]*?)s?\s+$", before)
     if scale is not None and scale.group(1).lower() in EPONYMS:
         return False  # 'Apgars 7/9', 'Beighton 7/9': a named score
-    if _TIME_AFTER.match(after):
-        return True  # 'Phone msg 4/2 10:15', 'Vitals 10/02 0415': a day and its time
     return not re.match(r"\s*(?:%|\d)", after)
 
 

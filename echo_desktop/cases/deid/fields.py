@@ -56,6 +56,7 @@ _PERSON = re.compile(
 _PERSON_TAIL = re.compile(
     r"(?:,?\s+(?:md|do|rn|np|pa|pa-c|fnp|fnp-c|dnp|aprn|cnm|phd|lpn|lcsw|msw)\b.*|\s*\(.*)$", re.I
 )
+_LAST_COMMA_FIRST = re.compile(r"[A-Z][A-Za-z'’-]+,\s?[A-Z][A-Za-z'’-]+(?:\s[A-Z]\.?)?")
 _ORDINARY = STOPWORDS | COMMON_WORDS | SERVICE_WORDS | RELATIVES
 
 
@@ -75,7 +76,8 @@ def find_fields(text: str) -> Iterator[Finding]:
 def _field_at(text: str, colon: int) -> Iterator[Finding]:
     line_start = text.rfind("\n", 0, colon) + 1
     head = text[line_start:colon]
-    column = max(head.rfind("  "), head.rfind("\t"))  # a label may start a column
+    # A label may start a column, or follow a ';' or '|' in a pasted row ('09:41; Provider: ...').
+    column = max(head.rfind("  "), head.rfind("\t"), head.rfind(";"), head.rfind("|"))
     label = _LABEL.fullmatch(head[column + 1 :].strip())
     if label is None:
         return
@@ -98,8 +100,11 @@ def _person(text: str, start: int, value: str, label: str) -> Iterator[Finding]:
     shape = _PERSON.fullmatch(value)
     if shape is None:
         return
-    # Someone's name has a word that is not an everyday one ('Hub team', 'Social Work' are not).
-    if all(w.lower() in _ORDINARY for w in re.findall(r"[A-Za-z'’-]{2,}", value)):
+    # Someone's name has a word that is not an everyday one ('Hub team', 'Social Work' are not),
+    # unless it is written as records write names: 'WHITE, FAITH M', 'Long, Wade'.
+    if not _LAST_COMMA_FIRST.fullmatch(value) and all(
+        w.lower() in _ORDINARY for w in re.findall(r"[A-Za-z'’-]{2,}", value)
+    ):
         return
     if label.startswith(("patient", "pt", "name", "full", "legal", "preferred")):
         suggestion = "the patient"

@@ -56,6 +56,15 @@ _ROAD_NUMBER = re.compile(
     r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
     re.IGNORECASE,
 )
+# A numbered road after a word that goes somewhere: 'off SR 29', 'up KY-1098', 'on FM 1017'.
+_NUMBERED_ROAD = re.compile(
+    r"\b(?i:off|on|up|down|along|via|near|past|onto|take|takes|took|at|to|from|and)\s+"
+    r"(?P<road>(?P<code>SR|FM|CR|US|[A-Z]{2})[- ]\d{1,4})(?![\w-]|[.,/]\d)"
+)
+# A street numbered by its place: 'on 350th St', '6th Street'.
+_ORDINAL_STREET = re.compile(
+    r"(?=\d)(?<![\w/.-])\d{1,4}(?:st|nd|rd|th)\s+(?i:street|st|avenue|ave|road|rd)\b\.?", re.IGNORECASE
+)
 # A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
 _FIVE_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
 _ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
@@ -127,7 +136,8 @@ _PERSON_FROM = re.compile(
 # Found from the noun back (the noun is rare; a lower-case word before it is everywhere).
 _LOWER_HOSPITAL_NOUN = re.compile(
     r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf|baptist|methodist|lutheran|church|"
-    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor|dairy)\b"
+    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor|dairy|"
+    r"chapter\s+house|apts|apartments|plaza|towers|holler)\b"
 )
 _FUNCTION = r"(?:to|at|the|a|an|in|from|our|his|her|their|my|your|and|of|by|with|past|near|for|on|into)\s"
 _LOWER_HOSPITAL_NAME = re.compile(
@@ -148,6 +158,34 @@ _GENERIC_PLACES = frozenset(
 
 # A capital after a cue may still be a month, a weekday, a title or an everyday word.
 _NOT_MOVED_PLACE = _SAFE_CAPITALS | STOPWORDS | COMMON_WORDS | set(MONTHS) | WEEKDAYS | TITLES | EPONYMS
+
+
+# State codes that name a state's road ('KY-1098'), less those that are also clinical ('CA-125',
+# 'IL-6', 'MI', 'MS', 'PA', 'SC', 'CO').
+_ROAD_STATES = STATE_ABBREVIATIONS - {
+    "CA",
+    "IL",
+    "MI",
+    "MS",
+    "PA",
+    "SC",
+    "CO",
+    "MD",
+    "ME",
+    "IN",
+    "OR",
+    "OK",
+    "HI",
+    "ID",
+    "DE",
+    "AL",
+    "MA",
+    "LA",
+    "GA",
+    "VA",
+    "NE",
+    "DC",
+}
 
 
 def _lower_places(text: str) -> Iterator[Finding]:
@@ -184,6 +222,11 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ROAD_NUMBER.finditer(text):
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
+    for match in _NUMBERED_ROAD.finditer(text):
+        if match.group("code") in ("SR", "FM", "CR", "US") or match.group("code") in _ROAD_STATES:
+            yield from emit(text, match.start("road"), match.end("road"), PhiKind.LOCATION, "[address]")
+    for match in _ORDINAL_STREET.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _FIVE_DIGITS.finditer(text):
         if _ZIP_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[ZIP code]")
@@ -192,7 +235,14 @@ def find_locations(text: str) -> Iterator[Finding]:
         if name is None:
             continue
         head = name.group(0).split()[0].lower()
-        if head not in STOPWORDS and head not in EPONYMS and head not in COMMON_WORDS and head not in PEOPLES:
+        # 'Apache County', 'Navajo County': a people's name before a capitalised County is the county
+        people_county = head in PEOPLES and text[word.start() : word.start() + 1].isupper()
+        if (
+            head not in STOPWORDS
+            and head not in EPONYMS
+            and head not in COMMON_WORDS
+            and (head not in PEOPLES or people_county)
+        ):
             yield from emit(text, name.start(), word.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
@@ -474,7 +524,36 @@ def _is_place_here(
 _PLACE_CUES = frozenset({"in", "near", "past", "outside"})
 # Words after a town that make it one: 'chinle ihs', 'lukachukai chapter', 'san juan regional'.
 _PLACE_FOLLOWERS = frozenset(
-    {"ihs", "chapter", "county", "clinic", "hospital", "regional", "health", "school", "pueblo", "area"}
+    {
+        "ihs",
+        "chapter",
+        "county",
+        "clinic",
+        "hospital",
+        "regional",
+        "health",
+        "school",
+        "pueblo",
+        "area",
+        "elementary",
+        "middle",
+        "high",
+        "lab",
+        "ambulance",
+        "ems",
+        "fire",
+        "police",
+        "pharmacy",
+        "airport",
+        "jail",
+        "library",
+        "senior",
+        "chr",
+        "plant",
+        "hosp",
+        "rmc",
+        "ihs's",
+    }
 )
 _MILES_BEFORE = re.compile(r"(?i)miles?\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of)\s+$")
 

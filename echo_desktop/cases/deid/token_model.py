@@ -84,6 +84,8 @@ _NEVER = (
         "hdl",
     }
     | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
+    # Regions bigger than a state's part: 'travel outside the Southwest'.
+    | {"southwest", "southeast", "northwest", "northeast", "midwest", "upstate", "downstate", "stateside"}
     # Name particles alone, and periods of a year that name no day.
     | {
         "von",

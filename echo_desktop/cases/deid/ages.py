@@ -10,22 +10,26 @@ from collections.abc import Iterator
 
 from echo_desktop.cases.deid.gazetteers import everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.words import NUMBER, Cued
 from echo_desktop.cases.findings import Finding, PhiKind
 
 SUGGESTION = "90 or older"
 
 _NUMBER = r"(\d{2,3})"
-_AGE = re.compile(
-    r"(?=[\daA])(?<![\w.,/-])(?:"
-    # 92-year-old, 92 year old, 92 years old, 92 years of age, 92-yr-old, 92 y/o, 92yo, 92 y.o.
-    rf"{_NUMBER}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age|o\b)"
-    rf"|{_NUMBER}[\s-]*(?:y/o|y\.o\.?|yo|yro|y)(?=\W|$)"
-    # aged 95, age 91, age: 91, Age 101
-    rf"|\bage[d:]?\s*:?\s*{_NUMBER}(?!\s*(?:mg|kg|lb|%|cm|mm|months?|weeks?|days?))"
-    # 93F, 93 M, 93-year-old woman in EHR shorthand: a number then a sex letter
-    rf"|{_NUMBER}\s?(?:[MF]|yo[MF])(?=\W|$)"
-    r")",
-    re.IGNORECASE,
+_AGE = Cued(
+    re.compile(
+        r"(?=[\daA])(?<![\w.,/-])(?:"
+        # 92-year-old, 92 year old, 92 years old, 92 years of age, 92-yr-old, 92 y/o, 92yo, 92 y.o.
+        rf"{_NUMBER}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age|o\b)"
+        rf"|{_NUMBER}[\s-]*(?:y/o|y\.o\.?|yo|yro|y)(?=\W|$)"
+        # aged 95, age 91, age: 91, Age 101
+        rf"|\bage[d:]?\s*:?\s*{_NUMBER}(?!\s*(?:mg|kg|lb|%|cm|mm|months?|weeks?|days?))"
+        # 93F, 93 M, 93-year-old woman in EHR shorthand: a number then a sex letter
+        rf"|{_NUMBER}\s?(?:[MF]|yo[MF])(?=\W|$)"
+        r")",
+        re.IGNORECASE,
+    ),
+    "# age aged",
 )
 _UNITS_AFTER = (
     r"(?![\s-]*(?:%|°|(?:percent|minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|weeks?|wks?|months?|mg|"
@@ -33,14 +37,20 @@ _UNITS_AFTER = (
     r"pills?|tabs?|tablets?|doses?|feet|ft|miles?|mi|yards?|meters?|cm|mm|dollars?|cents?|count|"
     r"pack|packs|cigarettes?|drinks?|beers?)\b))"
 )
-_WORDS = re.compile(
-    r"\b(?:ninety|(?:a|one)\s+hundred(?:\s+and)?)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b"
-    + _UNITS_AFTER,
-    re.IGNORECASE,
+_WORDS = Cued(
+    re.compile(
+        r"\b(?:ninety|(?:a|one)\s+hundred(?:\s+and)?)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b"
+        + _UNITS_AFTER,
+        re.IGNORECASE,
+    ),
+    "ninety a one",
 )
 # 'she's 96', 'who is 102', 'turns 90', 'now 90,', 'her husband (91)': found from the number (a
 # number of 90 or more is rare in a case), then the words before it are checked.
-_OLD_NUMBER = re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)")
+_OLD_NUMBER = Cued(
+    re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)"),
+    NUMBER,
+)
 _SAID_BEFORE = re.compile(
     r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa|lady|man|woman)"
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+|\b(?:shes|hes)\s+"
@@ -58,16 +68,22 @@ _YEARS_AFTER = re.compile(
 
 
 # 'died at 94', 'passed away at 96': an age given by an event.
-_AT_EVENT = re.compile(
-    r"(?i)\b(?=[dDpPmMrRaA])(?:died|death|passed\s+away|deceased|diagnosed|married|retired"
-    r"|age\s+at\s+(?:death|diagnosis|admission|onset):?)\s+(?:at\s+)?(?:age\s+)?"
-    r"(?P<age>\d{2,3})\b"
+_AT_EVENT = Cued(
+    re.compile(
+        r"(?i)\b(?=[dDpPmMrRaA])(?:died|death|passed\s+away|deceased|diagnosed|married|retired"
+        r"|age\s+at\s+(?:death|diagnosis|admission|onset):?)\s+(?:at\s+)?(?:age\s+)?"
+        r"(?P<age>\d{2,3})\b"
+    ),
+    "died death passed deceased diagnosed married retired age",
 )
-_DECADE = re.compile(
-    r"\b(?=[iInN])(?:in\s+(?:his|her|their)\s+(?:(?:early|mid|late)[\s-]+)?)"
-    r"(?P<decade>9\d['’]?s|nineties|1\d\d['’]?s)\b"
-    r"|\b(?=[nNcCsS])(?P<word>nonagenarian|centenarian|supercentenarian)s?\b",
-    re.IGNORECASE,
+_DECADE = Cued(
+    re.compile(
+        r"\b(?=[iInN])(?:in\s+(?:his|her|their)\s+(?:(?:early|mid|late)[\s-]+)?)"
+        r"(?P<decade>9\d['’]?s|nineties|1\d\d['’]?s)\b"
+        r"|\b(?=[nNcCsS])(?P<word>nonagenarian|centenarian|supercentenarian)s?\b",
+        re.IGNORECASE,
+    ),
+    "in nonagenarian nonagenarians centenarian centenarians supercentenarian supercentenarians",
 )
 
 

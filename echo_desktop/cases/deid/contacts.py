@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from echo_desktop.cases.deid.spans import emit, finding
-from echo_desktop.cases.deid.words import Folded
+from echo_desktop.cases.deid.words import NUMBER, Cued, Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
 # North American numbers as people write them: (505) 555-0142, 505-555-0142, 505.555.0142,
@@ -22,8 +22,14 @@ _NANP = re.compile(
 _PHONE_WORD = (
     r"(?:phone|tel|telephone|cell|mobile|call|text|contact|number|ph|ph\.|home|work|pager|fax|facsimile)"
 )
-_BARE_DIGITS = Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b")
-_SHORT_LOCAL = re.compile(r"(?=\d)(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)")
+_BARE_DIGITS = Cued(
+    Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b"),
+    "phone tel telephone cell mobile call text contact number ph home work pager fax facsimile",
+)
+_SHORT_LOCAL = Cued(
+    re.compile(r"(?=\d)(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)"),
+    NUMBER,
+)
 _FAX_CONTEXT = re.compile(
     r"(?i)\b(?:fax(?:ed)?|facsimile|f)\b\s*(?:#|no\.?|number|line)?\s*[:.]?[\w\s,]{0,24}$"
 )
@@ -31,6 +37,7 @@ _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:phone|tel|cell|mobile|call(?:ed)?|text|reach|number|contact|#)\b[\w\s:#]{0,20}$"
 )
 
+_LOCAL_PART = re.compile(r"[\w.+-]")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
 _TLDS = "com|org|net|edu|gov|mil|int|io|us|info|biz|health|care|co|uk|ca|me|app|dev|ai|ly|tv|cloud"
 _URL = re.compile(
@@ -41,13 +48,20 @@ _URL = re.compile(
     r")",
     re.IGNORECASE,
 )
-_IPV4 = re.compile(
-    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::\d{1,5})?(?![\w]|\.\d)"
+_IPV4 = Cued(
+    re.compile(
+        r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::\d{1,5})?(?![\w]|\.\d)"
+    ),
+    NUMBER,
 )
 _IPV6_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
-_MAC = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
+_MAC = Cued(
+    re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])"),
+    # a MAC address starts with a digit or with one or two of the letters a-f
+    frozenset({NUMBER, *"abcdef", *(a + b for a in "abcdef" for b in "abcdef")}),
+)
 
-_PLUS = re.compile(r"(?<![\w+])\+\s?\d")
+_PLUS = re.compile(r"\+(?<![\w+]\+)\s?\d")  # the '+' first: the engine looks for it directly
 _matcher_lock = threading.Lock()
 _phonenumbers: Any = None
 
@@ -60,8 +74,7 @@ def find_contacts(text: str) -> Iterator[Finding]:
         made = finding(text, start, end, kind, "[fax]" if fax else "[phone]")
         if made is not None:
             yield made
-    if "@" in text:
-        yield from _simple(text, _EMAIL, PhiKind.EMAIL, "[email]")
+    yield from _emails(text)
     for match in _URL.finditer(text):
         if _is_url(match.group(0)):
             yield from emit(text, match.start(), _url_end(match), PhiKind.URL, "[link]")
@@ -70,6 +83,22 @@ def find_contacts(text: str) -> Iterator[Finding]:
         if _is_ipv6(match.group(0)):
             yield from emit(text, match.start(), match.end(), PhiKind.IP, "[IP address]")
     yield from _simple(text, _MAC, PhiKind.DEVICE, "[device ID]")
+
+
+def _emails(text: str) -> Iterator[Finding]:
+    """What `_EMAIL.finditer` finds, looked for only at each '@': from it back over the characters
+    of an address's local part, where the pattern's lookbehind lets a match start."""
+    resume = 0
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > resume and _LOCAL_PART.match(text, start - 1):
+            start -= 1
+        match = _EMAIL.match(text, start) if start < at else None
+        if match is not None:
+            yield from emit(text, match.start(), match.end(), PhiKind.EMAIL, "[email]")
+            resume = match.end()
+        at = text.find("@", max(at + 1, resume))
 
 
 def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -129,6 +158,6 @@ def _url_end(match: re.Match[str]) -> int:
     return end
 
 
-def _simple(text: str, pattern: re.Pattern[str], kind: PhiKind, suggestion: str) -> Iterator[Finding]:
+def _simple(text: str, pattern: re.Pattern[str] | Cued, kind: PhiKind, suggestion: str) -> Iterator[Finding]:
     for match in pattern.finditer(text):
         yield from emit(text, match.start(), match.end(), kind, suggestion)

@@ -29,12 +29,13 @@ from echo_desktop.cases.deid.vocabulary import (
     TITLES,
     WEEKDAYS,
 )
-from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.deid.words import Cued, Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 # An age and a sex right after a name: "71F", "11f", "35m", "67 yo F", "92 yrs".
+# From the comma or the space (its first character, so the engine skips the rest at once).
 _ANCHOR = re.compile(
-    r"(?:,\s*|\s)(?:\d{1,3}\s?(?:[MFmf]|yo\s?[MFmf]?|y/o\s?[MFmf]?|yrs?|years?\s+old|-(?:yr|year)s?-old)"
+    r"[,\s](?:(?<=,)\s*)?(?:\d{1,3}\s?(?:[MFmf]|yo\s?[MFmf]?|y/o\s?[MFmf]?|yrs?|years?\s+old|-(?:yr|year)s?-old)"
     r"|aged?\s+\d{1,3})(?![\w/.])"
 )
 # Words before a name that say a person follows, typed any way.
@@ -90,7 +91,8 @@ _NEVER = (
 # fisherman"), a description set off by a comma ("Tigist Alemu, a 41-year-old", "Abebe Worku,
 # DOB"), or "is a" ("Losa Mauga is a G4P3").
 _COMMA_AGE = re.compile(
-    r",\s*\d{1,3}\s*(?:y\.?o\.?\s*)?,|,\s+(?:an?\s|DOB\b|dob\b|aged?\b|MRN\b|who\s)|\s+is\s+an?\s"
+    r"[,\s](?:(?<=,)(?:\s*\d{1,3}\s*(?:y\.?o\.?\s*)?,|\s+(?:an?\s|DOB\b|dob\b|aged?\b|MRN\b|who\s))"
+    r"|(?<=\s)\s*is\s+an?\s)"
 )
 
 
@@ -107,7 +109,9 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     tokens = words(text)
     yield from _before_age(text, tokens, gaz)
     yield from _before_comma_age(text, tokens, gaz)
-    signature = _DASH_SIGNATURE.search(text)
+    # A signature ends the text: only its last stretch is searched (no dash, space and name run
+    # to 64 characters).
+    signature = _DASH_SIGNATURE.search(text, max(0, len(text.rstrip()) - 64))
     if signature is not None and signature.group("name").lower() not in _NOT_SIGNATURE:
         yield from emit(text, signature.start("name"), signature.end("name"), PhiKind.NAME, "the patient")
     quoted = '"' in text or "“" in text
@@ -404,6 +408,7 @@ _PREDICATES = frozenset(
      "gray", "grey", "red", "blue", "brown", "normal", "stable", "due", "free", "gone", "easy", "real",
      "sure", "new", "old", "high", "low", "short", "small", "big", "fair", "near", "far", "open"}
 )  # fmt: skip
+_SPEAKER_CUES = _HAILS | {"its", "it", "is"}
 _SPEAKER_AFTER = re.compile(
     r"\s*(?:[,.!:;]|[-–—]\s|$)|\s+(?:from|here|at|w|with|calling|again|its|it['’]s|this|can|could|pls|"
     r"please|u|you|just|quick|rn|np|md|chr)\b"
@@ -412,7 +417,10 @@ _SPEAKER_AFTER = re.compile(
 
 def _speaker_names(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterator[Finding]:
     for i in range(1, len(tokens)):
-        word, previous = tokens[i], tokens[i - 1]
+        previous = tokens[i - 1]
+        if previous.bare not in _SPEAKER_CUES:
+            continue  # most words: the cheap test first
+        word = tokens[i]
         bare = word.bare
         if text[previous.end : word.start] != " " or bare in STOPWORDS or bare in _NEVER:
             continue
@@ -436,7 +444,10 @@ def _speaker_names(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Iterat
 
 
 # 'pt (wade) is 8 months on bup': the patient's name in brackets after the word for him.
-_PATIENT_BRACKET = re.compile(r"(?i)\b(?:pt|patient)\s\((?P<name>[a-z][a-z'’-]+)\)")
+_PATIENT_BRACKET = Cued(
+    re.compile(r"(?i)\b(?:pt|patient)\s\((?P<name>[a-z][a-z'’-]+)\)"),
+    "pt patient",
+)
 
 
 # An initial and a surname: 'A. Deschenie', 'J. Bishop, RN', 'Re: L. Lonjose'. Found from the
@@ -458,8 +469,9 @@ _GERMS = frozenset(
 _CAPITAL_LAST_FIRST = re.compile(
     r"[A-Z](?<![\w'’-][A-Z])(?P<last>[A-Z'’-]+),\s?(?P<first>[A-Z][A-Z'’-]+)\s[A-Z]\.?(?![\w/&-])"
 )
-_INITIALS = re.compile(
-    r"[iI](?<!\w[iI])nitials?\s*:?\s*(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"
+_INITIALS = Cued(
+    re.compile(r"[iI](?<!\w[iI])nitials?\s*:?\s*(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"),
+    "initial initials",
 )
 
 

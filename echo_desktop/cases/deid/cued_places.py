@@ -36,7 +36,7 @@ from echo_desktop.cases.deid.vocabulary import (
     TITLES,
     WEEKDAYS,
 )
-from echo_desktop.cases.deid.words import Word, words
+from echo_desktop.cases.deid.words import Cued, Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _PREPOSITIONS = frozenset({"in", "from", "near", "outside", "to", "at", "past", "by"})
@@ -71,24 +71,35 @@ _STATES = {s.upper() for s in STATE_ABBREVIATIONS}
 _STATE_WORD = re.compile(r",?\s+(?P<state>[A-Za-z]{2})\b(?!\.\w|-)")
 _STATE_NAME_AFTER = re.compile(r",\s+(?P<name>(?:New|North|South|West|Rhode)\s[A-Z][a-z]+|[A-Z][a-z]+)\b")
 # Found from the landform back (a capitalised landform is rarer than a preposition).
-_LANDFORM = re.compile(
-    r"(?<=[a-z] )(?:Creek|Hollow|Holler|Branch|Fork|Gap|Ridge|Mesa|Canyon|Flats?|Bottom|Bend|Knob"
-    r"|Springs|Lake|River|Valley|Mountain|Bay|Island|Point|Landing)\b"
+_LANDFORMS = (
+    "creek hollow holler branch fork gap ridge mesa canyon flat flats bottom bend knob springs lake river "
+    "valley mountain bay island point landing"
+)
+_LANDFORM = Cued(
+    re.compile(rf"(?<=[a-z] )(?:{'|'.join(w.capitalize() for w in _LANDFORMS.split())})\b"), _LANDFORMS
 )
 _LANDFORM_NAME = re.compile(
     r"\b(?:up|on|at|near|in|from|along|by)\s((?-i:[A-Z][a-z'ʻ]+(?:\s[A-Z][a-z'ʻ]+)?))\s$"
 )
-_LEADING_FACILITY = re.compile(
-    r"\b(?:Cl[íi]nica|Centro(?:\s+de\s+Salud)?|Hospital|Iglesia|Escuela|Farmacia)"
-    r"(?:\s+(?:de|del|la|el|los|las|y)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+){1,5}"
+_LEADING_FACILITY = Cued(
+    re.compile(
+        r"\b(?:Cl[íi]nica|Centro(?:\s+de\s+Salud)?|Hospital|Iglesia|Escuela|Farmacia)"
+        r"(?:\s+(?:de|del|la|el|los|las|y)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+){1,5}"
+    ),
+    "cl clinica centro hospital iglesia escuela farmacia",
 )
 # 'St. Charles Bend', 'San Juan Health', 'Christus St. Vincent': a saint's name is a town or a
 # hospital, not a person; not 'St. John's wort' or 'St. Louis encephalitis'.
-_SAINT_PLACE = re.compile(
-    r"\b(?:San|Santa|Santo|St\.?|Saint|Ste\.?)\s(?!John['’]s\s+wort)[A-Z][a-z]+(?:['’]s)?(?:\s[A-Z][a-z]+)?"
-    r"|(?<=\bat )st\.? [a-z]{4,}|(?<=\bto )st\.? [a-z]{4,}"  # 'onc at st. alphonsus'
+_SAINT_PLACE = Cued(
+    re.compile(
+        r"\b(?:San|Santa|Santo|St\.?|Saint|Ste\.?)\s(?!John['’]s\s+wort)[A-Z][a-z]+(?:['’]s)?(?:\s[A-Z][a-z]+)?"
+        r"|(?<=\bat )st\.? [a-z]{4,}|(?<=\bto )st\.? [a-z]{4,}"  # 'onc at st. alphonsus'
+    ),
+    "san santa santo st saint ste",
 )
-_FACILITY_ACRONYM = re.compile(r"\b(?!FQHC\b|CHC\b|RHC\b|PCMH\b|IHC\b)[A-Z]{2,4}(?:MC|HC|MH)\b")
+# From the capital (capitals are few): a word of capitals ending MC, HC or MH.
+_FACILITY_ACRONYM = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]{1,3}(?:MC|HC|MH)\b")
+_NOT_FACILITY_ACRONYMS = frozenset({"FQHC", "CHC", "RHC", "PCMH", "IHC"})  # kinds of clinic, not one
 _DISEASE_AFTER = re.compile(
     r"\s+(?:spotted|fever|virus|disease|encephalitis|syndrome|tick|wort|criteria|score|classification|rule)\b",
     re.I,
@@ -120,8 +131,10 @@ def find_cued_places(text: str) -> Iterator[Finding]:
     for match in _SAINT_PLACE.finditer(text):
         if not _DISEASE_AFTER.match(text, match.end()):
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[place]")
-    for pattern in (_LEADING_FACILITY, _FACILITY_ACRONYM):
-        for match in pattern.finditer(text):
+    for match in _LEADING_FACILITY.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[place]")
+    for match in _FACILITY_ACRONYM.finditer(text):
+        if match.group(0) not in _NOT_FACILITY_ACRONYMS:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[place]")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
 from echo_desktop.cases.deid.vocabulary import EPONYMS, MONTHS, WEEKDAYS
-from echo_desktop.cases.deid.words import Folded
+from echo_desktop.cases.deid.words import NUMBER, Cued, Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _MONTH = (
@@ -22,39 +22,87 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+# The words a date can start with, for `Cued`.
+_MONTH_WORDS = frozenset(
+    {"jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
+     "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+     "december"}
+)  # fmt: skip
+_WEEKDAY_WORDS = frozenset(
+    day + end
+    for day in ("mon", "tue", "tues", "wed", "wednes", "thu", "thur", "thurs", "fri", "sat", "satur", "sun")
+    for end in ("", "day")
+)
+_ORDINAL_WORDS = frozenset(
+    {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+     "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+     "eighteenth", "nineteenth", "twentieth", "thirtieth", "twenty", "thirty"}
+)  # fmt: skip
 _YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
 
-_NUMERIC = re.compile(
-    r"(?=\d)(?<![\w/.-])(?:"
-    r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
-    r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
-    r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2})"
-    r"|(?P<ym>(?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"
-    r"|(?P<md>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
-    r")(?![\w/]|\.\d|-\d)",
-    re.IGNORECASE,
+_NUMERIC = Cued(
+    re.compile(
+        r"(?=\d)(?<![\w/.-])(?:"
+        r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
+        r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
+        r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2})"
+        r"|(?P<ym>(?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"
+        r"|(?P<md>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+        r")(?![\w/]|\.\d|-\d)",
+        re.IGNORECASE,
+    ),
+    NUMBER,
 )
 
 # A range of days, 'next window 3/15-3/29': both ends are dates.
-_MD_RANGE = re.compile(
-    r"(?=\d)(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])-(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)"
+_MD_RANGE = Cued(
+    re.compile(
+        r"(?=\d)(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])-(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)"
+    ),
+    NUMBER,
 )
-_NAMED = Folded(
-    # The lookahead lets the engine skip, at one cheap test, every place no date can start.
-    rf"\b(?=[\dJFMASONDTWjfmasondtw]){_WEEKDAY}?(?:"
-    # March 3rd, 2024 / Mar. 3 / March 3-5 / Sept 14 '24
-    rf"(?P<md>{_MONTH}\.?\s+(?:the\s+)?{_DAY}(?:\s*[-–]\s*{_DAY})?(?:,?\s+{_YEAR})?)"
-    # 3rd of March 2024 / 14 Mar 2025 / 14-Mar-2025
-    rf"|(?P<dm>(?:the\s+)?{_DAY}(?:\s+of)?[\s-]+{_MONTH}\.?(?:[\s,-]+{_YEAR})?)"
-    # March 2024 / March of 2024
-    rf"|(?P<my>{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR})"
-    r")(?!\w)"
+_NAMED = Cued(
+    Folded(
+        # The lookahead lets the engine skip, at one cheap test, every place no date can start.
+        rf"\b(?=[\dJFMASONDTWjfmasondtw]){_WEEKDAY}?(?:"
+        # March 3rd, 2024 / Mar. 3 / March 3-5 / Sept 14 '24
+        rf"(?P<md>{_MONTH}\.?\s+(?:the\s+)?{_DAY}(?:\s*[-–]\s*{_DAY})?(?:,?\s+{_YEAR})?)"
+        # 3rd of March 2024 / 14 Mar 2025 / 14-Mar-2025
+        rf"|(?P<dm>(?:the\s+)?{_DAY}(?:\s+of)?[\s-]+{_MONTH}\.?(?:[\s,-]+{_YEAR})?)"
+        # March 2024 / March of 2024
+        rf"|(?P<my>{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR})"
+        r")(?!\w)"
+    ),
+    _WEEKDAY_WORDS | _MONTH_WORDS | {"the", NUMBER},
 )
 
 # "on the 5th", "by the 21st": a day of an unnamed month.
-_ORDINAL_DAY = Folded(
-    rf"\b(?P<lead>(?:on|by|since|until|till|til|from|before|after|of|around|to|through|thru|past|for)\s+|{_WEEKDAY})the\s+"
-    r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
+_ORDINAL_DAY = Cued(
+    Folded(
+        rf"\b(?P<lead>(?:on|by|since|until|till|til|from|before|after|of|around|to|through|thru|past|for)\s+|{_WEEKDAY})the\s+"
+        r"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
+    ),
+    _WEEKDAY_WORDS
+    | frozenset(
+        [
+            "on",
+            "by",
+            "since",
+            "until",
+            "till",
+            "til",
+            "from",
+            "before",
+            "after",
+            "of",
+            "around",
+            "to",
+            "through",
+            "thru",
+            "past",
+            "for",
+        ]
+    ),
 )
 
 # Dictated dates: 'April fifteenth', 'February twenty-second, twenty twenty-five', 'the ninth of
@@ -70,30 +118,42 @@ _YEAR_WORDS = (
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen))?)"
 )
-_SPOKEN = Folded(
-    rf"\b(?:(?P<month>{_MONTH})\.?\s+(?:the\s+)?{_ORDINAL_WORD}|(?:the\s+)?{_ORDINAL_WORD}\s+of\s+(?P<after>{_MONTH}))"
-    rf"\b{_YEAR_WORDS}?\b"
+_SPOKEN = Cued(
+    Folded(
+        rf"\b(?:(?P<month>{_MONTH})\.?\s+(?:the\s+)?{_ORDINAL_WORD}|(?:the\s+)?{_ORDINAL_WORD}\s+of\s+(?P<after>{_MONTH}))"
+        rf"\b{_YEAR_WORDS}?\b"
+    ),
+    _MONTH_WORDS | _ORDINAL_WORDS | {"the"},
 )
 # 'extubated the 27th;', 'again the 10th, both after PE': a day of the month ending its phrase
 # ('the 4th ventricle', 'the 2nd trimester' go on to a noun).
-_DAY_ENDING = Folded(
-    r"\bthe\s+(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))"
-    r"(?=\s*(?:[,.;:)!?]|$)|\s+(?:and|at|in|when|after|before|but|or|so|to|until|with|around|about)\b)"
+_DAY_ENDING = Cued(
+    Folded(
+        r"\bthe\s+(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))"
+        r"(?=\s*(?:[,.;:)!?]|$)|\s+(?:and|at|in|when|after|before|but|or|so|to|until|with|around|about)\b)"
+    ),
+    "the",
 )
 # Spanish: '18 de junio', 'el 3 de marzo de 2024'.
-_SPANISH = Folded(
-    r"\b(?:[12]\d|3[01]|0?[1-9])\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
-    r"setiembre|octubre|noviembre|diciembre)(?:\s+(?:de\s+|del\s+)?(?:19|20)\d{2})?\b"
+_SPANISH = Cued(
+    Folded(
+        r"\b(?:[12]\d|3[01]|0?[1-9])\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+        r"setiembre|octubre|noviembre|diciembre)(?:\s+(?:de\s+|del\s+)?(?:19|20)\d{2})?\b"
+    ),
+    NUMBER,
 )
 
 # A month's name alone after a word that makes it a time ("seen in March", "since June").
-_BARE_MONTH = re.compile(
-    r"\b(?=[iIsSuUtTdDeElLmMnNbBoOfF])(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
-    r"(?P<month>January|February|March|April|June|July|August|September|October|November|December|"
-    r"(?-i:Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?(?=[\s,;)]|$)|"
-    # typed in lower case too, but not 'march' or 'may', which are also verbs
-    r"(?-i:january|february|april|june|july|august|september|october|november|december))\b",
-    re.IGNORECASE,
+_BARE_MONTH = Cued(
+    re.compile(
+        r"\b(?=[iIsSuUtTdDeElLmMnNbBoOfF])(?:in|since|until|till|during|early|late|mid|last|next|this|through|by|of|from)[\s-]+"
+        r"(?P<month>January|February|March|April|June|July|August|September|October|November|December|"
+        r"(?-i:Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?(?=[\s,;)]|$)|"
+        # typed in lower case too, but not 'march' or 'may', which are also verbs
+        r"(?-i:january|february|april|june|july|august|september|october|november|december))\b",
+        re.IGNORECASE,
+    ),
+    "in since until till during early late mid last next this through by of from",
 )
 
 # Words near an x/y that make it a measure, not a month and a day.
@@ -106,7 +166,7 @@ _FRACTION_CONTEXT = re.compile(
     r"cas|cdai|das28|sledai|haq|basdai|edss|cores|samples|biopsies|specimens)\b",
     re.IGNORECASE,
 )
-_DATE_CONTEXT = re.compile(
+_DATE_CONTEXT = Folded(
     r"\b(?:on|since|from|until|till|dated?|dob|born|admitted|discharged|seen|visit|through|"
     r"by|before|after|last|next|due|started|stopped|began|ended|surgery|procedure|died|"
     r"deceased|expired|returned|presented|scheduled|appointment|appt|f/u|follow-up|"
@@ -115,40 +175,63 @@ _DATE_CONTEXT = re.compile(
     r"sun|sunday|ed|er|msg|admit|admission|d/c|dc|wk\s+of|week\s+of|visit|called|call|vm|note|"
     r"ref|referral|rx|filled|refilled|seen\s+(?:on|at)|sx\s+began|onset)\W*$"
     # a test and then its day, with nothing between: 'CT 1/9', 'echo 2/6' ('on mri, 4/5 grip' is not)
-    r"|\b(?:labs|bx|ct|mri|cxr|echo|ekg|ecg|egd|colonoscopy|biopsy)\s$",
-    re.IGNORECASE,
+    r"|\b(?:labs|bx|ct|mri|cxr|echo|ekg|ecg|egd|colonoscopy|biopsy)\s$"
 )
 
 
 # Holidays name a day: 'Thanksgiving 2024', 'on Christmas Eve', 'New Year's Day'.
-_HOLIDAY = re.compile(
-    r"\b(?=[TCNEHIMLVFDPYRJKG])(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
-    r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
-    r"Father['’]?s\s+Day|Mardi\s+Gras|Eid(?:\s+al-(?:Fitr|Adha))?|Diwali|Hanukkah|Chanukah|Passover|"
-    r"Yom\s+Kippur|Rosh\s+Hashanah|Juneteenth|Cinco\s+de\s+Mayo|Kwanzaa|Lunar\s+New\s+Year|Tet|"
-    r"Good\s+Friday|Ash\s+Wednesday|Veterans['’]?\s+Day|Martin\s+Luther\s+King(?:\s+Jr\.?)?\s+Day"
-    r")\b(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
+_HOLIDAY = Cued(
+    re.compile(
+        r"\b(?=[TCNEHIMLVFDPYRJKG])(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
+        r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
+        r"Father['’]?s\s+Day|Mardi\s+Gras|Eid(?:\s+al-(?:Fitr|Adha))?|Diwali|Hanukkah|Chanukah|Passover|"
+        r"Yom\s+Kippur|Rosh\s+Hashanah|Juneteenth|Cinco\s+de\s+Mayo|Kwanzaa|Lunar\s+New\s+Year|Tet|"
+        r"Good\s+Friday|Ash\s+Wednesday|Veterans['’]?\s+Day|Martin\s+Luther\s+King(?:\s+Jr\.?)?\s+Day"
+        r")\b(?:,?\s+(?:19|20)\d{2})?)(?!\s+(?:disease|factor))"
+    ),
+    (
+        "thanksgiving christmas new easter halloween independence memorial labor valentine mother "
+        "father mardi eid diwali hanukkah chanukah passover yom rosh juneteenth cinco kwanzaa lunar "
+        "tet good ash veterans martin"
+    ),
 )
 
 
 # A holiday typed in lower case counts after a word that makes it a time: 'falls since christmas'.
 # Days that name one date of the year whatever is around them, typed in lower case too.
-_FIXED_HOLIDAY = Folded(
-    r"\b(?P<day>x-?mas(?:\s+(?:eve|day))?|christmas\s+(?:eve|day)|new\s+year['’]?s(?:\s+(?:eve|day))|"
-    r"memorial\s+day|labor\s+day|valentine['’]?s(?:\s+day)?|independence\s+day|(?:4th|fourth)\s+of\s+july|"
-    r"mother['’]?s\s+day|father['’]?s\s+day|veterans['’]?\s+day|halloween)\b"
+_FIXED_HOLIDAY = Cued(
+    Folded(
+        r"\b(?P<day>x-?mas(?:\s+(?:eve|day))?|christmas\s+(?:eve|day)|new\s+year['’]?s(?:\s+(?:eve|day))|"
+        r"memorial\s+day|labor\s+day|valentine['’]?s(?:\s+day)?|independence\s+day|(?:4th|fourth)\s+of\s+july|"
+        r"mother['’]?s\s+day|father['’]?s\s+day|veterans['’]?\s+day|halloween)\b"
+    ),
+    (
+        "x xmas christmas new memorial labor valentine valentines independence fourth mother mothers "
+        "father fathers veterans halloween"
+    )
+    + " "
+    + NUMBER,
 )
 # '06JAN25', '14JAN2025' (pasted from older systems); '20250226' after a word that dates it.
-_COMPACT = Folded(rf"(?<![\w-])(?:[0-3]\d{_MONTH}(?:\d{{2}}|\d{{4}}))(?![\w-])")
-_EIGHT_DIGITS = Folded(
-    r"\b(?:collected|drawn|dob|dos|date|dated|on|resulted|received|admitted|discharged|born)\W{1,3}"
-    r"(?P<date>(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?!\d)"
+_COMPACT = Cued(
+    Folded(rf"(?<![\w-])(?:[0-3]\d{_MONTH}(?:\d{{2}}|\d{{4}}))(?![\w-])"),
+    NUMBER,
+)
+_EIGHT_DIGITS = Cued(
+    Folded(
+        r"\b(?:collected|drawn|dob|dos|date|dated|on|resulted|received|admitted|discharged|born)\W{1,3}"
+        r"(?P<date>(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?!\d)"
+    ),
+    "collected drawn dob dos date dated on resulted received admitted discharged born",
 )
 
-_LOWER_HOLIDAY = re.compile(
-    r"\b(?:on|since|over|after|before|around|until|till|by|at|for|from|during|last|this|next)\s+"
-    r"(?P<day>(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year['’]?s(?:\s+(?:eve|day))?))\b"
-    r"(?!\s+(?:disease|factor))"
+_LOWER_HOLIDAY = Cued(
+    re.compile(
+        r"\b(?:on|since|over|after|before|around|until|till|by|at|for|from|during|last|this|next)\s+"
+        r"(?P<day>(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year['’]?s(?:\s+(?:eve|day))?))\b"
+        r"(?!\s+(?:disease|factor))"
+    ),
+    "on since over after before around until till by at for from during last this next",
 )
 
 
@@ -241,7 +324,7 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     month, day = (int(p) for p in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
     after = text[end : end + 14]
-    if _DATE_CONTEXT.search(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
+    if _DATE_CONTEXT.search_short(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
         return True
     if _TIME_AFTER.match(after):
         return True  # 'Phone msg 3/6 1415', 'Vitals 10/02 0415': a day and its time

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.words import Cued
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _DIGIT_WORDS = {
@@ -17,7 +18,10 @@ _DIGIT_WORDS = {
 }  # fmt: skip
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d{1,4})"
 # Digit words and digit groups joined by a space, a comma, a hyphen: at least seven digits in all.
-_RUN = re.compile(rf"(?i)\b{_DIGIT}(?:(?:,\s*|\s+|-){_DIGIT}){{4,}}\b")
+_RUN = Cued(
+    re.compile(rf"(?i)\b{_DIGIT}(?:(?:,\s*|\s+|-){_DIGIT}){{4,}}\b"),
+    "zero oh one two three four five six seven eight nine #",
+)
 _SSN_CUE = re.compile(r"(?i)\b(?:ssn|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?|ss#)\b[^.;\n]{0,30}$")
 _ID_CUE = re.compile(
     r"(?i)\b(?:mrn|medical\s+record\s+number|record\s+number|member|id|account|acct)\b[^.;\n]{0,24}$"

@@ -26,7 +26,7 @@ from echo_desktop.cases.deid.vocabulary import (
     TITLES,
     WEEKDAYS,
 )
-from echo_desktop.cases.deid.words import Folded, Word, words
+from echo_desktop.cases.deid.words import NUMBER, Cued, Folded, Word, words
 from echo_desktop.cases.findings import Finding, PhiKind
 
 _SUFFIX = (
@@ -42,35 +42,56 @@ _CITY_TAIL = (
     rf"(?:,?\s+(?:{_STATE_AB}|(?i:{_STATE_FULL}))\b)?"
     r"(?:,?\s+\d{5}(?:-\d{4})?)?)"
 )
-_STREET = re.compile(
-    rf"(?=\d)(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
-    rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
+_STREET = Cued(
+    re.compile(
+        rf"(?=\d)(?<![\w/.-])\d{{1,6}}[A-Za-z]?(?:-\d+)?\s+(?:[NSEW]\.?\s+|(?:north|south|east|west)\s+)?"
+        rf"(?:[A-Za-z0-9][\w'.-]*\s+){{0,4}}(?i:{_SUFFIX})\b\.?"
+        r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|lot|space|trlr|trailer)\.?\s*#?\s*[\w-]+)?" + _CITY_TAIL
+    ),
+    NUMBER,
 )
 # The lookaheads let the engine skip, at one cheap test, every place no match can start (the
 # case-insensitive alternations after them are the slow part of a scan).
-_ROAD_NUMBER = re.compile(
-    r"\b(?=[cCsSfFiIbBnNrRhHmMeEpPtT])(?:(?:county|co\.?|state|forest|indian|bia|navajo|twp|township)\s+(?:road|rd|route|rte|highway|hwy)|"
-    r"(?:rural\s+route|(?:rr|hc)(?=\s*\d+\s*,?\s*box)|highway|hwy|route|rte|mile\s+marker|exit)"
-    r"|p\.?\s?o\.?\s+box|box)"
-    r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
-    re.IGNORECASE,
+_ROAD_NUMBER = Cued(
+    re.compile(
+        r"\b(?=[cCsSfFiIbBnNrRhHmMeEpPtT])(?:(?:county|co\.?|state|forest|indian|bia|navajo|twp|township)\s+(?:road|rd|route|rte|highway|hwy)|"
+        r"(?:rural\s+route|(?:rr|hc)(?=\s*\d+\s*,?\s*box)|highway|hwy|route|rte|mile\s+marker|exit)"
+        r"|p\.?\s?o\.?\s+box|box)"
+        r"\s*#?\s*\d+[A-Za-z]?(?:\s*,?\s*box\s*\d+)?" + _CITY_TAIL,
+        re.IGNORECASE,
+    ),
+    (
+        "county co state forest indian bia navajo twp township rural rr hc highway hwy route rte mile "
+        "exit p po box"
+    ),
 )
 # A numbered road after a word that goes somewhere: 'off SR 29', 'up KY-1098', 'on FM 1017'.
-_NUMBERED_ROAD = re.compile(
-    r"\b(?i:off|on|up|down|along|via|near|past|onto|take|takes|took|at|to|from|and)\s+"
-    r"(?P<road>(?P<code>SR|FM|CR|US|[A-Z]{2})[- ]\d{1,4})(?![\w-]|[.,/]\d)"
+_NUMBERED_ROAD = Cued(
+    re.compile(
+        r"\b(?i:off|on|up|down|along|via|near|past|onto|take|takes|took|at|to|from|and)\s+"
+        r"(?P<road>(?P<code>SR|FM|CR|US|[A-Z]{2})[- ]\d{1,4})(?![\w-]|[.,/]\d)"
+    ),
+    "off on up down along via near past onto take takes took at to from and",
 )
 # A street numbered by its place: 'on 350th St', '6th Street'.
-_ORDINAL_STREET = re.compile(
-    r"(?=\d)(?<![\w/.-])\d{1,4}(?:st|nd|rd|th)\s+(?i:street|st|avenue|ave|road|rd)\b\.?", re.IGNORECASE
+_ORDINAL_STREET = Cued(
+    re.compile(
+        r"(?=\d)(?<![\w/.-])\d{1,4}(?:st|nd|rd|th)\s+(?i:street|st|avenue|ave|road|rd)\b\.?", re.IGNORECASE
+    ),
+    NUMBER,
 )
 # A ZIP code is five digits after a state or the word 'ZIP' (alone, five digits are anything).
-_FIVE_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)")
+_FIVE_DIGITS = Cued(
+    re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)"),
+    NUMBER,
+)
 _ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
 # Found from the word back ('... County'): the word is rare, the capitals before it are not.
-_COUNTY_WORD = Folded(
-    r"(?<=\s)(?:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+_COUNTY_WORD = Cued(
+    Folded(
+        r"(?<=\s)(?:county|parish|borough|township|twp|precinct|reservation|pueblo|chapter(?:\s+house)?|village|rancheria)\b"
+    ),
+    "county parish borough township twp precinct reservation pueblo chapter village rancheria",
 )
 _COUNTY_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|[a-z]{3,})\s+$")
 _FACILITY_NOUNS = (
@@ -85,13 +106,26 @@ _FACILITY_NOUNS = (
     r"family\s+practice|practice|health"
 )
 # Found from the noun back ('... distribution center'): nouns are rarer than capitals.
-_FACILITY_NOUN = Folded(rf"(?<=\s)(?:{_FACILITY_NOUNS})\b")
+_FACILITY_NOUN = Cued(
+    Folded(rf"(?<=\s)(?:{_FACILITY_NOUNS})\b"),
+    (
+        "hospital medical health clinic urgent elementary middle high school academy university "
+        "college mine plant factory mill distribution warehouse store supercenter restaurant casino "
+        "hotel motel church chapel senior nursing care rehab rehabilitation shelter jail prison "
+        "detention correctional trading flea market mall ranch farm dairy refinery power station base "
+        "depot center centre facility office headquarters hq hall memorial pharmacy lumber "
+        "laboratories laboratory healthcare rural home kidney camp family practice"
+    ),
+)
 # Words of one name sit on one line: 'MD\nFacility:' is a credential and the next label.
 _FACILITY_NAME = re.compile(r"(?:\bthe[ \t]+)?(?<![\w-])(?:[A-Z][\w'&.-]*[ \t]+){1,5}$")
-_EMPLOYER = re.compile(
-    r"\b(?=[wWeEjJcCmMtTdDrR])(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner|retired)"
-    r"\s+(?:at|for|by|with|from)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
-    re.IGNORECASE,
+_EMPLOYER = Cued(
+    re.compile(
+        r"\b(?=[wWeEjJcCmMtTdDrR])(?:works?|working|worked|employed|job|employee|cashier|clerk|manager|teacher|driver|miner|retired)"
+        r"\s+(?:at|for|by|with|from)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w'&.-]*(?:\s+(?:of\s+)?[A-Z][\w'&.-]*){0,4}))",
+        re.IGNORECASE,
+    ),
+    "work works working worked employed job employee cashier clerk manager teacher driver miner retired",
 )
 _STATE_AFTER = re.compile(
     rf",?\s+(?P<state>{_STATE_AB}|(?i:{_STATE_FULL}))\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?"
@@ -100,8 +134,8 @@ _AFTER_STREET = re.compile(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$")
 _PREPOSITIONS = frozenset(
     {"in", "from", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
 )
-_LOCATION_VERBS = re.compile(
-    r"(?i)\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
+_LOCATION_VERBS = Folded(
+    r"\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
     r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+){0,2}$"
 )
 # Capitalised words that name something bigger than a state, or a people rather than a place.
@@ -115,29 +149,44 @@ _SAFE_CAPITALS = frozenset(
 _PEOPLES = frozenset({"zuni", "jemez", "santo domingo", "san felipe"})
 # 'lives in Shiprock', 'moved here from Tohatchi': a capitalised place after these is a place even
 # when no gazetteer knows it.
-_MOVED = re.compile(
-    r"(?i:\b(?=[lLrRmMbBgGhHiIcCoOnN])(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
-    r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
-    r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of)"
-    r"|miles\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of))\s+)"
-    r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
+_MOVED = Cued(
+    re.compile(
+        r"(?i:\b(?=[lLrRmMbBgGhHiIcCoOnN])(?:(?:lives?|living|lived|resides?|residing|resided|moved|relocated|raised|grew\s+up|home)"
+        r"(?:\s+(?:here|back|alone|with\s+\w+(?:\s+\w+)?))?\s+(?:in|to|from|near|outside(?:\s+of)?|at)"
+        r"|(?:is|comes|came|originally|hails)\s+from|hometown\s+(?:is|of)"
+        r"|miles\s+(?:from|past|outside(?:\s+of)?|(?:north|south|east|west)\s+of))\s+)"
+        r"(?P<place>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})"
+    ),
+    (
+        "live lives living lived reside resides residing resided moved relocated raised grew home is "
+        "comes came originally hails hometown miles"
+    ),
 )
 
 
 # Lower-case typing: 'works at the walmart', 'retired from bnsf', 'a man from zuni',
 # 'admitted to presbyterian hospital'. One word (two before a hospital), never an everyday one.
-_LOWER_EMPLOYER = re.compile(
-    r"\b(?=[wer])(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
+_LOWER_EMPLOYER = Cued(
+    re.compile(
+        r"\b(?=[wer])(?:works?|working|worked|employed|retired)\s+(?:at|for|from)\s+(?:the\s+)?(?P<place>[a-z][a-z'&]+)\b"
+    ),
+    "work works working worked employed retired",
 )
 _PERSON_FROM = re.compile(
     r"(?=[mMwWfFpPyYbBgGcCeElL\d])(?i:(?:\b(?:man|woman|male|female|patient|pt|yo|y/o|boy|girl|child|elder|lady|gentleman|family|m|f)|\d[mf])"
     r"\s+(?:originally\s+)?from\s+)(?P<place>[a-z][a-z'-]+)\b"
 )
 # Found from the noun back (the noun is rare; a lower-case word before it is everywhere).
-_LOWER_HOSPITAL_NOUN = re.compile(
-    r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf|baptist|methodist|lutheran|church|"
-    r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor|dairy|"
-    r"chapter\s+house|apts|apartments|plaza|towers|holler)\b"
+_LOWER_HOSPITAL_NOUN = Cued(
+    re.compile(
+        r"(?<=\s)(?:hospital|hosp|medical\s+center|med\s+ctr|rmc|arh|hcf|baptist|methodist|lutheran|church|"
+        r"nursing\s+(?:&|and)\s+rehab|nursing\s+home|health\s+care\s+center|health\s+center|care\s+center|manor|dairy|"
+        r"chapter\s+house|apts|apartments|plaza|towers|holler)\b"
+    ),
+    (
+        "hospital hosp medical med rmc arh hcf baptist methodist lutheran church nursing health care "
+        "manor dairy chapter apts apartments plaza towers holler"
+    ),
 )
 _FUNCTION = r"(?:to|at|the|a|an|in|from|our|his|her|their|my|your|and|of|by|with|past|near|for|on|into)\s"
 _LOWER_HOSPITAL_NAME = re.compile(
@@ -481,7 +530,7 @@ def _is_place_here(
     by_preposition = before is not None and before.bare in _PREPOSITIONS and not first.sentence_start
     if name in PEOPLES and not by_preposition:
         return False  # 'speaks limited English', 'a Zuni elder'; 'from zuni' is the pueblo
-    by_verb = bool(_LOCATION_VERBS.search(text[max(0, first.start - 40) : first.start]))
+    by_verb = bool(_LOCATION_VERBS.search_short(text[max(0, first.start - 40) : first.start]))
     has_state = _state_after(text, tokens, i + length - 1) is not None
     common = name in COMMON_WORDS or name in STOPWORDS
     embedded = (before is not None and before.capitalised and text[before.end : first.start] == " ") or (

@@ -376,7 +376,9 @@ def _named_by_context(
     line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
     if word.bare in FIELD_FILLERS:
         return False  # 'Name: Unknown', 'Provider: Hub team'
-    return word.capitalised and bool(_LABELS.search(text, max(0, line_start - 1), word.start))
+    if not word.capitalised or len(text[line_start : word.start].strip()) > 32:
+        return False  # the longest label and its colon are 21 characters; most lines say more
+    return bool(_LABELS.search(text, max(0, line_start - 1), word.start))
 
 
 def _title_shape(text: str, word: Word) -> bool:

@@ -12,13 +12,19 @@ import re
 from collections.abc import Iterator
 
 from echo_desktop.cases.deid.spans import emit
-from echo_desktop.cases.deid.words import Folded
+from echo_desktop.cases.deid.words import NUMBER, Cued, Folded
 from echo_desktop.cases.findings import Finding, PhiKind
 
-_SSN = re.compile(r"(?=\d)(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
-_SSN_CONTEXT = re.compile(
-    r"(?i)\b(?:ssn|ss#|ss\s*no|social\s+security(?:\s+(?:number|no|#))?)\s*[:#]?\s*(?:is\s+)?"
-    r"(?P<n>\d{9}|\d{3}[- ]?\d{2}[- ]?\d{4}|x{3}-?x{2}-?\d{4}|\*{3}-?\*{2}-?\d{4})\b"
+_SSN = Cued(
+    re.compile(r"(?=\d)(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])"),
+    NUMBER,
+)
+_SSN_CONTEXT = Cued(
+    re.compile(
+        r"(?i)\b(?:ssn|ss#|ss\s*no|social\s+security(?:\s+(?:number|no|#))?)\s*[:#]?\s*(?:is\s+)?"
+        r"(?P<n>\d{9}|\d{3}[- ]?\d{2}[- ]?\d{4}|x{3}-?x{2}-?\d{4}|\*{3}-?\*{2}-?\d{4})\b"
+    ),
+    "ssn ss social",
 )
 
 # A token that can be an identifier: letters, digits and - / . with at least two digits.
@@ -37,7 +43,16 @@ _ID_WORDS = (
 _ID_AFTER_WORD = re.compile(rf"(?i){_FILLER}(?<![\w./-]){_ID_SHAPE}")
 # A candidate's context word: every one is found once (on the lower-cased text), then each
 # candidate looks back to the nearest ones and checks that only filler lies between.
-_ID_WORD = Folded(rf"\b(?:{_ID_WORDS})\b")
+_ID_WORD = Cued(
+    Folded(rf"\b(?:{_ID_WORDS})\b"),
+    (
+        "mrn medical record chart acct account member membership subscriber beneficiary policy plan "
+        "group insurance medicaid medicare health claim patient pt encounter visit fin csn har "
+        "accession specimen lab license licence lic dea npi certificate cert badge employee student "
+        "passport driver drivers dl tribal census enrollment enrolment case reference ref "
+        "confirmation ticket order requisition id"
+    ),
+)
 _ONLY_FILLER = re.compile(_FILLER, re.IGNORECASE)
 # '#' first, so the engine looks for it directly (a lookbehind first made it try every place).
 _HASH_NUMBER = re.compile(r"#(?<![\w&]#)\s?(?P<id>\d{4,}|[A-Za-z]{1,4}-?\d{4,})\b")
@@ -46,22 +61,31 @@ _MIXED = re.compile(
     r"(?<![\w.-])(?=[A-Za-z0-9-]*[A-Za-z])(?=(?:[A-Za-z-]*\d){5})[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"
 )
 # A long run of digits with no thousands separator is a number of record, not a lab value.
-_LONG_DIGITS = re.compile(r"(?=\d)(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)")
+_LONG_DIGITS = Cued(
+    re.compile(r"(?=\d)(?<![\w.,/-])\d{7,}(?![\w,/-]|\.\d)"),
+    NUMBER,
+)
 _UNIT_AFTER = re.compile(r"(?i)\s*(?:iu|copies|cells|/|per|mg|mcg|ml|units|k\b|ng|pg|%)")
 _LAB_BEFORE = re.compile(r"(?i)(?:load|count|copies|level|titer|titre|plt|platelets?|wbc|rbc|vl)\W*$")
 
-_VIN = re.compile(
-    r"(?<![\w-])(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}(?![\w-])"
+# Seventeen capitals and digits, found from the first (capitals and digits are few); the match
+# must hold a letter and a digit.
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9](?<![\w-][A-HJ-NPR-Z0-9])[A-HJ-NPR-Z0-9]{16}(?![\w-])")
+_VEHICLE_CONTEXT = Cued(
+    re.compile(
+        r"(?i)\b(?=[pPlLtTrRvV])(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?"
+        r"|(?:aircraft\s+)?tail(?:\s+(?:number|no\.?|#))?)"
+        rf"\b{_FILLER}(?:[A-Z]{{2}}\s+(?=\S*\d))?"
+        r"(?P<id>[A-Za-z0-9]{1,4}[- ]?[A-Za-z0-9]{2,6}(?:-[A-Za-z0-9]{1,6})?)"
+    ),
+    "plate plates license licence tag registration vin vehicle aircraft tail",
 )
-_VEHICLE_CONTEXT = re.compile(
-    r"(?i)\b(?=[pPlLtTrRvV])(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?"
-    r"|(?:aircraft\s+)?tail(?:\s+(?:number|no\.?|#))?)"
-    rf"\b{_FILLER}(?:[A-Z]{{2}}\s+(?=\S*\d))?"
-    r"(?P<id>[A-Za-z0-9]{1,4}[- ]?[A-Za-z0-9]{2,6}(?:-[A-Za-z0-9]{1,6})?)"
-)
-_DEVICE_CONTEXT = re.compile(
-    rf"(?i)\b(?=[sSdDuUiImMlLpPtT])(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
-    rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter(?:\s+id)?)\b{_FILLER}{_ID_SHAPE}"
+_DEVICE_CONTEXT = Cued(
+    re.compile(
+        rf"(?i)\b(?=[sSdDuUiImMlLpPtT])(?:serial(?:\s+(?:number|no))?|s/n|sn|device\s+id|udi|imei|model\s+(?:number|no)|lot(?:\s+number)?|"
+        rf"implant\s+id|pump\s+id|pacemaker\s+id|meter\s+id|sensor\s+id|transmitter(?:\s+id)?)\b{_FILLER}{_ID_SHAPE}"
+    ),
+    "serial s sn device udi imei model lot implant pump pacemaker meter sensor transmitter",
 )
 _PLATE_NOT = frozenset({"number", "no", "is", "was"})
 
@@ -73,6 +97,9 @@ def find_numbers(text: str) -> Iterator[Finding]:
     for match in _SSN_CONTEXT.finditer(text):
         yield from emit(text, match.start("n"), match.end("n"), PhiKind.SSN, "[SSN]")
     for match in _VIN.finditer(text):
+        value = match.group(0)
+        if value.isdigit() or value.isalpha():
+            continue
         yield from emit(text, match.start(), match.end(), PhiKind.VEHICLE, "[vehicle ID]")
     for match in _VEHICLE_CONTEXT.finditer(text):
         if match.group("id").lower() not in _PLATE_NOT and re.search(r"\d", match.group("id")):

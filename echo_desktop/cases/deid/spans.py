@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from echo_desktop.cases.findings import Finding, PhiKind
@@ -68,8 +69,16 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     """Non-overlapping findings in text order: where two overlap, the longer (then the more
     specific kind) wins, so an address keeps its ZIP code and a fax number is not also a phone."""
     ranked = sorted(findings, key=lambda f: (f.start - f.end, _SPECIFICITY[f.kind], f.start))
+    # What is kept never overlaps, so it stays in text order and only the neighbours on either
+    # side of a candidate's place can overlap it.
     kept: list[Finding] = []
+    starts: list[int] = []
     for candidate in ranked:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
-            kept.append(candidate)
-    return sorted(kept, key=lambda f: f.start)
+        at = bisect_right(starts, candidate.start)
+        if at > 0 and kept[at - 1].end > candidate.start:
+            continue
+        if at < len(kept) and kept[at].start < candidate.end:
+            continue
+        kept.insert(at, candidate)
+        starts.insert(at, candidate.start)
+    return kept

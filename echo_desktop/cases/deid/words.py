@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import ClassVar
 
 # Letters of Latin-script names, Hawaiian's macrons and ʻokina included ('Lānaʻi', 'Mayagüez').
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ"
@@ -96,3 +97,103 @@ class Folded:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         low = lowered(text)
         return self._sensitive.finditer(low) if low is not None else self._insensitive.finditer(text)
+
+    def search_short(self, text: str) -> re.Match[str] | None:
+        """`search` in a short stretch of text (a few words before a candidate), lower-cased here
+        rather than through the cache, which is for whole texts."""
+        low = text.lower()
+        return self._sensitive.search(low) if len(low) == len(text) else self._insensitive.search(text)
+
+    @property
+    def pattern(self) -> str:
+        """The pattern's source, as `re.Pattern.pattern`."""
+        return self._sensitive.pattern
+
+    @property
+    def sensitive(self) -> re.Pattern[str]:
+        """The pattern as it runs on the lower-cased text (`lowered(text)`, when not None)."""
+        return self._sensitive
+
+
+NUMBER = "#"
+"""`word_starts`' key for where a number starts."""
+_START = re.compile(r"(?<!\w)(?:[a-z]+|\d)")
+
+
+@lru_cache(maxsize=8)
+def word_starts(text: str) -> dict[str, list[int]] | None:
+    """Where each word starts, by its leading run of lower-case ASCII letters ('mid' for
+    'mid-March', 'it' for "it's"), and where each number starts (under `NUMBER`); None when
+    lower-casing would move offsets. One pass that spares the guard dozens: see `Cued`."""
+    low = lowered(text)
+    if low is None:
+        return None
+    found: dict[str, list[int]] = {}
+    for match in _START.finditer(low):
+        key = match.group()
+        if not "a" <= key[0] <= "z":
+            key = NUMBER
+        at = found.get(key)
+        if at is None:
+            found[key] = [match.start()]
+        else:
+            at.append(match.start())
+    return found
+
+
+class Cued:
+    """A pattern every match of which starts where one of a few words (or a number) starts,
+    tried only there: the same matches as `finditer` over the whole text, in a fraction of the
+    time (CPython's `re` tries a pattern with no literal first character at every position of
+    a two-page case; these words start a few dozen). `first` must name every word a match can
+    start with, by `word_starts`' keys; tests/test_deid_cued.py checks each pattern against the
+    whole-text search on every development text."""
+
+    __slots__ = ("_first", "_folded", "_pattern")
+    registry: ClassVar[list[Cued]] = []
+
+    def __init__(self, pattern: re.Pattern[str] | Folded, first: str | frozenset[str]) -> None:
+        self._pattern = pattern
+        self._folded = isinstance(pattern, Folded)
+        self._first = frozenset(first.split()) if isinstance(first, str) else first
+        Cued.registry.append(self)
+
+    @property
+    def pattern(self) -> re.Pattern[str] | Folded:
+        return self._pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """What `pattern.finditer(text)` finds (offsets into `text`)."""
+        starts = word_starts(text)
+        if starts is None:
+            yield from self._pattern.finditer(text)
+            return
+        positions: list[int] = []
+        for word in self._first:
+            found = starts.get(word)
+            if found is not None:
+                positions += found
+        positions.sort()
+        pattern = self._pattern
+        if isinstance(pattern, Folded):
+            target = lowered(text)
+            assert target is not None  # word_starts() is None otherwise
+            match_at = pattern.sensitive.match
+        else:
+            target, match_at = text, pattern.match
+        resume = 0
+        for position in positions:
+            if position < resume:
+                continue  # inside the last match, where finditer does not look either
+            match = match_at(target, position)
+            if match is not None:
+                resume = max(match.end(), position + 1)
+                yield match
+
+
+def forget_texts() -> None:
+    """Empty the per-text caches (words, lower-cased copies, word starts): the bench does, so each
+    scan it times meets its text afresh, as when a case is first opened."""
+    words.cache_clear()
+    lowered.cache_clear()
+    word_starts.cache_clear()

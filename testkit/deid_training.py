@@ -85,7 +85,8 @@ def train(data: list[Example], epochs: int) -> dict[str, list[float]]:
 
 def development_entries(exclude: tuple[str, ...] = ()) -> list[Entry]:
     """Every development entry (ours and the shared set), less the files named in `exclude`."""
-    entries = [e for e in own_entries() if e.source not in exclude]
+    # An entry's source is 'FILE.jsonl:LINE'; `exclude` names files without '.jsonl'.
+    entries = [e for e in own_entries() if e.source.partition(":")[0].removesuffix(".jsonl") not in exclude]
     if "shared" not in exclude:
         entries += read_entries(SHARED_DEV_SET)
     return entries

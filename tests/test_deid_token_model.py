@@ -56,3 +56,13 @@ def test_the_model_file_reads_with_the_guards_labels() -> None:
     model = token_model()
     scores = model.scores(["bias"])
     assert len(scores) == len(LABELS)
+
+
+def test_training_can_leave_files_out_to_measure_on_text_it_did_not_learn() -> None:
+    everything = development_entries()
+    without = development_entries(("fresh_1",))
+    left_out = [e for e in everything if e.source.startswith("fresh_1.jsonl:")]
+    assert left_out
+    assert len(without) == len(everything) - len(left_out)
+    assert not any(e.source.startswith("fresh_1.jsonl:") for e in without)
+    assert any(e.source.startswith("fresh_10.jsonl:") for e in without)  # only the file named

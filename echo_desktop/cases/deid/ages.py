@@ -53,9 +53,12 @@ _OLD_NUMBER = Cued(
 )
 _SAID_BEFORE = re.compile(
     r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa|lady|man|woman)"
-    r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)\s+|\b(?:shes|hes)\s+"
+    r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)"
+    r"(?:\s+(?:actually|now|only|almost|nearly|just|already|still|really))?\s+|\balive\s+at\s+|\b(?:shes|hes)\s+"
     r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*"
+    r"|\b(?:grandma|grandpa|gma|gpa|nana|granny|grandmother|grandfather)\s+|\b(?:mama|mamá|abuela|abuelo)\s*\(\s*|~\s*|\bmaking\s+(?:her|him)\s+"
+    r"|\b(?:dob|born)\b[^()\n]{0,24}\(\s*"
     r"|\b(?:pt|patient|elder|grandma|grandpa|gma|gpa|nana|papa|granny|aunt|uncle|mom|dad)\s+[a-z]+\s*\(\s*"
     r"|\),\s+|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"
     r"|\b(?:elder|man|woman|lady|gentleman|veteran|widow|widower|grandmother|grandfather|resident|dad|mom|"
@@ -67,6 +70,7 @@ _YEARS_AFTER = re.compile(
 )
 
 
+_BIRTHDAY = Cued(re.compile(r"(?i)(?:9\d|1[0-3]\d)(?:st|nd|rd|th)\s+birthday\b"), NUMBER)
 # 'died at 94', 'passed away at 96': an age given by an event.
 _AT_EVENT = Cued(
     re.compile(
@@ -89,6 +93,8 @@ _DECADE = Cued(
 
 def find_ages(text: str) -> Iterator[Finding]:
     """Ages of 90 and over, written any of the usual ways."""
+    for match in _BIRTHDAY.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)  # 'her 97th birthday'
     for match in _AGE.finditer(text):
         age = next(int(g) for g in match.groups() if g is not None)
         if 90 <= age <= 130 and not _is_sex_letter_ambiguity(match):

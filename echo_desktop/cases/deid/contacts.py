@@ -107,7 +107,9 @@ def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _BARE_DIGITS.finditer(text):
         yield match.start("n"), match.end("n")
     for match in _SHORT_LOCAL.finditer(text):
-        if _PHONE_CONTEXT.search(text[max(0, match.start() - 30) : match.start()]) or _FAX_CONTEXT.search(
+        if text.startswith("555-", match.start()):
+            yield match.start(), match.end()  # 555 is the exchange kept for made-up numbers: a phone's
+        elif _PHONE_CONTEXT.search(text[max(0, match.start() - 30) : match.start()]) or _FAX_CONTEXT.search(
             text[max(0, match.start() - 30) : match.start()]
         ):
             yield match.start(), match.end()

@@ -43,10 +43,24 @@ _PERSON_CUES = frozenset(
     {"pt", "patient", "pts", "mr", "mrs", "ms", "dr", "bf", "gf", "nana", "papa", "aana", "grandpa",
      "grandma", "gma", "gpa", "sissy", "cha", "chr", "chw", "chap", "interpreter", "sonographer",
      "deputy", "officer", "nurse", "rn", "np", "lpn", "ma", "tech", "therapist", "counselor",
-     "counsellor", "pharmacist", "provider", "pcp", "midwife", "chaplain", "worker"}
+     "counsellor", "pharmacist", "provider", "pcp", "midwife", "chaplain", "worker", "pastor", "coach",
+     "sheriff", "judge", "rev", "fr"}
 )  # fmt: skip
 _TITLE_LIKE = frozenset(
-    {"doctor", "nurse", "officer", "deputy", "sheriff", "pastor", "coach", "chaplain", "sonographer"}
+    {
+        "doctor",
+        "nurse",
+        "officer",
+        "deputy",
+        "sheriff",
+        "pastor",
+        "coach",
+        "chaplain",
+        "sonographer",
+        "judge",
+        "rev",
+        "fr",
+    }
 )
 _SIGN_OFFS = frozenset(
     {"thanks", "thank", "thx", "ty", "regards", "sincerely", "best", "cheers", "love", "respectfully"}
@@ -267,7 +281,7 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
             return False
         if previous.bare in TITLES and _after_number(text, previous):
             return False  # '160 ms. Hydroxychloroquine': milliseconds, not Ms.
-        if previous.bare in ("ms", "dr", "ma", "pt") and previous.upper:
+        if previous.bare in ("ms", "dr", "ma", "pt", "mr") and previous.upper:
             return False  # MS (multiple sclerosis), DR, MA, PT (physical therapy) in capitals
         if previous.bare in TITLES and gap in (" ", ". ") and previous.bare not in ("sr", "prof"):
             # "Dr. Bell", "dr nez", "mr white": after a title any name-shaped word is a name.
@@ -277,8 +291,10 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
                 and (word.capitalised or bare in gaz.last_names or not everyday(bare, gaz.english))
             )
         title_surname = previous.bare in _TITLE_LIKE and bare in gaz.last_names
+        rank = gaz.surname_rank.get(bare)
+        common_surname = rank is not None and rank < 500  # 'pastor black', 'coach young'
         if bare in gaz.first_names or (
-            title_surname and (word.capitalised or not everyday(bare, gaz.english))
+            title_surname and (word.capitalised or common_surname or not everyday(bare, gaz.english))
         ):
             return True  # 'nurse bishop', 'deputy rich': after a title-like role, a surname even if a word
         # 'son khoa': after a relative a short word no list or dictionary has is a name too
@@ -457,6 +473,7 @@ _INITIAL_CUE = re.compile(
     r"(?:^|\n|[:(/,;-]\s*|\b(?i:pt|patient|re|for|by|dr|mr|mrs|ms|sonographer|tech|with|from|to|and|"
     r"per|cc|attn|signed|dictated|read)\.?\s+)$"
 )
+_PERSON_BEFORE = re.compile(r"\b(?i:pt|patient|re|dr|mr|mrs|ms)\.?:?\s+$")
 _GERMS = frozenset(
     {"coli", "pylori", "aureus", "diff", "difficile", "dificile", "pneumoniae", "aeruginosa", "tuberculosis",
      "gonorrhoeae", "trachomatis", "vaginalis", "burgdorferi", "monocytogenes", "influenzae", "faecalis",
@@ -467,7 +484,12 @@ _GERMS = frozenset(
 )  # fmt: skip
 # A name as records print it: 'WHITE, FAITH M', 'ROSE, WILL T' (capitals, a comma, a middle initial).
 _CAPITAL_LAST_FIRST = re.compile(
-    r"[A-Z](?<![\w'’-][A-Z])(?P<last>[A-Z'’-]+),\s?(?P<first>[A-Z][A-Z'’-]+)\s[A-Z]\.?(?![\w/&-])"
+    r"[A-Z](?<![\w'’-][A-Z])[A-Z'’-]+,\s?"
+    r"(?:(?P<first>[A-Z][A-Z'’-]+)\s[A-Z]\.?|(?P<initial>[A-Z]))(?![\w/&-])"
+)
+# A chat log's speaker: '[9:14] lane: pt here from big sandy'.
+_CHAT_SPEAKER = re.compile(
+    r"\[\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\]\s*(?P<name>[A-Za-z][a-z'’-]+(?:\s[A-Za-z][a-z'’-]+)?)\s*:"
 )
 _INITIALS = Cued(
     re.compile(r"[iI](?<!\w[iI])nitials?\s*:?\s*(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"),
@@ -481,22 +503,32 @@ def _initial_names(text: str, gaz: Gazetteers) -> Iterator[Finding]:
         if bare in _GERMS or bare in _NEVER or bare in STOPWORDS:
             continue
         rank = gaz.surname_rank.get(bare)
-        if everyday(bare, gaz.english) and (rank is None or rank >= 5000) and bare not in gaz.first_names:
-            continue  # 'Plan B. Patient', 'vitamin D. Hypertension': a sentence ends, another starts
+        cued = _INITIAL_CUE.search(text, max(0, match.start() - 16), match.start()) is not None
+        strong = cued and _PERSON_BEFORE.search(text, max(0, match.start() - 16), match.start()) is not None
+        rare = rank is None or rank >= 5000
+        if everyday(bare, gaz.english) and rare and bare not in gaz.first_names and not strong:
+            continue  # 'Plan B. Patient', 'vitamin D. Hypertension'; but 'Pt E. Sundown'
         listed = rank is not None or bare in gaz.first_names
-        if (not listed or match.group(0)[0] in "LR") and not _INITIAL_CUE.search(
-            text, max(0, match.start() - 16), match.start()
-        ):
+        if (not listed or match.group(0)[0] in "LR") and not cued:
             continue  # 'stage C. Norepi', 'MTH L. Hammer toes' (left): a surname no list has needs a cue
         yield from emit(text, match.start(), match.end(), PhiKind.NAME, "the patient")
     for match in _CAPITAL_LAST_FIRST.finditer(text):
-        last, first = match.group("last").lower(), match.group("first").lower()
-        if (
-            (first in gaz.first_names or last in gaz.last_names)
-            and last not in _NEVER
-            and first not in _NEVER
-        ):
+        last = match.group(0).partition(",")[0].lower()  # the capital found first is its first letter
+        if match.group("first") is None:
+            # 'ATT KOWALSKI, T': a surname and an initial, when the surname is no word
+            known = len(last) >= 4 and last in gaz.last_names and not everyday(last, gaz.english)
+            known = known and last not in _NEVER
+        else:
+            # the whole shape is a record's name, even of words ('WHITE, FAITH M')
+            first = match.group("first").lower()
+            known = (first in gaz.first_names or last in gaz.last_names) and last not in STOPWORDS
+        if known:
             yield from emit(text, match.start(), match.end(), PhiKind.NAME, "the patient")
+    for match in _CHAT_SPEAKER.finditer(text):
+        bare = match.group("name").split()[0].lower()
+        listed = bare in gaz.first_names or bare in gaz.last_names
+        if bare not in _NEVER and (listed or not everyday(bare, gaz.english)):
+            yield from emit(text, match.start("name"), match.end("name"), PhiKind.NAME, "the patient")
     for match in _INITIALS.finditer(text):
         # 'pt (initials R.T.)': initials a presenter gives are still the patient's
         yield from emit(text, match.start("initials"), match.end("initials"), PhiKind.NAME, "the patient")

@@ -45,7 +45,7 @@ _NUMERIC = Cued(
         r"(?=\d)(?<![\w/.-])(?:"
         r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
         r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
-        r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2})"
+        r"|(?P<my>(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2})"
         r"|(?P<ym>(?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"
         r"|(?P<md>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
         r")(?![\w/]|\.\d|-\d)",
@@ -173,7 +173,8 @@ _DATE_CONTEXT = Folded(
     r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod|"
     r"mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|"
     r"sun|sunday|ed|er|msg|admit|admission|d/c|dc|wk\s+of|week\s+of|visit|called|call|vm|note|"
-    r"ref|referral|rx|filled|refilled|seen\s+(?:on|at)|sx\s+began|onset)\W*$"
+    r"ref|referral|rx|filled|refilled|seen\s+(?:on|at)|sx\s+began|onset|missed|here|saw\s+(?:her|him|them|pt)|"
+    r"since|dated|until|today|starting|visits|faxed|faxed\s+over|effective)\W*$"
     # a test and then its day, with nothing between: 'CT 1/9', 'echo 2/6' ('on mri, 4/5 grip' is not)
     r"|\b(?:labs|bx|ct|mri|cxr|echo|ekg|ecg|egd|colonoscopy|biopsy)\s$"
 )
@@ -248,8 +249,13 @@ def find_dates(text: str) -> Iterator[Finding]:
     for match in _NAMED.finditer(text):
         value = text[match.start() : match.end()]  # as written: the match may be of the lower-cased text
         word = _month_word(value)
-        if word == "may" and match.group("my") is None and not _may_is_month(value):
-            continue
+        if (
+            word == "may"
+            and match.group("my") is None
+            and not _may_is_month(value)
+            and not _DATE_CONTEXT.search_short(text[max(0, match.start() - 24) : match.start()])
+        ):
+            continue  # 'you may 1) ...'; but 'next visit may 19', 'due may 1' are dates
         if word in ("mar", "march", "jan", "sun", "sat") and _is_lowercase_word(value, word):
             continue
         yield from _emit(text, match.start(), match.end(), _year_of(value))
@@ -315,6 +321,10 @@ _STARTED_NEAR = re.compile(
     r"(?i)\b(?:(?:started|stopped|began|restarted|resumed|held|ended|discontinued|last|next|missed)\s+[a-z][\w-]*"
     r"|call(?:ed)?\s+back|missed\s+the)\s+$"
 )
+_DOSE_AFTER = re.compile(
+    r"(?i)\s*(?:mg|mcg|bid|tid|qid|qd|daily|qam|qpm|qhs|am|pm|and\s+\w*(?:sone|olone))\b"
+)
+_RANGE_AFTER = re.compile(r"\s+(?:thru|through|to|until|-)\s+(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])\b")
 _VISIT_AFTER = re.compile(r"(?i)\s+(?:visit|appt|appointment|mtg|meeting|f/u|follow-up|session)\b")
 _TIME_AFTER = re.compile(r"\s+(?:[01]?\d:[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\b(?!\s*(?:mg|mcg|ml|units?|%))")
 
@@ -323,9 +333,13 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     """A month/day with no year, told from a measure (BP 118/76 fails the range already)."""
     month, day = (int(p) for p in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
-    after = text[end : end + 14]
+    after = text[end : end + 24]
+    if _DOSE_AFTER.match(after):
+        return False  # 'started bup 8/2 BID', 'hydrocortisone 10/5 and ...': a dose, morning/evening
     if _DATE_CONTEXT.search_short(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
         return True
+    if _RANGE_AFTER.match(after):
+        return True  # 'missed visits 3/3 thru 3/7': a range of days
     if _TIME_AFTER.match(after):
         return True  # 'Phone msg 3/6 1415', 'Vitals 10/02 0415': a day and its time
     if day == 10 or (month <= day <= 6):

@@ -16,11 +16,14 @@ _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
-_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d{1,4})"
+_WORD_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT = rf"(?:{_WORD_DIGIT}|\d{{1,4}})"
 # Digit words and digit groups joined by a space, a comma, a hyphen: at least seven digits in all.
+# A run starts with a digit word (at least three are in it; a number first, as in '505 five five
+# five ...', is left out of the span, and the words still make a run of their own).
 _RUN = Cued(
-    re.compile(rf"(?i)\b{_DIGIT}(?:(?:,\s*|\s+|-){_DIGIT}){{4,}}\b"),
-    "zero oh one two three four five six seven eight nine #",
+    re.compile(rf"(?i)\b{_WORD_DIGIT}(?:(?:,\s*|\s+|-){_DIGIT}){{4,}}\b"),
+    "zero oh one two three four five six seven eight nine",
 )
 _SSN_CUE = re.compile(r"(?i)\b(?:ssn|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?|ss#)\b[^.;\n]{0,30}$")
 _ID_CUE = re.compile(

@@ -20,6 +20,7 @@ from echo_desktop.cases.deid.vocabulary import (
     MONTHS,
     NAMED_THINGS,
     PEOPLES,
+    RELATIVES,
     STATE_ABBREVIATIONS,
     STATE_NAMES,
     STOPWORDS,
@@ -93,7 +94,9 @@ _COUNTY_WORD = Cued(
     ),
     "county parish borough township twp precinct reservation pueblo chapter village rancheria",
 )
-_COUNTY_NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|[a-z]{3,})\s+$")
+_COUNTY_NAME = re.compile(
+    r"(?<![\w'’-])(?:[A-Z][A-Za-z'’]+(?:[\s-][A-Z][A-Za-z'’]+)?|[a-z]{3,}(?:\s[a-z]{3,})?)\s+$"
+)
 _FACILITY_NOUNS = (
     r"hospital|medical\s+center|medical\s+centre|health\s+center|health\s+centre|clinic|"
     r"urgent\s+care|elementary(?:\s+school)?|middle\s+school|high\s+school|school|academy|"
@@ -132,8 +135,23 @@ _STATE_AFTER = re.compile(
 )
 _AFTER_STREET = re.compile(rf"(?i)\b(?:{_SUFFIX})\.?,\s*$")
 _PREPOSITIONS = frozenset(
-    {"in", "from", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
+    {"in", "from", "frm", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
 )
+# Whose shop is no one's name: 'her husband's store', "the patient's farm", "mom's garage".
+_NOT_OWNERS = (
+    STOPWORDS
+    | RELATIVES
+    | TITLES
+    | {"patient", "pt", "family", "neighbor", "neighbour", "farmer", "farmers", "children", "men", "women",
+       "people", "doctor", "nurse", "today", "yesterday", "tomorrow", "year", "week", "everyone", "nobody"}
+)  # fmt: skip
+# Words that cannot be part of a lower-case place's name before 'chapter' or 'county'.
+_NOT_NAME_WORDS = (
+    STOPWORDS
+    | COMMON_WORDS
+    | {"past", "off", "out", "up", "down", "by", "behind", "beyond", "across", "along", "over", "around",
+       "near"}
+)  # fmt: skip
 _LOCATION_VERBS = Folded(
     r"\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
     r"grew\s+up|visiting|visited|travell?ed|drove|drives|home|reside|house|stays?|staying)\s+(?:\w+\s+){0,2}$"
@@ -237,8 +255,41 @@ _ROAD_STATES = STATE_ABBREVIATIONS - {
 }
 
 
+# A shop or farm known by its owner, in any case: "miller's harness shop", "Lundy's store". Found
+# from the noun back (nouns of shops are rarer than possessives).
+_OWNED_NOUNS = (
+    "store shop market garage station diner cafe grocery bar tavern farm ranch dairy mill salon "
+    "restaurant post orchard sawmill greenhouse produce"
+)
+_OWNED_NOUN = Cued(Folded(rf"(?<=\s)(?:{'|'.join(_OWNED_NOUNS.split())})\b"), _OWNED_NOUNS)
+_OWNER_BEFORE = re.compile(r"(?<![\w'’-])(?P<owner>[A-Za-z][A-Za-z-]+)['’]s\s+(?:[A-Za-z]+\s+)?$")
+# Chains a rural patient works at or lives by: 'the dollar general in ramer', 'the flying j'.
+_CHAIN = Cued(
+    Folded(
+        r"\b(?:dollar\s+general|family\s+dollar|dollar\s+tree|tractor\s+supply|flying\s+j|love['’]?s\s+travel"
+        r"(?:\s+stop)?|pilot\s+travel\s+center|casey['’]?s(?:\s+general\s+store)?|kum\s*(?:&|and)\s*go|"
+        r"maverik|cenex|piggly\s+wiggly|ingles|food\s+lion|bashas['’]?|family\s+fare|hy-?vee|walmart|"
+        r"wal-mart|sam['’]?s\s+club|home\s+depot|lowe['’]?s|dairy\s+queen|sonic\s+drive-?in|"
+        r"mcdonald['’]?s|tyson|jbs|cargill|smithfield|perdue|pilgrim['’]?s)\b"
+    ),
+    "dollar family tractor flying love pilot casey kum maverik cenex piggly ingles food bashas hy hyvee "
+    "walmart wal sam home lowe dairy sonic mcdonald tyson jbs cargill smithfield perdue pilgrim",
+)
+
+
 def _lower_places(text: str) -> Iterator[Finding]:
     english = gazetteers().english
+    gaz = gazetteers()
+    for noun in _OWNED_NOUN.finditer(text):
+        owned = _OWNER_BEFORE.search(text, max(0, noun.start() - 40), noun.start())
+        if owned is None:
+            continue
+        owner = owned.group("owner").lower()
+        listed = owner in gaz.last_names or owner in gaz.first_names
+        if owner not in _NOT_OWNERS and (listed or not everyday(owner, english)):
+            yield from emit(text, owned.start(), noun.end(), PhiKind.LOCATION, "[workplace]")
+    for match in _CHAIN.finditer(text):
+        yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[workplace]")
     spans: list[tuple[int, int]] = []
     for pattern in (_LOWER_EMPLOYER, _PERSON_FROM):
         for match in pattern.finditer(text):
@@ -283,7 +334,13 @@ def find_locations(text: str) -> Iterator[Finding]:
         name = _COUNTY_NAME.search(text, max(0, word.start() - 60), word.start())
         if name is None:
             continue
-        head = name.group(0).split()[0].lower()
+        start = name.start()
+        parts = name.group(0).split()
+        if len(parts) == 2 and name.group(0).islower() and any(p in _NOT_NAME_WORDS for p in parts):
+            # 'coyote canyon chapter' is a two-word name; 'past dennehotso chapter house' is not
+            start = name.start() + name.group(0).rindex(parts[1])
+            parts = parts[1:]
+        head = parts[0].lower()
         # 'Apache County', 'Navajo County': a people's name before a capitalised County is the county
         people_county = head in PEOPLES and text[word.start() : word.start() + 1].isupper()
         if (
@@ -292,7 +349,7 @@ def find_locations(text: str) -> Iterator[Finding]:
             and head not in COMMON_WORDS
             and (head not in PEOPLES or people_county)
         ):
-            yield from emit(text, name.start(), word.end(), PhiKind.LOCATION, "[county]")
+            yield from emit(text, start, word.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
         if name is None:
@@ -356,7 +413,7 @@ def _street_named(value: str) -> bool:
 def _dose_like(value: str) -> bool:
     # "2 puffs per day": no street suffix there, but "1 tab PO daily at St" cannot be a street.
     return bool(
-        re.search(r"(?i)\b(?:mg|mcg|ml|units?|tabs?|tablets?|puffs?|po|bid|tid|qid|daily|drops?)\b", value)
+        re.search(r"(?i)\b(?:mg|mcg|ml|iu|units?|tabs?|tablets?|puffs?|po|bid|tid|qid|daily|drops?)\b", value)
     )
 
 
@@ -475,7 +532,7 @@ def _towns(text: str, gaz: Gazetteers) -> Iterator[Finding]:
     i = 0
     place_lengths = gaz.place_lengths
     while i < len(tokens):
-        if tokens[i].bare not in place_lengths:
+        if tokens[i].bare not in place_lengths and tokens[i].bare not in _ABBREVIATED:
             i += 1  # most words start no place's name
             continue
         length = _place_at(tokens, i, gaz, text)
@@ -493,6 +550,9 @@ def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int
     """How many words from i make a town or county name here (0 if none)."""
     word = tokens[i]
     lengths = gaz.place_lengths.get(word.bare)
+    expanded = _ABBREVIATED.get(word.bare)
+    if expanded is not None:  # 'st cloud', 'ft defiance': the gazetteer spells the word out
+        lengths = tuple(sorted({*(lengths or ()), *gaz.place_lengths.get(expanded, ())}, reverse=True))
     if not lengths:
         return 0  # most words: no place name starts with them
     for length in lengths:
@@ -500,6 +560,8 @@ def _place_at(tokens: Sequence[Word], i: int, gaz: Gazetteers, text: str) -> int
             continue
         run = tokens[i : i + length]
         name = word.bare if length == 1 else " ".join(w.bare for w in run)
+        if name not in gaz.places and expanded is not None and length > 1:
+            name = expanded + name[len(word.bare) :]
         if name not in gaz.places or name in STATE_NAMES:
             continue
         if any(text[a.end : b.start] not in (" ", ". ") for a, b in pairwise(run)):
@@ -550,10 +612,26 @@ def _is_place_here(
         return not first.sentence_start or after is None or after.text in (",", "is", "was")
     # Lower-case typing: 'lives in gallup', 'from farmington nm', '14 cedar st, gallup'.
     english = gaz.english
-    if not has_state and all(everyday(w.bare, english) for w in run) and not by_preposition:
+    # A town of two words or more before what is in it or after where one goes: 'the fort smith
+    # clinic', 'to rapid city', 'past rough rock'. Two everyday words that make a town's name are
+    # rarely anything else there.
+    multi_cue = len(run) >= 2 and (
+        (after is not None and after.bare in _PLACE_FOLLOWERS)
+        or (before is not None and before.bare in _MULTI_CUES and not first.sentence_start)
+    )
+    if not has_state and all(everyday(w.bare, english) for w in run) and not by_preposition and not multi_cue:
         return False  # 'the home bp cuff gateway', 'through the village clinic': everyday words
     after_street = bool(_AFTER_STREET.search(text, max(0, first.start - 24), first.start))
-    plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near")
+    plain_preposition = by_preposition and before is not None and before.bare in ("in", "from", "near", "frm")
+    # 'medevac to anchorage': after 'to' only a town that is no name and no word ('talked to marion')
+    to_town = (
+        before is not None
+        and before.bare == "to"
+        and not first.sentence_start
+        and name not in gaz.first_names
+        and name not in gaz.last_names
+        and not any(everyday(w.bare, english) for w in run)
+    )
     # 'past crownpoint', 'in belen', 'at chinle ihs', '40 miles from chinle': a cue that names a
     # place, so a town that is also a first name ('belen', 'marion') is a town here ...
     place_cue = (before is not None and before.bare in _PLACE_CUES and not first.sentence_start) or (
@@ -567,10 +645,14 @@ def _is_place_here(
         or place_cue
         or bool(_MILES_BEFORE.search(text, max(0, first.start - 24), first.start))
         or (plain_preposition and name not in gaz.first_names)
+        or to_town
+        or multi_cue
     )
 
 
 _PLACE_CUES = frozenset({"in", "near", "past", "outside"})
+_MULTI_CUES = frozenset({"to", "at", "past", "near", "outside", "in", "from", "frm"})
+_ABBREVIATED = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 # Words after a town that make it one: 'chinle ihs', 'lukachukai chapter', 'san juan regional'.
 _PLACE_FOLLOWERS = frozenset(
     {

@@ -381,12 +381,20 @@ def _named_by_context(
     return bool(_LABELS.search(text, max(0, line_start - 1), word.start))
 
 
+_VALVE_GRADE = re.compile(
+    r"(?i)\b(?:mild|moderate|mod|severe|trace|trivial|significant|worsening|functional|ischemic|primary|"
+    r"secondary|acute|chronic|\d\+)\s+$"
+)
+
+
 def _title_shape(text: str, word: Word) -> bool:
     if re.search(r"\d\s*$", text[max(0, word.start - 4) : word.start]):
         return False  # "QRS 182 ms. Melody valve": milliseconds, not Ms.
     # "Dr." / "Dr" / "dr" then a space: a title; "MS" (multiple sclerosis) is not.
     if word.upper and word.bare in ("ms", "dr") and text[word.end : word.end + 1] != ".":
         return False
+    if word.upper and _VALVE_GRADE.search(text, max(0, word.start - 16), word.start):
+        return False  # 'severe MR. Dobutamine ...': mitral (or tricuspid) regurgitation, graded
     return text[word.end : word.end + 2] in (". ", " ") or text[word.end : word.end + 1] == " "
 
 
@@ -407,6 +415,8 @@ def _name_run(
             or (trusted_first and j == i + 1 and _lower_surname_shape(word))
             or word.capitalised
             or (word.upper and len(word.text) <= 2)
+            # 'MR. JOHN SMITH' in a record typed in capitals
+            or (lenient and word.upper and (word.bare in gaz.first_names or word.bare in gaz.last_names))
             or (
                 lenient
                 and word.text.islower()

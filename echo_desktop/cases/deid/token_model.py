@@ -84,6 +84,34 @@ _NEVER = (
         "hdl",
     }
     | {"nation", "nations", "tribe", "tribes", "reservation", "country", "county", "city", "town", "village"}
+    # Faiths and churches: 'the family is Hmong and Lutheran' (a church's name is the rules').
+    | {
+        "lutheran",
+        "baptist",
+        "methodist",
+        "catholic",
+        "mennonite",
+        "amish",
+        "presbyterian",
+        "pentecostal",
+        "episcopal",
+        "episcopalian",
+        "mormon",
+        "lds",
+        "muslim",
+        "jewish",
+        "hindu",
+        "sikh",
+        "buddhist",
+        "adventist",
+        "orthodox",
+        "evangelical",
+        "christian",
+        "quaker",
+        "anglican",
+        "apostolic",
+        "nazarene",
+    }
     # Regions bigger than a state's part: 'travel outside the Southwest'.
     | {"southwest", "southeast", "northwest", "northeast", "midwest", "upstate", "downstate", "stateside"}
     # Name particles alone, and periods of a year that name no day.
@@ -185,6 +213,10 @@ class TextFeatures:
         self._gaz = gaz
         self._shapes: dict[int, str] = {}
         self._contexts: dict[int, str] = {}
+        # Typed in lower case ('pt lives w son tou in wausau')? Then a lower-case word says less.
+        starts = [w for w in tokens if w.sentence_start and w.text[:1].isalpha()]
+        capitalised = sum(1 for w in starts if w.text[:1].isupper())
+        self._style = "lower" if starts and capitalised * 2 < len(starts) else "cased"
 
     def _shape(self, j: int) -> str:
         found = self._shapes.get(j)
@@ -204,7 +236,7 @@ class TextFeatures:
         word = tokens[i]
         bare = word.bare
         own_shape = self._shape(i)
-        found = ["bias", "shape=" + own_shape]
+        found = ["bias", "shape=" + own_shape, f"style={self._style}|{own_shape}"]
         if word.sentence_start:
             found.append("sentence_start")
         named = False

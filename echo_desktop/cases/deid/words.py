@@ -11,7 +11,7 @@ from typing import ClassVar
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ"
 _WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}'’ʻ-]*[{_LETTER}])?(?:['’]s?)?|\d+")
 _BREAK = re.compile(r"[.!?:;\n•*\-–—|>]\s*$|^\s*[\"(]?$")
-_TITLE_WORDS = frozenset({"dr", "mr", "mrs", "ms", "st", "mt", "jr", "sr", "prof"})
+_TITLE_WORDS = frozenset({"dr", "mr", "mrs", "ms", "st", "mt", "jr", "sr", "prof", "fr", "rev"})
 
 
 def _bare(word: str) -> str:
@@ -35,10 +35,16 @@ class Word:
         self.start = start
         self.end = end
         self.sentence_start = sentence_start  # first word of a sentence, a line or a field
-        self.bare = _bare(text)  # lower case, no possessive: "Parkinson's" -> "parkinson"
-        self.capitalised = text[:1].isupper() and not text.isupper()  # "Maria", "McKinley"
-        self.upper = len(text) > 1 and text.isupper()  # "MS", "ICU"
-        self.possessive = text.endswith(("'s", "’s", "'", "’"))
+        upper = text.isupper()
+        self.capitalised = not upper and text[0].isupper()  # "Maria", "McKinley"
+        self.upper = upper and len(text) > 1  # "MS", "ICU"
+        last = text[-1]
+        if last == "'" or last == "’" or last == "s":
+            self.bare = _bare(text)  # lower case, no possessive: "Parkinson's" -> "parkinson"
+            self.possessive = text.endswith(("'s", "’s", "'", "’"))
+        else:
+            self.bare = text.lower() if "’" not in text else text.lower().replace("’", "'")
+            self.possessive = False
 
     def __repr__(self) -> str:
         return f"Word({self.start}:{self.end})"  # never the text: it may be PHI

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from echo_desktop.cases.deid.gazetteers import everyday, gazetteers
 from echo_desktop.cases.deid.spans import emit
+from echo_desktop.cases.deid.vocabulary import STOPWORDS
 from echo_desktop.cases.deid.words import NUMBER, Cued
 from echo_desktop.cases.findings import Finding, PhiKind
 
@@ -105,7 +106,7 @@ def find_ages(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), years.end(), PhiKind.AGE, SUGGESTION)  # '92 yrs'
         elif (
             _SAID_BEFORE.search(text, max(0, match.start() - 24), match.start())
-            or _named_before(text, match.start())
+            or _named_before(text, match.start(), match.end())
         ) and not _UNITS_NEXT.match(text, match.end()):
             yield from emit(text, match.start(), match.end(), PhiKind.AGE, SUGGESTION)
     for match in _AT_EVENT.finditer(text):
@@ -117,14 +118,19 @@ def find_ages(text: str) -> Iterator[Finding]:
 
 
 # 'elder Atsaq (94)', 'Hazel (93)': a person's name, then the number in brackets.
-_NAME_BRACKET = re.compile(r"\b(?P<name>[A-Z][a-z'’-]+)(?:\s\(\s*|\s+is\s+)$")
+_NAME_BRACKET = re.compile(
+    r"\b(?P<name>[A-Z][a-z'’-]+)(?:\s\(\s*|\s+is\s+)$|\b(?P<lower>[a-z][a-z'’-]{2,}),\s+$"
+)
 
 
-def _named_before(text: str, start: int) -> bool:
+def _named_before(text: str, start: int, end: int) -> bool:
     match = _NAME_BRACKET.search(text, max(0, start - 24), start)
     if match is None:
         return False
     gaz = gazetteers()
+    if match.group("lower") is not None:  # 'faadumo, 96, somali': a name no dictionary has
+        word = match.group("lower")
+        return not everyday(word, gaz.english) and word not in STOPWORDS and text[end : end + 1] == ","
     word = match.group("name").lower()
     return word in gaz.first_names or not everyday(word, gaz.english)  # not 'Glucose (98)'
 

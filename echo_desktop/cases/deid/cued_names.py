@@ -66,6 +66,7 @@ _SIGN_OFFS = frozenset(
     {"thanks", "thank", "thx", "ty", "regards", "sincerely", "best", "cheers", "love", "respectfully"}
 )
 # A signature: a dash and a capitalised name ending the message ('... thx -Lee', '. - Cheyenne').
+_LOWER_SIGNATURE = re.compile(r"(?:^|\s)[-–—]\s?(?P<name>[a-z]{3,})[.!]?\s*$")
 _DASH_SIGNATURE = re.compile(r"(?:^|\s)[-–—]\s?(?P<name>[A-Z][a-z]+)[.!]?\s*$")
 # 'Our pharmacist, Kiora deBrum, noted': a role, a comma, then the person.
 _COMMA_ROLES = frozenset(
@@ -80,8 +81,18 @@ _DID_VERBS = frozenset(
      "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
 )  # fmt: skip
 # Words that are never a name, even where a name could stand.
+_ABOUT_CUES = frozenset({"re", "att", "attn", "cc", "txt", "text", "msg", "vm"})
+_IS_ROLES = RELATIVES | {"interpreter", "nurse", "pcp", "chr", "chw", "aide", "caregiver", "name", "coach"}
 _ANY_CUE = (
-    _PERSON_CUES | RELATIVES | TITLES | _GREETINGS | _BY_CUES | _TITLE_LIKE | _SIGN_OFFS | {"is", "you"}
+    _PERSON_CUES
+    | RELATIVES
+    | TITLES
+    | _GREETINGS
+    | _BY_CUES
+    | _ABOUT_CUES
+    | _TITLE_LIKE
+    | _SIGN_OFFS
+    | {"is", "you"}
 )
 _NOT_SIGNATURE = STOPWORDS | TITLES | set(MONTHS) | WEEKDAYS | EPONYMS  # '- Cheyenne' signs a message
 # Words after a role that name a thing of the role, not the person: 'nurse licence RN-448812'.
@@ -128,6 +139,11 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     signature = _DASH_SIGNATURE.search(text, max(0, len(text.rstrip()) - 64))
     if signature is not None and signature.group("name").lower() not in _NOT_SIGNATURE:
         yield from emit(text, signature.start("name"), signature.end("name"), PhiKind.NAME, "the patient")
+    signed = _LOWER_SIGNATURE.search(text, max(0, len(text.rstrip()) - 64))
+    if signed is not None and signed.group("name") in gaz.first_names:
+        yield from emit(
+            text, signed.start("name"), signed.end("name"), PhiKind.NAME, "the patient"
+        )  # '-brandi'
     quoted = '"' in text or "“" in text
     for match in _NICKNAME.finditer(text) if quoted else ():
         if match.group("name") is not None and match.group("name").lower() not in _NEVER:
@@ -309,7 +325,7 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
     ):
         return bare in gaz.first_names or not everyday(bare, gaz.english)  # "his wife's name is rose"
     before_is = text[max(0, previous.start - 24) : previous.start].lower().split()
-    if previous.bare == "is" and not never and before_is and before_is[-1].rstrip(",") in RELATIVES:
+    if previous.bare == "is" and not never and before_is and before_is[-1].rstrip(",") in _IS_ROLES:
         return bare in gaz.first_names or not everyday(bare, gaz.english)  # "pt's son is bill"
     if previous.bare == "is" and word.capitalised and not never and text[word.end : word.end + 1] == ",":
         before = text[max(0, previous.start - 6) : previous.start].lower()
@@ -318,6 +334,11 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         after = text[word.end : word.end + 1]
         known = bare in gaz.first_names or not everyday(bare, gaz.english)
         return after in (",", "!", ":", "") and known  # "Aloha Kawika,", "Hi Amber,"
+    if previous.bare in _ABOUT_CUES and word.text.islower() and gap == " " and not never:
+        # 're tou her', 'att kaminaga', 'txt from summer': who a message is about, to or from
+        if previous.bare not in ("att", "attn", "cc"):
+            return bare in gaz.first_names and not everyday(bare, gaz.english)  # not "re bup", "re peg"
+        return bare in gaz.first_names or (len(bare) > 2 and not everyday(bare, gaz.english))
     if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
         return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
     return False

@@ -321,6 +321,7 @@ _STARTED_NEAR = re.compile(
     r"(?i)\b(?:(?:started|stopped|began|restarted|resumed|held|ended|discontinued|last|next|missed)\s+[a-z][\w-]*"
     r"|call(?:ed)?\s+back|missed\s+the)\s+$"
 )
+_LOG_AFTER = re.compile(r"\s+\d{1,3}(?:\s?(?:mg|mcg|units?|u)\b|/\d{2,3}\b)")
 _DOSE_AFTER = re.compile(
     r"(?i)\s*(?:mg|mcg|bid|tid|qid|qd|daily|qam|qpm|qhs|am|pm|and\s+\w*(?:sone|olone))\b"
 )
@@ -346,6 +347,8 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
     if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
         return False
+    if _LOG_AFTER.match(after):
+        return True  # 'bp log: 4/1 168/94, 4/2 172/100', 'induction log: 9/30 4mg': a day, then its reading
     scale = re.search(r"([A-Za-z][\w-]*?)s?\s+$", before)
     if scale is not None and scale.group(1).lower() in EPONYMS:
         return False  # 'Apgars 7/9', 'Beighton 7/9': a named score

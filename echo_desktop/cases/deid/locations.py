@@ -74,6 +74,16 @@ _NUMBERED_ROAD = Cued(
     ),
     "off on up down along via near past onto take takes took at to from and",
 )
+# A road by its name alone, after a word that goes somewhere: 'off possum trot rd', 'on kansas
+# ave', 'lives up sugar run hollow'.
+_NAMED_ROAD = Cued(
+    re.compile(
+        r"(?i)\b(?:on|off|up|down|along|past|near)\s+(?P<road>(?P<name>(?:[a-z][a-z'’-]*\s+){1,3})"
+        r"(?:(?:ave|rd|ln|blvd|hwy|pkwy)\b\.?|(?:avenue|road|street|lane|boulevard|pike|trail|hollow|holler|"
+        r"highway|loop|circle|parkway)\b))"
+    ),
+    "on off up down along past near",
+)
 # A street numbered by its place: 'on 350th St', '6th Street'.
 _ORDINAL_STREET = Cued(
     re.compile(
@@ -86,7 +96,7 @@ _FIVE_DIGITS = Cued(
     re.compile(r"(?=\d)(?<![\w.,/-])\d{5}(?:-\d{4})?(?![\w/]|[.,]\d)"),
     NUMBER,
 )
-_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?|(?i:\bzip(?:\s*code)?[:,]?))\s$")
+_ZIP_BEFORE = re.compile(rf"(?:\b(?:{_STATE_AB}),?\s|(?i:\bzip(?:\s*code)?[:,]?)(?:\s|\s?\())$")
 # Found from the word back ('... County'): the word is rare, the capitals before it are not.
 _COUNTY_WORD = Cued(
     Folded(
@@ -322,6 +332,10 @@ def find_locations(text: str) -> Iterator[Finding]:
             yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _ROAD_NUMBER.finditer(text):
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
+    for match in _NAMED_ROAD.finditer(text):
+        name = match.group("name").lower().split()
+        if not any(w in _NOT_NAME_WORDS or w in MONTHS or w in WEEKDAYS for w in name):
+            yield from emit(text, match.start("road"), match.end("road"), PhiKind.LOCATION, "[address]")
     for match in _NUMBERED_ROAD.finditer(text):
         if match.group("code") in ("SR", "FM", "CR", "US") or match.group("code") in _ROAD_STATES:
             yield from emit(text, match.start("road"), match.end("road"), PhiKind.LOCATION, "[address]")

@@ -52,6 +52,25 @@ CLEAN = [
     "EGD: a Forrest IIb ulcer; Hunt and Hess II; Apgars 7/9; suboxone 8/2 bid.",
     "Speaks limited English; the family is Hmong and Lutheran; a Navajo Nation chapter program.",
     "Two brothers had dissections in their 40s. Na 128, K 5.9. Transplant center declined.",
+    # Round 8's review: scores, counts and doses after words that also date a day; lab values in
+    # brackets; abbreviations in capitals; roads and shops that are none.
+    "Pain in ER 8/10, now 4/10 after morphine. Strength today 5/5 in all extremities.",
+    "Rx 1/2 tab daily for sleep. Echo 2/6 murmur at LUSB. CT 3/5 nodules unchanged.",
+    "Labs 4/6 abnormal. Bx 2/3 cores positive. Missed 3/4 doses last week. Seen 3/4 of visits.",
+    "Cr 1.2019 mg/dL. Ratio 1.2015. Hydrocortisone 10/5 daily. Started bup 8/2 BID.",
+    "HR ~95, RR 18, afebrile. LDL ~120 on statin. Vitals (seated), 132/84.",
+    "Lipase (112) normal. Ferritin (104) low-normal. Alt (95) elevated. Pulse (96) regular.",
+    "Troponin is 99 ng/L. Hemoglobin, 95, platelets normal. Glucose (98) stable.",
+    "EF 55%. Severe MR. Dobutamine started. Moderate MR. Mild TR. Patient has MS. Started ocrelizumab.",
+    "Bell's palsy post vaccine, improving. Crohn's disease post ileocecal resection, on infliximab.",
+    "Compared to CT 2021, nodule is stable. Gallstones unchanged compared to US 2019.",
+    "Pt on NC 2 lpm, sats 94%. Moderate MR and AR 2+ on echo. BUN 40 and CR 2, K 4.5.",
+    "Continue on iv loop diuretics. Fell off gravel road. Flushed with 10 cc heparin.",
+    "cc chf exacerbation. pt did not att appt. Pt given 2 cc toradol.",
+    "Pain: this is sharp. pt says its sharp, 8/10.",
+    "Plan: recheck BMP in 1 week - will",
+    "Advised to cut off sugary drinks. Tenderness at center point of sternum.",
+    "She lives in a retirement village.",
 ]
 
 

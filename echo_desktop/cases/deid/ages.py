@@ -49,16 +49,16 @@ _WORDS = Cued(
 # 'she's 96', 'who is 102', 'turns 90', 'now 90,', 'her husband (91)': found from the number (a
 # number of 90 or more is rare in a case), then the words before it are checked.
 _OLD_NUMBER = Cued(
-    re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d)"),
+    re.compile(r"(?=\d)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?![\d.]\d|\d|/\d)"),  # not a BP's '132/84'
     NUMBER,
 )
 _SAID_BEFORE = re.compile(
     r"(?i)(?:\b(?:she|he|who|pt|patient|mom|dad|mother|father|husband|wife|nana|grandma|grandpa|lady|man|woman)"
     r"(?:['’]s|\s+is|\s+was|\s+turns|\s+turned|\s+turning|\s+is\s+now)"
     r"(?:\s+(?:actually|now|only|almost|nearly|just|already|still|really))?\s+|\balive\s+at\s+|\b(?:shes|hes)\s+"
-    r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|(?-i:\b[A-Z][a-z]+),\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
+    r"|\b(?:turns|turned|turning)\s+|,\s*now\s+|,\s+is\s+|\b(?:husband|wife|mother|father|mom|dad|nana|grandma"
     r"|grandpa|grandmother|grandfather|aunt|uncle|sister|brother|spouse)\s*\(\s*"
-    r"|\b(?:grandma|grandpa|gma|gpa|nana|granny|grandmother|grandfather)\s+|\b(?:mama|mamá|abuela|abuelo)\s*\(\s*|~\s*|\bmaking\s+(?:her|him)\s+"
+    r"|\b(?:grandma|grandpa|gma|gpa|nana|granny|grandmother|grandfather)\s+|\b(?:mama|mamá|abuela|abuelo)\s*\(\s*|\bmaking\s+(?:her|him)\s+"
     r"|\b(?:dob|born)\b[^()\n]{0,24}\(\s*"
     r"|\b(?:pt|patient|elder|grandma|grandpa|gma|gpa|nana|papa|granny|aunt|uncle|mom|dad)\s+[a-z]+\s*\(\s*"
     r"|\),\s+|\)\s+is\s+|(?:^|[.!?]\s+)at\s+"
@@ -71,7 +71,7 @@ _YEARS_AFTER = re.compile(
 )
 
 
-_BIRTHDAY = Cued(re.compile(r"(?i)(?:9\d|1[0-3]\d)(?:st|nd|rd|th)\s+birthday\b"), NUMBER)
+_BIRTHDAY = Cued(re.compile(r"(?i)(?<![\w.,/-])(?:9\d|1[0-3]\d)(?:st|nd|rd|th)\s+birthday\b"), NUMBER)
 # 'died at 94', 'passed away at 96': an age given by an event.
 _AT_EVENT = Cued(
     re.compile(
@@ -118,8 +118,16 @@ def find_ages(text: str) -> Iterator[Finding]:
 
 
 # 'elder Atsaq (94)', 'Hazel (93)': a person's name, then the number in brackets.
+# Lab values and vital signs that census lists also have as names: 'Alt (95)', 'Pulse (96)'.
+_MEASURES = frozenset(
+    {"pulse", "alt", "ast", "hr", "bp", "rr", "temp", "sat", "sats", "glucose", "bs", "bg", "na", "cl",
+     "bun", "cr", "hgb", "hct", "plt", "wbc", "inr", "tsh", "ldl", "hdl", "trig", "chol", "alk", "alp",
+     "bili", "ggt", "lipase", "amylase", "ck", "crp", "esr", "ferritin", "iron", "phos", "ca", "alb",
+     "protein", "trop", "troponin", "bnp", "lactate", "egfr", "gfr", "weight", "wt", "height", "ht", "bmi",
+     "tmax", "pain", "score", "rate", "level", "count", "dose", "map", "cvp", "ef", "qtc", "pr", "qrs"}
+)  # fmt: skip
 _NAME_BRACKET = re.compile(
-    r"\b(?P<name>[A-Z][a-z'’-]+)(?:\s\(\s*|\s+is\s+)$|\b(?P<lower>[a-z][a-z'’-]{2,}),\s+$"
+    r"\b(?P<name>[A-Z][a-z'’-]+)(?:\s\(\s*|\s+is\s+|,\s+)$|\b(?P<lower>[a-z][a-z'’-]{2,}),\s+$"
 )
 
 
@@ -131,8 +139,9 @@ def _named_before(text: str, start: int, end: int) -> bool:
     if match.group("lower") is not None:  # 'faadumo, 96, somali': a name no dictionary has
         word = match.group("lower")
         return not everyday(word, gaz.english) and word not in STOPWORDS and text[end : end + 1] == ","
+    # 'Opal, 102', 'Hazel (93)', 'Hai is 90': a name the census knows, not 'Lipase (112)', 'Hemoglobin, 95'
     word = match.group("name").lower()
-    return word in gaz.first_names or not everyday(word, gaz.english)  # not 'Glucose (98)'
+    return (word in gaz.first_names or word in gaz.last_names) and word not in _MEASURES
 
 
 def _is_sex_letter_ambiguity(match: re.Match[str]) -> bool:

@@ -24,7 +24,13 @@ _PHONE_WORD = (
 )
 _BARE_DIGITS = Cued(
     Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b"),
-    "phone tel telephone cell mobile call text contact number ph home work pager fax facsimile",
+    # with 'no' or 'number' run on too: 'PhoneNumber: ...', 'telno 5551234'
+    frozenset(
+        word + end
+        for word in _PHONE_WORD.strip("(?:)").split("|")
+        if word.isalpha()
+        for end in ("", "no", "number")
+    ),
 )
 _SHORT_LOCAL = Cued(
     re.compile(r"(?=\d)(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)"),

@@ -81,7 +81,7 @@ _DID_VERBS = frozenset(
      "drives", "texted", "asked", "asks", "reports", "reported", "was", "is", "has", "had"}
 )  # fmt: skip
 # Words that are never a name, even where a name could stand.
-_ABOUT_CUES = frozenset({"re", "att", "attn", "cc", "txt", "text", "msg", "vm"})
+_ABOUT_CUES = frozenset({"re", "att", "attn", "txt", "text", "msg", "vm"})
 _IS_ROLES = RELATIVES | {"interpreter", "nurse", "pcp", "chr", "chw", "aide", "caregiver", "name", "coach"}
 _ANY_CUE = (
     _PERSON_CUES
@@ -140,7 +140,11 @@ def find_cued_names(text: str) -> Iterator[Finding]:
     if signature is not None and signature.group("name").lower() not in _NOT_SIGNATURE:
         yield from emit(text, signature.start("name"), signature.end("name"), PhiKind.NAME, "the patient")
     signed = _LOWER_SIGNATURE.search(text, max(0, len(text.rstrip()) - 64))
-    if signed is not None and signed.group("name") in gaz.first_names:
+    if (
+        signed is not None
+        and signed.group("name") in gaz.first_names
+        and not everyday(signed.group("name"), gaz.english)
+    ):
         yield from emit(
             text, signed.start("name"), signed.end("name"), PhiKind.NAME, "the patient"
         )  # '-brandi'
@@ -336,9 +340,9 @@ def _after_cue(text: str, previous: Word, word: Word, gaz: Gazetteers) -> bool:
         return after in (",", "!", ":", "") and known  # "Aloha Kawika,", "Hi Amber,"
     if previous.bare in _ABOUT_CUES and word.text.islower() and gap == " " and not never:
         # 're tou her', 'att kaminaga', 'txt from summer': who a message is about, to or from
-        if previous.bare not in ("att", "attn", "cc"):
+        if previous.bare not in ("att", "attn"):
             return bare in gaz.first_names and not everyday(bare, gaz.english)  # not "re bup", "re peg"
-        return bare in gaz.first_names or (len(bare) > 2 and not everyday(bare, gaz.english))
+        return bare in gaz.first_names or bare in gaz.last_names  # 'att kowalski'; not 'att appt'
     if previous.bare in _BY_CUES and word.text.islower() and gap == " ":
         return bare in gaz.last_names and not everyday(bare, gaz.english) and bare not in gaz.first_names
     return False
@@ -443,7 +447,11 @@ _PREDICATES = frozenset(
     {"fine", "good", "ok", "okay", "well", "done", "over", "back", "young", "long", "little", "early",
      "late", "true", "clear", "hard", "bad", "sick", "better", "worse", "white", "black", "green",
      "gray", "grey", "red", "blue", "brown", "normal", "stable", "due", "free", "gone", "easy", "real",
-     "sure", "new", "old", "high", "low", "short", "small", "big", "fair", "near", "far", "open"}
+     "sure", "new", "old", "high", "low", "short", "small", "big", "fair", "near", "far", "open", "sharp",
+     "dull", "sore", "tender", "swollen", "itchy", "painful", "burning", "constant", "same", "improving",
+     "worsening", "negative", "positive", "cold", "hot", "warm", "dry", "wet", "clean", "yellow", "bloody",
+     "sweet", "bitter", "light", "heavy", "soft", "weak", "strong", "tight", "loose", "numb", "stiff",
+     "bright", "dark", "mild", "severe", "moderate", "acute", "chronic", "worst", "best", "nice"}
 )  # fmt: skip
 _SPEAKER_CUES = _HAILS | {"its", "it", "is"}
 _SPEAKER_AFTER = re.compile(
@@ -492,8 +500,10 @@ _PATIENT_BRACKET = Cued(
 _INITIAL_NAME = re.compile(r"[A-Z](?<![\w./'’-][A-Z])\.\s?(?P<name>[A-Z][a-z'’-]+)\b(?!\.[a-z])")
 _INITIAL_CUE = re.compile(
     r"(?:^|\n|[:(/,;-]\s*|\b(?i:pt|patient|re|for|by|dr|mr|mrs|ms|sonographer|tech|with|from|to|and|"
-    r"per|cc|attn|signed|dictated|read)\.?\s+)$"
+    r"per|cc|attn|signed|dictated|read|nurse|rn|np|pa|md|aide|interpreter|chw|chr|therapist|counselor|"
+    r"pharmacist|provider|coach|pastor|officer)\.?\s+)$"
 )
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9] $")
 _PERSON_BEFORE = re.compile(r"\b(?i:pt|patient|re|dr|mr|mrs|ms)\.?:?\s+$")
 _GERMS = frozenset(
     {"coli", "pylori", "aureus", "diff", "difficile", "dificile", "pneumoniae", "aeruginosa", "tuberculosis",
@@ -513,7 +523,9 @@ _CHAT_SPEAKER = re.compile(
     r"\[\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\]\s*(?P<name>[A-Za-z][a-z'’-]+(?:\s[A-Za-z][a-z'’-]+)?)\s*:"
 )
 _INITIALS = Cued(
-    re.compile(r"[iI](?<!\w[iI])nitials?\s*:?\s*(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"),
+    re.compile(
+        r"[iI](?<!\w[iI])nitials?(?:\s*:\s*|\s+)(?P<initials>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?|[A-Z]{2,3}\b)"
+    ),
     "initial initials",
 )
 
@@ -532,6 +544,8 @@ def _initial_names(text: str, gaz: Gazetteers) -> Iterator[Finding]:
         listed = rank is not None or bare in gaz.first_names
         if (not listed or match.group(0)[0] in "LR") and not cued:
             continue  # 'stage C. Norepi', 'MTH L. Hammer toes' (left): a surname no list has needs a cue
+        if not cued and _WORD_BEFORE.search(text, max(0, match.start() - 2), match.start()):
+            continue  # 'Hepatitis B. Young adults ...': a word's letter ends a sentence, one begins
         yield from emit(text, match.start(), match.end(), PhiKind.NAME, "the patient")
     for match in _CAPITAL_LAST_FIRST.finditer(text):
         last = match.group(0).partition(",")[0].lower()  # the capital found first is its first letter

@@ -45,7 +45,7 @@ _NUMERIC = Cued(
         r"(?=\d)(?<![\w/.-])(?:"
         r"(?P<iso>(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01]))"
         r"|(?P<mdy>(?:0?[1-9]|1[0-2]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01]|1[0-2])[-/.](?:(?:19|20)?\d{2}))"
-        r"|(?P<my>(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2})"
+        r"|(?P<my>(?:0?[1-9]|1[0-2])[/-](?:19|20)\d{2}|(?:0[1-9]|1[0-2])\.(?:19|20)\d{2}(?!\s*(?:mg|g|%|ml|mmol|mcg)))"
         r"|(?P<ym>(?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"
         r"|(?P<md>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
         r")(?![\w/]|\.\d|-\d)",
@@ -172,9 +172,13 @@ _DATE_CONTEXT = Folded(
     r"deceased|expired|returned|presented|scheduled|appointment|appt|f/u|follow-up|"
     r"follow up|as of|effective|received|collected|drawn|performed|done|dos|doa|dod|"
     r"mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|"
-    r"sun|sunday|ed|er|msg|admit|admission|d/c|dc|wk\s+of|week\s+of|visit|called|call|vm|note|"
-    r"ref|referral|rx|filled|refilled|seen\s+(?:on|at)|sx\s+began|onset|missed|here|saw\s+(?:her|him|them|pt)|"
-    r"since|dated|until|today|starting|visits|faxed|faxed\s+over|effective)\W*$"
+    r"sun|sunday|admit|admission|d/c|dc|wk\s+of|week\s+of|seen\s+(?:on|at)|sx\s+began|faxed|faxed\s+over)\W*$"
+)
+# Words that date what follows them less surely: a score or a count follows them too ('Pain in ER
+# 8/10', 'Missed 3/4 doses', 'CT 3/5 nodules'), so they count only after the checks for those.
+_EVENT_CONTEXT = Folded(
+    r"\b(?:ed|er|msg|visits?|called|call|vm|note|ref|referral|rx|filled|refilled|onset|missed|here|"
+    r"saw\s+(?:her|him|them|pt)|today|starting)\W*$"
     # a test and then its day, with nothing between: 'CT 1/9', 'echo 2/6' ('on mri, 4/5 grip' is not)
     r"|\b(?:labs|bx|ct|mri|cxr|echo|ekg|ecg|egd|colonoscopy|biopsy)\s$"
 )
@@ -183,7 +187,7 @@ _DATE_CONTEXT = Folded(
 # Holidays name a day: 'Thanksgiving 2024', 'on Christmas Eve', 'New Year's Day'.
 _HOLIDAY = Cued(
     re.compile(
-        r"\b(?=[TCNEHIMLVFDPYRJKG])(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
+        r"\b(?=[TCNEHIMLVFDPYRJKGA])(?P<day>(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|New\s+Year['’]?s(?:\s+(?:Eve|Day))?|Easter|"
         r"Halloween|Independence\s+Day|Memorial\s+Day|Labor\s+Day|Valentine['’]?s\s+Day|Mother['’]?s\s+Day|"
         r"Father['’]?s\s+Day|Mardi\s+Gras|Eid(?:\s+al-(?:Fitr|Adha))?|Diwali|Hanukkah|Chanukah|Passover|"
         r"Yom\s+Kippur|Rosh\s+Hashanah|Juneteenth|Cinco\s+de\s+Mayo|Kwanzaa|Lunar\s+New\s+Year|Tet|"
@@ -193,7 +197,7 @@ _HOLIDAY = Cued(
     (
         "thanksgiving christmas new easter halloween independence memorial labor valentine mother "
         "father mardi eid diwali hanukkah chanukah passover yom rosh juneteenth cinco kwanzaa lunar "
-        "tet good ash veterans martin"
+        "tet good ash veterans martin valentines mothers fathers"
     ),
 )
 
@@ -325,7 +329,9 @@ _LOG_AFTER = re.compile(r"\s+\d{1,3}(?:\s?(?:mg|mcg|units?|u)\b|/\d{2,3}\b)")
 _DOSE_AFTER = re.compile(
     r"(?i)\s*(?:mg|mcg|bid|tid|qid|qd|daily|qam|qpm|qhs|am|pm|and\s+\w*(?:sone|olone))\b"
 )
-_RANGE_AFTER = re.compile(r"\s+(?:thru|through|to|until|-)\s+(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])\b")
+_RANGE_AFTER = re.compile(
+    r"\s+(?:thru|through|to|until|-)\s+(?P<month>0?[1-9]|1[0-2])/(?P<day>0?[1-9]|[12]\d|3[01])\b"
+)
 _VISIT_AFTER = re.compile(r"(?i)\s+(?:visit|appt|appointment|mtg|meeting|f/u|follow-up|session)\b")
 _TIME_AFTER = re.compile(r"\s+(?:[01]?\d:[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\b(?!\s*(?:mg|mcg|ml|units?|%))")
 
@@ -335,24 +341,29 @@ def _short_date_is_date(text: str, start: int, end: int) -> bool:
     month, day = (int(p) for p in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
     after = text[end : end + 24]
-    if _DOSE_AFTER.match(after):
-        return False  # 'started bup 8/2 BID', 'hydrocortisone 10/5 and ...': a dose, morning/evening
+    if _DOSE_AFTER.match(after) or after.startswith(" of "):
+        return False  # 'started bup 8/2 BID', 'hydrocortisone 10/5 and ...', 'seen 3/4 of visits'
     if _DATE_CONTEXT.search_short(before) or _STARTED_NEAR.search(before) or _VISIT_AFTER.match(after):
         return True
-    if _RANGE_AFTER.match(after):
-        return True  # 'missed visits 3/3 thru 3/7': a range of days
+    ranged = _RANGE_AFTER.match(after)
+    if ranged is not None and not _score_like(int(ranged.group("month")), int(ranged.group("day"))):
+        return True  # 'missed visits 3/3 thru 3/7': a range of days ('4/5 to 5/5' is strength)
     if _TIME_AFTER.match(after):
         return True  # 'Phone msg 3/6 1415', 'Vitals 10/02 0415': a day and its time
-    if day == 10 or (month <= day <= 6):
+    if _score_like(month, day):
         return False  # pain 7/10, strength 5/5, a 2/6 murmur, 4/4 reflexes
     if _FRACTION_CONTEXT.search(before[-14:]) or _FRACTION_CONTEXT.match(after.lstrip(" ")):
         return False
-    if _LOG_AFTER.match(after):
-        return True  # 'bp log: 4/1 168/94, 4/2 172/100', 'induction log: 9/30 4mg': a day, then its reading
+    if _LOG_AFTER.match(after) or _EVENT_CONTEXT.search_short(before):
+        return True  # 'bp log: 4/1 168/94', 'induction log: 9/30 4mg', 'ED 1/9', 'CT 1/9'
     scale = re.search(r"([A-Za-z][\w-]*?)s?\s+$", before)
     if scale is not None and scale.group(1).lower() in EPONYMS:
         return False  # 'Apgars 7/9', 'Beighton 7/9': a named score
     return not re.match(r"\s*(?:%|\d)", after)
+
+
+def _score_like(month: int, day: int) -> bool:
+    return day == 10 or month <= day <= 6
 
 
 def _month_word(date_text: str) -> str:

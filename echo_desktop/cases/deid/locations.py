@@ -80,7 +80,7 @@ _NAMED_ROAD = Cued(
     re.compile(
         r"(?i)\b(?:on|off|up|down|along|past|near)\s+(?P<road>(?P<name>(?:[a-z][a-z'’-]*\s+){1,3})"
         r"(?:(?:ave|rd|ln|blvd|hwy|pkwy)\b\.?|(?:avenue|road|street|lane|boulevard|pike|trail|hollow|holler|"
-        r"highway|loop|circle|parkway)\b))"
+        r"highway|parkway)\b))"
     ),
     "on off up down along past near",
 )
@@ -148,10 +148,16 @@ _PREPOSITIONS = frozenset(
     {"in", "from", "frm", "at", "near", "to", "outside", "around", "of", "between", "toward", "towards"}
 )
 # Whose shop is no one's name: 'her husband's store', "the patient's farm", "mom's garage".
+# A road known by what it is made of or where it goes is no road's name: 'off gravel road'.
+_PLAIN_ROAD_WORDS = frozenset(
+    {"gravel", "dirt", "paved", "back", "main", "same", "county", "state", "private", "public", "rural",
+     "icy", "muddy", "busy", "steep", "unpaved", "logging", "access", "service", "frontage", "farm", "ranch"}
+)  # fmt: skip
 _NOT_OWNERS = (
     STOPWORDS
     | RELATIVES
     | TITLES
+    | EPONYMS  # "Bell's palsy", "Crohn's disease"
     | {"patient", "pt", "family", "neighbor", "neighbour", "farmer", "farmers", "children", "men", "women",
        "people", "doctor", "nurse", "today", "yesterday", "tomorrow", "year", "week", "everyone", "nobody"}
 )  # fmt: skip
@@ -160,7 +166,7 @@ _NOT_NAME_WORDS = (
     STOPWORDS
     | COMMON_WORDS
     | {"past", "off", "out", "up", "down", "by", "behind", "beyond", "across", "along", "over", "around",
-       "near"}
+       "near", "retirement", "senior", "assisted", "gated"}
 )  # fmt: skip
 _LOCATION_VERBS = Folded(
     r"\b(?:lives?|living|lived|resides?|residing|resided|moved|moving|relocated|born|raised|"
@@ -269,7 +275,7 @@ _ROAD_STATES = STATE_ABBREVIATIONS - {
 # from the noun back (nouns of shops are rarer than possessives).
 _OWNED_NOUNS = (
     "store shop market garage station diner cafe grocery bar tavern farm ranch dairy mill salon "
-    "restaurant post orchard sawmill greenhouse produce"
+    "restaurant orchard sawmill greenhouse produce"
 )
 _OWNED_NOUN = Cued(Folded(rf"(?<=\s)(?:{'|'.join(_OWNED_NOUNS.split())})\b"), _OWNED_NOUNS)
 _OWNER_BEFORE = re.compile(r"(?<![\w'’-])(?P<owner>[A-Za-z][A-Za-z-]+)['’]s\s+(?:[A-Za-z]+\s+)?$")
@@ -283,7 +289,8 @@ _CHAIN = Cued(
         r"mcdonald['’]?s|tyson|jbs|cargill|smithfield|perdue|pilgrim['’]?s)\b"
     ),
     "dollar family tractor flying love pilot casey kum maverik cenex piggly ingles food bashas hy hyvee "
-    "walmart wal sam home lowe dairy sonic mcdonald tyson jbs cargill smithfield perdue pilgrim",
+    "walmart wal sam home lowe dairy sonic mcdonald tyson jbs cargill smithfield perdue pilgrim "
+    "loves caseys sams lowes mcdonalds pilgrims kumandgo bashas",
 )
 
 
@@ -334,10 +341,14 @@ def find_locations(text: str) -> Iterator[Finding]:
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
     for match in _NAMED_ROAD.finditer(text):
         name = match.group("name").lower().split()
-        if not any(w in _NOT_NAME_WORDS or w in MONTHS or w in WEEKDAYS for w in name):
+        plain = all(w in _PLAIN_ROAD_WORDS for w in name)
+        if not plain and not any(w in _NOT_NAME_WORDS or w in MONTHS or w in WEEKDAYS for w in name):
             yield from emit(text, match.start("road"), match.end("road"), PhiKind.LOCATION, "[address]")
     for match in _NUMBERED_ROAD.finditer(text):
-        if match.group("code") in ("SR", "FM", "CR", "US") or match.group("code") in _ROAD_STATES:
+        code, number = match.group("code"), match.group("road")[3:]
+        if len(number) < 2 or (len(number) == 4 and number[:2] in ("19", "20")):
+            continue  # 'NC 2 lpm', 'compared to US 2019': a cannula's flow, a study's year
+        if code in ("SR", "FM", "US") or (code in _ROAD_STATES and match.group("road")[2] == "-"):
             yield from emit(text, match.start("road"), match.end("road"), PhiKind.LOCATION, "[address]")
     for match in _ORDINAL_STREET.finditer(text):
         yield from emit(text, match.start(), match.end(), PhiKind.LOCATION, "[address]")
@@ -357,12 +368,7 @@ def find_locations(text: str) -> Iterator[Finding]:
         head = parts[0].lower()
         # 'Apache County', 'Navajo County': a people's name before a capitalised County is the county
         people_county = head in PEOPLES and text[word.start() : word.start() + 1].isupper()
-        if (
-            head not in STOPWORDS
-            and head not in EPONYMS
-            and head not in COMMON_WORDS
-            and (head not in PEOPLES or people_county)
-        ):
+        if head not in _NOT_NAME_WORDS and head not in EPONYMS and (head not in PEOPLES or people_county):
             yield from emit(text, start, word.end(), PhiKind.LOCATION, "[county]")
     for match in _FACILITY_NOUN.finditer(text):
         name = _FACILITY_NAME.search(text, max(0, match.start() - 90), match.start())
@@ -629,9 +635,13 @@ def _is_place_here(
     # A town of two words or more before what is in it or after where one goes: 'the fort smith
     # clinic', 'to rapid city', 'past rough rock'. Two everyday words that make a town's name are
     # rarely anything else there.
+    # ... and where the town's name ends its phrase: not 'at high point of the arch', 'to cut off sugar'
+    ends_phrase = (
+        after is None or after.bare in _PHRASE_AFTER or not text[run[-1].end : after.start].isspace()
+    )
     multi_cue = len(run) >= 2 and (
         (after is not None and after.bare in _PLACE_FOLLOWERS)
-        or (before is not None and before.bare in _MULTI_CUES and not first.sentence_start)
+        or (before is not None and before.bare in _MULTI_CUES and not first.sentence_start and ends_phrase)
     )
     if not has_state and all(everyday(w.bare, english) for w in run) and not by_preposition and not multi_cue:
         return False  # 'the home bp cuff gateway', 'through the village clinic': everyday words
@@ -665,6 +675,10 @@ def _is_place_here(
 
 
 _PLACE_CUES = frozenset({"in", "near", "past", "outside"})
+_PHRASE_AFTER = frozenset(
+    {"for", "on", "in", "at", "to", "and", "or", "by", "with", "today", "tomorrow", "yesterday", "next",
+     "last", "this", "but", "so", "where", "when", "after", "before", "until", "since", "area"}
+)  # fmt: skip
 _MULTI_CUES = frozenset({"to", "at", "past", "near", "outside", "in", "from", "frm"})
 _ABBREVIATED = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 # Words after a town that make it one: 'chinle ihs', 'lukachukai chapter', 'san juan regional'.

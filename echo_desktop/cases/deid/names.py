@@ -376,8 +376,8 @@ def _named_by_context(
     line_start = text.rfind("\n", 0, word.start) + 1  # a label is on the name's own line
     if word.bare in FIELD_FILLERS:
         return False  # 'Name: Unknown', 'Provider: Hub team'
-    if not word.capitalised or len(text[line_start : word.start].strip()) > 32:
-        return False  # the longest label and its colon are 21 characters; most lines say more
+    if not word.capitalised or len(text[line_start : word.start].split()) > 5:
+        return False  # a label is three words at most, and its colon; most lines say more
     return bool(_LABELS.search(text, max(0, line_start - 1), word.start))
 
 
@@ -393,6 +393,8 @@ def _title_shape(text: str, word: Word) -> bool:
     # "Dr." / "Dr" / "dr" then a space: a title; "MS" (multiple sclerosis) is not.
     if word.upper and word.bare in ("ms", "dr") and text[word.end : word.end + 1] != ".":
         return False
+    if word.upper and re.search(r"[a-z][,;]?\s+$", text[max(0, word.start - 4) : word.start]):
+        return False  # 'Patient has MS. Started ...': capitals after lower case are an abbreviation
     if word.upper and _VALVE_GRADE.search(text, max(0, word.start - 16), word.start):
         return False  # 'severe MR. Dobutamine ...': mitral (or tricuspid) regurgitation, graded
     return text[word.end : word.end + 2] in (". ", " ") or text[word.end : word.end + 1] == " "

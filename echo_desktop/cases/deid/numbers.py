@@ -24,7 +24,7 @@ _SSN_CONTEXT = Cued(
         r"(?i)\b(?:ssn|ss#|ss\s*no|social\s+security(?:\s+(?:number|no|#))?)\s*[:#]?\s*(?:is\s+)?"
         r"(?P<n>\d{9}|\d{3}[- ]?\d{2}[- ]?\d{4}|x{3}-?x{2}-?\d{4}|\*{3}-?\*{2}-?\d{4})\b"
     ),
-    "ssn ss social",
+    "ssn ss ssno social",
 )
 
 # A token that can be an identifier: letters, digits and - / . with at least two digits.
@@ -73,7 +73,7 @@ _LAB_BEFORE = re.compile(r"(?i)(?:load|count|copies|level|titer|titre|plt|platel
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9](?<![\w-][A-HJ-NPR-Z0-9])[A-HJ-NPR-Z0-9]{16}(?![\w-])")
 _VEHICLE_CONTEXT = Cued(
     re.compile(
-        r"(?i)\b(?=[pPlLtTrRvV])(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?"
+        r"(?i)\b(?=[pPlLtTrRvVaA])(?:plates?|licen[cs]e\s+plate|tag|registration|vin|vehicle\s+id(?:entification)?(?:\s+number)?"
         r"|(?:aircraft\s+)?tail(?:\s+(?:number|no\.?|#))?)"
         rf"\b{_FILLER}(?:[A-Z]{{2}}\s+(?=\S*\d))?"
         r"(?P<id>[A-Za-z0-9]{1,4}[- ]?[A-Za-z0-9]{2,6}(?:-[A-Za-z0-9]{1,6})?)"

@@ -39,7 +39,7 @@ class Word:
         self.capitalised = not upper and text[0].isupper()  # "Maria", "McKinley"
         self.upper = upper and len(text) > 1  # "MS", "ICU"
         last = text[-1]
-        if last == "'" or last == "’" or last == "s":
+        if last in "'’sS":
             self.bare = _bare(text)  # lower case, no possessive: "Parkinson's" -> "parkinson"
             self.possessive = text.endswith(("'s", "’s", "'", "’"))
         else:
@@ -132,7 +132,8 @@ def word_starts(text: str) -> dict[str, list[int]] | None:
     'mid-March', 'it' for "it's"), and where each number starts (under `NUMBER`); None when
     lower-casing would move offsets. One pass that spares the guard dozens: see `Cued`."""
     low = lowered(text)
-    if low is None:
+    if low is None or "ı" in low or "ſ" in low:
+        # 'ı' and 'ſ' match 'i' and 's' in a case-insensitive pattern but are no ASCII letter here
         return None
     found: dict[str, list[int]] = {}
     for match in _START.finditer(low):

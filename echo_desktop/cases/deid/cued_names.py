@@ -171,7 +171,19 @@ def find_cued_names(text: str) -> Iterator[Finding]:
             _may_have_role(text, word, tokens[i + 1])
             or (i > 0 and tokens[i - 1].bare in RELATIVES and text[tokens[i - 1].end : word.start] == " (")
         ) and _role_follows(text, tokens, i, gaz):
-            yield from emit(text, word.start, word.end, PhiKind.NAME, "the patient")
+            # with the capitalised words of the same name before it: 'Pa Houa Vang (sister)'
+            first = i
+            while (
+                first > 0
+                and i - first < 2
+                and word.capitalised
+                and tokens[first - 1].capitalised
+                and not tokens[first].sentence_start
+                and text[tokens[first - 1].end : tokens[first].start] == " "
+                and tokens[first - 1].bare not in _NEVER
+            ):
+                first -= 1
+            yield from emit(text, tokens[first].start, word.end, PhiKind.NAME, "the patient")
 
 
 def _may_have_role(text: str, word: Word, nxt: Word) -> bool:
@@ -257,6 +269,19 @@ def _before_comma_age(text: str, tokens: Sequence[Word], gaz: Gazetteers) -> Ite
         run = tokens[first + 1 : index + 1]
         if len(run) >= 2 or (len(run) == 1 and _alone_before_age(match.group(0), run[0], gaz)):
             yield from emit(text, run[0].start, run[-1].end, PhiKind.NAME, "the patient")
+        elif not run and _lower_name_before_age(match.group(0), tokens[index], gaz):
+            # 'ayaan, 26, G2P1 ...', 'school nurse: destiny, 12, 2nd seizure': typed in lower case,
+            # a name opening its sentence with the age after it
+            yield from emit(text, tokens[index].start, tokens[index].end, PhiKind.NAME, "the patient")
+
+
+def _lower_name_before_age(anchor: str, word: Word, gaz: Gazetteers) -> bool:
+    bare = word.bare
+    if not word.text.islower() or not word.sentence_start or not re.match(r",\s*\d", anchor):
+        return False
+    if bare in _NEVER or bare in _PREDICATES or not bare.isalpha() or len(bare) < 3:
+        return False
+    return bare in gaz.first_names or not everyday(bare, gaz.english)
 
 
 def _alone_before_age(anchor: str, word: Word, gaz: Gazetteers) -> bool:
@@ -391,13 +416,19 @@ def _lower_pair(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> b
     )
 
 
+def _relative(bare: str) -> bool:
+    return bare in RELATIVES or (bare.endswith("s") and bare[:-1] in RELATIVES)
+
+
 def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) -> bool:
     """ "Denver (pt's boyfriend)", "Brooklyn, pt's 19yo daughter", "kowalski gave"."""
     word = tokens[i]
     # A state's or a country's name is a person's when the role follows ("Georgia (pt's aunt)").
-    if word.bare in _NEVER_BUT_PLACES or not word.bare.isalpha() or word.upper:
-        return False
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    # 'will (pt's grandson)': a name that is also a word, known by the role in brackets after it
+    bracketed = nxt is not None and text[word.end : nxt.start] == " (" and word.bare in gaz.first_names
+    if (word.bare in _NEVER_BUT_PLACES and not bracketed) or not word.bare.isalpha() or word.upper:
+        return False
     if nxt is None:
         return False
     gap = text[word.end : nxt.start]
@@ -412,6 +443,13 @@ def _role_follows(text: str, tokens: Sequence[Word], i: int, gaz: Gazetteers) ->
         )  # "mom (sarah)"
     if (word.capitalised or word.bare in gaz.first_names) and gap in (" (", ", "):
         role = [t.bare for t in tokens[i + 1 : i + 5]]
+        if (
+            gap == " ("
+            and role
+            and _relative(role[0])
+            and text[tokens[i + 1].end : tokens[i + 1].end + 1] == ")"
+        ):
+            return True  # 'grace (granddaughter) at bedside', 'hodan (parents)'
         if len(role) > 1 and role[0] in RELATIVES and role[1] == "of":
             return True  # "Abdiweli, son of pt"
         return (

@@ -19,18 +19,15 @@ _NANP = re.compile(
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-]|\.\d)",
     re.IGNORECASE,
 )
-_PHONE_WORD = (
-    r"(?:phone|tel|telephone|cell|mobile|call|text|contact|number|ph|ph\.|home|work|pager|fax|facsimile)"
-)
+_PHONE_WORDS = (
+    "phone", "tel", "telephone", "cell", "mobile", "call", "text", "contact", "number", "ph", "ph\\.", "home",
+    "work", "pager", "fax", "facsimile",
+)  # fmt: skip
+_PHONE_WORD = f"(?:{'|'.join(_PHONE_WORDS)})"
 _BARE_DIGITS = Cued(
     Folded(rf"\b{_PHONE_WORD}\s*(?:#|no\.?|number)?\s*[:=]?\s*(?P<n>\d{{10}}|\d{{7}})\b"),
     # with 'no' or 'number' run on too: 'PhoneNumber: ...', 'telno 5551234'
-    frozenset(
-        word + end
-        for word in _PHONE_WORD.strip("(?:)").split("|")
-        if word.isalpha()
-        for end in ("", "no", "number")
-    ),
+    frozenset(word + end for word in _PHONE_WORDS if word.isalpha() for end in ("", "no", "number")),
 )
 _SHORT_LOCAL = Cued(
     re.compile(r"(?=\d)(?<![\w/.-])\d{3}-\d{4}(?![\w-]|\.\d)"),

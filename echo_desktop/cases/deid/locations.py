@@ -295,8 +295,8 @@ _CHAIN = Cued(
 
 
 def _lower_places(text: str) -> Iterator[Finding]:
-    english = gazetteers().english
     gaz = gazetteers()
+    english = gaz.english
     for noun in _OWNED_NOUN.finditer(text):
         owned = _OWNER_BEFORE.search(text, max(0, noun.start() - 40), noun.start())
         if owned is None:
